@@ -1,0 +1,111 @@
+/**
+ * Bearer tokens: verification with jose (an HS256 secret and/or a JWKS of an identity provider), the claims
+ * AUTH.md defines, and the development secret kept in the data directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import type { Caller } from './scopes.js';
+
+export const TENANT_PATTERN = /^[a-z][a-z0-9]{2,15}$/;
+
+const claims = z.object({
+  tenant: z.string().regex(TENANT_PATTERN, 'must match ^[a-z][a-z0-9]{2,15}$'),
+  scope: z.string(),
+  sub: z.string().min(1),
+  customer_id: z.string().min(1).optional(),
+  legal_entity_id: z.string().min(1).optional(),
+});
+
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+}
+
+export interface TokenSettings {
+  /** HS256 secret. */
+  secret?: string | undefined;
+  jwksUrl?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+}
+
+export type TokenVerifier = (token: string) => Promise<Caller>;
+
+export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
+  const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
+  const jwks = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : undefined;
+  const options = {
+    issuer: settings.issuer,
+    audience: settings.audience,
+    requiredClaims: ['exp'],
+  };
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      const { alg } = decodeProtectedHeader(token);
+      if (alg === 'HS256' && secret) {
+        ({ payload } = await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] }));
+      } else if ((alg === 'RS256' || alg === 'ES256') && jwks) {
+        ({ payload } = await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] }));
+      } else {
+        throw new InvalidTokenError(`Tokens signed with ${String(alg)} are not accepted.`);
+      }
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw error;
+      throw new InvalidTokenError(`The token is not valid: ${(error as Error).message}`);
+    }
+    const parsed = claims.safeParse(payload);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+      throw new InvalidTokenError(`The token's claims are not valid: ${problems.join('; ')}`);
+    }
+    const c = parsed.data;
+    return {
+      tenant: c.tenant,
+      subject: c.sub,
+      scopes: new Set(c.scope.split(' ').filter(Boolean)),
+      customerId: c.customer_id,
+      legalEntityId: c.legal_entity_id,
+    };
+  };
+}
+
+export interface TokenClaims {
+  tenant: string;
+  scope: string;
+  sub: string;
+  customer_id?: string | undefined;
+  legal_entity_id?: string | undefined;
+}
+
+/** Signs an HS256 token, as the development tools and the tests do. */
+export function signToken(
+  secret: string,
+  claims: TokenClaims,
+  options: { ttlSeconds?: number; issuer?: string | undefined; audience?: string | undefined } = {},
+): Promise<string> {
+  const payload: JWTPayload = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
+  let jwt = new SignJWT(payload)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(`${options.ttlSeconds ?? 3600}s`);
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/**
+ * The HS256 secret: AUTH_JWT_SECRET when set; in development, one generated once and kept in the data directory
+ * so that tokens survive restarts and `npm run token` signs what the server accepts.
+ */
+export function resolveSecret(configured: string | undefined, dataDir: string, production: boolean): string | undefined {
+  if (configured || production) return configured;
+  const file = join(dataDir, 'dev-jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

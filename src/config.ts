@@ -1,0 +1,95 @@
+/**
+ * Environment -> typed, validated configuration. The only module that reads process.env.
+ * Every variable is documented in the README's Configuration table.
+ */
+import { z } from 'zod';
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+const positiveInt = z.coerce.number().int().positive();
+/** Empty strings count as unset, so `VAR=` in a shell or .env file means "use the default". */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+const environment = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: optionalString,
+  DATABASE_URL: z.string().min(1).default('file:data/customers.db'),
+  DATA_DIR: z.string().min(1).default('data'),
+  AUTH_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
+  AUTH_ISSUER: optionalString,
+  AUTH_AUDIENCE: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // Request-level limits of the GraphQL edge.
+  GRAPHQL_MAX_DEPTH: positiveInt.default(10),
+  GRAPHQL_MAX_COST: positiveInt.default(20_000),
+  GRAPHQL_MAX_ALIASES: positiveInt.default(30),
+  GRAPHQL_MAX_TOKENS: positiveInt.default(2_000),
+  GRAPHQL_MAX_DIRECTIVES: positiveInt.default(20),
+  GRAPHQL_MAX_BODY_BYTES: positiveInt.default(100_000),
+  GRAPHQL_INTROSPECTION: boolean.optional(),
+  GRAPHQL_PERSISTED_OPERATIONS_FILE: optionalString,
+  GRAPHQL_PERSISTED_OPERATIONS_ONLY: boolean.default(false),
+  GRAPHQL_JIT: boolean.default(true),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL) {
+    throw new ConfigError('In production, AUTH_JWT_SECRET or AUTH_JWKS_URL must be set.');
+  }
+  if (e.GRAPHQL_PERSISTED_OPERATIONS_ONLY && !e.GRAPHQL_PERSISTED_OPERATIONS_FILE) {
+    throw new ConfigError('GRAPHQL_PERSISTED_OPERATIONS_ONLY needs GRAPHQL_PERSISTED_OPERATIONS_FILE.');
+  }
+  return {
+    mode: e.NODE_ENV,
+    production,
+    port: e.PORT,
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    databasePath: databasePath(e.DATABASE_URL),
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    auth: {
+      jwtSecret: e.AUTH_JWT_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+    },
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
+      introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+      persistedOperationsFile: e.GRAPHQL_PERSISTED_OPERATIONS_FILE,
+      persistedOperationsOnly: e.GRAPHQL_PERSISTED_OPERATIONS_ONLY,
+      jit: e.GRAPHQL_JIT,
+    },
+  };
+}
+
+/** `file:PATH`, a bare path, or `:memory:`. */
+function databasePath(url: string): string {
+  return url.startsWith('file:') ? url.slice('file:'.length) : url;
+}

@@ -1,0 +1,11 @@
+/** Public ids: random, so they reveal neither how many rows exist nor in which order they were made. */
+import { randomBytes, randomInt } from 'node:crypto';
+
+/** An 8-digit customer number, like the Customer Service's (e.g. 47718865). */
+export const newCustomerNumber = (): string => String(randomInt(10_000_000, 100_000_000));
+
+/** A 10-hex-digit id, like the Customer Service's address ids (e.g. e6eae2c789). */
+export const newHexId = (): string => randomBytes(5).toString('hex');
+
+/** A letter and 7 digits, like the legal-entity and assignment ids of the tutorial (e.g. D165356). */
+export const newEntityId = (letter: 'L' | 'A'): string => `${letter}${randomInt(1_000_000, 10_000_000)}`;

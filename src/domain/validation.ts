@@ -1,0 +1,157 @@
+/**
+ * Input rules of the Customer Service, as zod schemas. Countries and currencies are checked against the ISO lists
+ * (i18n-iso-countries, currency-codes), not a pattern. Parsing either returns clean values or throws one
+ * BAD_USER_INPUT DomainError that lists every problem with its field path.
+ */
+import currencyCodes from 'currency-codes';
+import countries from 'i18n-iso-countries';
+import { z } from 'zod';
+import { badInput } from './errors.js';
+
+const ISO_CURRENCIES = new Set(currencyCodes.codes());
+const ISO_COUNTRIES = new Set(Object.keys(countries.getAlpha2Codes()));
+
+export const LIMITS = {
+  text: 255,
+  title: 64,
+  phone: 64,
+  zipCode: 32,
+  email: 254,
+  site: 64,
+  tag: 64,
+  tagsPerAddress: 20,
+  mixinsBytes: 16 * 1024,
+} as const;
+
+const CUSTOM_ID = /^[A-Za-z0-9_-]{1,66}$/;
+const LOCALE = /^([a-z]{2,3})(?:_([A-Z]{2}))?$/;
+const SITE = /^[A-Za-z0-9_.-]+$/;
+const TAG = /^[A-Za-z0-9_.:-]+$/;
+const PHONE = /^[+0-9 ()./-]*$/;
+
+const text = (max: number = LIMITS.text) => z.string().max(max, `must be at most ${max} characters`);
+const requiredText = (max: number = LIMITS.text) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+export const customNumber = z.string().regex(CUSTOM_ID, 'must be 1 to 66 letters, digits, _ or -');
+const email = z.email('must be an email address').max(LIMITS.email, `must be at most ${LIMITS.email} characters`);
+const phone = text(LIMITS.phone).regex(PHONE, 'may contain only digits, spaces and + ( ) . / -');
+const locale = z
+  .string()
+  .regex(LOCALE, 'must be a locale such as en_US or de_DE')
+  .refine((value) => {
+    const region = LOCALE.exec(value)?.[2];
+    return region === undefined || ISO_COUNTRIES.has(region);
+  }, 'names an unknown country');
+const currency = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .refine((value) => ISO_CURRENCIES.has(value), 'must be an ISO 4217 currency code such as EUR');
+const country = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .refine((value) => ISO_COUNTRIES.has(value), 'must be an ISO 3166-1 alpha-2 country code such as DE');
+const site = z.string().min(1).max(LIMITS.site).regex(SITE, 'may contain only letters, digits, _ . and -');
+const mixins = z
+  .record(z.string(), z.unknown(), 'must be a JSON object')
+  .refine(
+    (value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.mixinsBytes,
+    `must be at most ${LIMITS.mixinsBytes / 1024} KiB as JSON`,
+  );
+const tag = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(LIMITS.tag, `must be at most ${LIMITS.tag} characters`)
+  .regex(TAG, 'may contain only letters, digits, _ . : and -');
+const tagList = z.array(tag).max(LIMITS.tagsPerAddress, `at most ${LIMITS.tagsPerAddress} tags`);
+
+/**
+ * Fields of a customer's profile, shared by create, upsert and patch. `null` clears a field (where it may be
+ * empty); an absent field is left as it is. Non-null fields refuse `null`.
+ */
+const profileFields = {
+  title: text(LIMITS.title).nullish(),
+  firstName: text().nullish(),
+  middleName: text().nullish(),
+  lastName: text().nullish(),
+  contactEmail: email.nullish(),
+  contactPhone: phone.nullish(),
+  company: text().nullish(),
+  preferredLanguage: locale.optional(),
+  preferredCurrency: currency.optional(),
+  preferredSite: site.optional(),
+  active: z.boolean().optional(),
+  onHold: z.boolean().optional(),
+  b2b: z.object({ companyRegistrationId: requiredText().nullish() }).nullish(),
+  mixins: mixins.nullish(),
+};
+
+const customerChanges = z.object(profileFields);
+const customerCreate = z.object({ ...profileFields, id: customNumber.nullish() });
+
+const addressFields = {
+  companyName: text().nullish(),
+  street: text().nullish(),
+  streetNumber: text(LIMITS.zipCode).nullish(),
+  streetAppendix: text().nullish(),
+  extraLine1: text().nullish(),
+  extraLine2: text().nullish(),
+  extraLine3: text().nullish(),
+  extraLine4: text().nullish(),
+  zipCode: text(LIMITS.zipCode).nullish(),
+  city: text().nullish(),
+  state: text().nullish(),
+  contactPhone: phone.nullish(),
+  tags: tagList.nullish(),
+  isDefault: z.boolean().nullish(),
+};
+const addressInput = z.object({
+  id: customNumber.nullish(),
+  contactName: requiredText(),
+  country,
+  ...addressFields,
+});
+const addressPatch = z.object({
+  contactName: requiredText().optional(),
+  country: country.optional(),
+  ...addressFields,
+});
+
+export type CustomerChanges = z.infer<typeof customerChanges>;
+export type CustomerCreate = z.infer<typeof customerCreate>;
+export type AddressInput = z.infer<typeof addressInput>;
+export type AddressPatch = z.infer<typeof addressPatch>;
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, argument: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw badInput(
+    result.error.issues.map((issue) => ({
+      field: fieldPath(argument, issue.path),
+      message: issue.code === 'invalid_type' && issue.input === null ? 'must not be null' : issue.message,
+    })),
+  );
+}
+
+function fieldPath(argument: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (joined, key) => (typeof key === 'number' ? `${joined}[${key}]` : `${joined}.${String(key)}`),
+    argument,
+  );
+}
+
+export const parseCustomerCreate = (input: unknown) => parse(customerCreate, input, 'input');
+export const parseCustomerChanges = (input: unknown) => parse(customerChanges, input, 'input');
+export const parseAddressInput = (input: unknown) => parse(addressInput, input, 'input');
+export const parseAddressPatch = (input: unknown) => parse(addressPatch, input, 'input');
+export const parseTags = (tags: unknown) => parse(tagList, tags, 'tags');
+export const parseEmail = (value: unknown, argument = 'email') => parse(email, value, argument);
+export const parseCustomerNumber = (value: unknown, argument = 'customerNumber') =>
+  parse(customNumber, value, argument);
+
+/** Tags in the order first given, each once. */
+export function mergeTags(existing: readonly string[], added: readonly string[]): string[] {
+  return [...new Set([...existing, ...added])];
+}
+
+export const isCustomerNumber = (value: string): boolean => CUSTOM_ID.test(value);

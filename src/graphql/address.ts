@@ -1,0 +1,162 @@
+/** Address, the `customerAddress` query and the address and tag mutations. */
+import { builder } from './builder.js';
+import { AddressRef, CustomerRef } from './refs.js';
+
+AddressRef.implement({
+  description: "One of a customer's addresses.",
+  // Readable with a read scope, or when an address mutation the caller was allowed to run returned it.
+  authScopes: { allowed: 'readAddresses', $granted: 'address' },
+  fields: (t) => ({
+    id: t.exposeID('id', { nullable: false }),
+    contactName: t.exposeString('contactName', { nullable: false }),
+    companyName: t.exposeString('companyName', { nullable: true }),
+    street: t.exposeString('street', { nullable: true }),
+    streetNumber: t.exposeString('streetNumber', { nullable: true }),
+    streetAppendix: t.exposeString('streetAppendix', { nullable: true }),
+    extraLine1: t.exposeString('extraLine1', { nullable: true }),
+    extraLine2: t.exposeString('extraLine2', { nullable: true }),
+    extraLine3: t.exposeString('extraLine3', { nullable: true }),
+    extraLine4: t.exposeString('extraLine4', { nullable: true }),
+    zipCode: t.exposeString('zipCode', { nullable: true }),
+    city: t.exposeString('city', { nullable: true }),
+    country: t.exposeString('country', { nullable: false, description: 'ISO 3166-1 alpha-2, e.g. DE.' }),
+    state: t.exposeString('state', { nullable: true }),
+    contactPhone: t.exposeString('contactPhone', { nullable: true }),
+    tags: t.exposeStringList('tags', { nullable: false }),
+    isDefault: t.exposeBoolean('isDefault', { nullable: false }),
+    customer: t.field({
+      type: CustomerRef,
+      nullable: false,
+      resolve: async (address, _args, ctx) => {
+        const customer = await ctx.loaders.customerByPk({ tenant: ctx.reach('readAddresses').tenant }).load(address.customerPk);
+        if (!customer) throw new Error(`Address ${address.id} has no customer`);
+        return customer;
+      },
+    }),
+  }),
+});
+
+const addressFields = (required: boolean) =>
+  ({
+    contactName: required,
+    companyName: false,
+    street: false,
+    streetNumber: false,
+    streetAppendix: false,
+    extraLine1: false,
+    extraLine2: false,
+    extraLine3: false,
+    extraLine4: false,
+    zipCode: false,
+    city: false,
+    country: required,
+    state: false,
+    contactPhone: false,
+  }) as const;
+
+const AddressInput = builder.inputType('AddressInput', {
+  fields: (t) => ({
+    id: t.id({ description: 'A custom id for a new address; generated when absent.' }),
+    ...Object.fromEntries(
+      Object.entries(addressFields(true)).map(([name, required]) => [
+        name,
+        t.string({ required, description: name === 'country' ? 'ISO 3166-1 alpha-2, e.g. DE.' : undefined }),
+      ]),
+    ),
+    tags: t.stringList({ required: { list: false, items: true } }),
+    isDefault: t.boolean({ description: 'Makes this the default address (and the others not).' }),
+  }),
+});
+
+const AddressPatchInput = builder.inputType('AddressPatchInput', {
+  fields: (t) => ({
+    ...Object.fromEntries(Object.keys(addressFields(false)).map((name) => [name, t.string()])),
+    tags: t.stringList({ required: { list: false, items: true } }),
+    isDefault: t.boolean({ description: 'Makes this the default address (and the others not).' }),
+  }),
+});
+
+const DeleteCustomerAddressPayload = builder
+  .objectRef<{ customerNumber: string; addressId: string }>('DeleteCustomerAddressPayload')
+  .implement({
+    fields: (t) => ({
+      customerNumber: t.exposeString('customerNumber', { nullable: false }),
+      addressId: t.exposeID('addressId', { nullable: false }),
+    }),
+  });
+
+builder.queryField('customerAddress', (t) =>
+  t.field({
+    type: AddressRef,
+    nullable: true,
+    description: 'One address of one customer; null when either does not exist or the caller may not see it.',
+    authScopes: { allowed: 'readAddresses' },
+    args: { customerNumber: t.arg.string({ required: true }), addressId: t.arg.id({ required: true }) },
+    resolve: async (_root, { customerNumber, addressId }, ctx) => {
+      const customer = await ctx.loaders.customerByNumber(ctx.reach('readAddresses')).load(customerNumber);
+      if (!customer) return null;
+      const address = await ctx.loaders.addressById.load(String(addressId));
+      return address && address.customerPk === customer.pk ? address : null;
+    },
+  }),
+);
+
+builder.mutationFields((t) => {
+  const customerNumber = t.arg.string({ required: true });
+  const addressId = t.arg.id({ required: true });
+  const tags = t.arg.stringList({ required: true });
+  const manage = { authScopes: { allowed: 'manageParts' as const }, grantScopes: ['address'] };
+  return {
+    addCustomerAddress: t.field({
+      type: AddressRef,
+      nullable: false,
+      ...manage,
+      args: { customerNumber, input: t.arg({ type: AddressInput, required: true }) },
+      resolve: (_root, args, ctx) => ctx.domain.addresses.add(ctx.reach('manageParts'), args.customerNumber, args.input),
+    }),
+    updateCustomerAddress: t.field({
+      type: AddressRef,
+      nullable: false,
+      description: 'Replaces all fields of an existing address.',
+      ...manage,
+      args: { customerNumber, addressId, input: t.arg({ type: AddressInput, required: true }) },
+      resolve: (_root, args, ctx) =>
+        ctx.domain.addresses.update(ctx.reach('manageParts'), args.customerNumber, String(args.addressId), args.input),
+    }),
+    patchCustomerAddress: t.field({
+      type: AddressRef,
+      nullable: false,
+      description: 'Sets the fields given (an explicit null clears one) on an existing customer and keeps the others.',
+      ...manage,
+      args: { customerNumber, addressId, input: t.arg({ type: AddressPatchInput, required: true }) },
+      resolve: (_root, args, ctx) =>
+        ctx.domain.addresses.patch(ctx.reach('manageParts'), args.customerNumber, String(args.addressId), args.input),
+    }),
+    deleteCustomerAddress: t.field({
+      type: DeleteCustomerAddressPayload,
+      nullable: false,
+      authScopes: { allowed: 'manageParts' },
+      args: { customerNumber, addressId },
+      resolve: (_root, args, ctx) =>
+        ctx.domain.addresses.delete(ctx.reach('manageParts'), args.customerNumber, String(args.addressId)),
+    }),
+    addCustomerAddressTags: t.field({
+      type: AddressRef,
+      nullable: false,
+      description: 'Adds tags to an address; tags it already has are kept once.',
+      ...manage,
+      args: { customerNumber, addressId, tags },
+      resolve: (_root, args, ctx) =>
+        ctx.domain.addresses.addTags(ctx.reach('manageParts'), args.customerNumber, String(args.addressId), args.tags),
+    }),
+    removeCustomerAddressTags: t.field({
+      type: AddressRef,
+      nullable: false,
+      description: 'Removes tags from an address; tags it does not have are ignored.',
+      ...manage,
+      args: { customerNumber, addressId, tags },
+      resolve: (_root, args, ctx) =>
+        ctx.domain.addresses.removeTags(ctx.reach('manageParts'), args.customerNumber, String(args.addressId), args.tags),
+    }),
+  };
+});

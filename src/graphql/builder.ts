@@ -1,0 +1,43 @@
+/** The Pothos SchemaBuilder and its plugins: configuration only; types live in one file per type family. */
+import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { Permission } from '../auth/scopes.js';
+import type { Context } from './context.js';
+import { unauthorizedError } from './errors.js';
+
+export type Scalars = {
+  DateTime: { Input: Date; Output: Date | number };
+  JSON: { Input: unknown; Output: unknown };
+};
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: Scalars;
+  AuthScopes: {
+    /** The caller's token holds a scope that allows this kind of operation (on all customers, or its own company's). */
+    allowed: Permission;
+  };
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
+  scopeAuth: {
+    authScopes: (context) => ({
+      allowed: (permission) => context.may(permission),
+    }),
+    unauthorizedError,
+  },
+  relay: {
+    cursorType: 'String',
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    edgesFieldOptions: { nullable: { list: false, items: false } },
+    nodeFieldOptions: { nullable: false },
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});

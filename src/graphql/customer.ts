@@ -1,0 +1,257 @@
+/** Customer, its metadata and B2B data; the `customer` and `me` queries; the customer mutations. */
+import type { CustomerRow } from '../store/schema.js';
+import { builder } from './builder.js';
+import {
+  AccountRef,
+  AddressRef,
+  BusinessModelEnum,
+  CustomerB2BRef,
+  CustomerMetadataRef,
+  CustomerRef,
+  LegalEntityRef,
+} from './refs.js';
+
+CustomerRef.implement({
+  description: 'A customer of the tenant: a person, possibly a member of one or more companies (legal entities).',
+  // Readable with a read scope, or when a mutation the caller was allowed to run returned it.
+  authScopes: { allowed: 'read', $granted: 'customer' },
+  fields: (t) => ({
+    id: t.id({ nullable: false, description: 'Equal to customerNumber.', resolve: (c) => c.customerNumber }),
+    customerNumber: t.exposeString('customerNumber', { nullable: false }),
+    title: t.exposeString('title', { nullable: true }),
+    firstName: t.exposeString('firstName', { nullable: true }),
+    middleName: t.exposeString('middleName', { nullable: true }),
+    lastName: t.exposeString('lastName', { nullable: true }),
+    contactEmail: t.exposeString('contactEmail', { nullable: true }),
+    contactPhone: t.exposeString('contactPhone', { nullable: true }),
+    company: t.exposeString('company', { nullable: true }),
+    preferredLanguage: t.exposeString('preferredLanguage', {
+      nullable: false,
+      description: 'A locale such as en_US or de_DE.',
+    }),
+    preferredCurrency: t.exposeString('preferredCurrency', {
+      nullable: false,
+      description: 'An ISO 4217 code such as EUR.',
+    }),
+    preferredSite: t.exposeString('preferredSite', { nullable: false }),
+    active: t.exposeBoolean('active', { nullable: false }),
+    onHold: t.exposeBoolean('onHold', { nullable: false }),
+    businessModel: t.field({
+      type: BusinessModelEnum,
+      nullable: false,
+      resolve: async (c, _args, ctx) => ((await ctx.loaders.membershipsByCustomer.load(c.pk)).length > 0 ? 'B2B' : 'B2C'),
+    }),
+    b2b: t.field({
+      type: CustomerB2BRef,
+      nullable: true,
+      resolve: async (c, _args, ctx) => {
+        const memberships = await ctx.loaders.membershipsByCustomer.load(c.pk);
+        return c.companyRegistrationId || memberships.length > 0 ? { customer: c, memberships } : null;
+      },
+    }),
+    mixins: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.mixins }),
+    metadata: t.field({ type: CustomerMetadataRef, nullable: false, resolve: (c) => c }),
+    addresses: t.field({
+      type: [AddressRef],
+      nullable: false,
+      description: "The customer's addresses, default first; only those with the tag when one is given.",
+      authScopes: { allowed: 'readAddresses' },
+      args: { tag: t.arg.string() },
+      resolve: async (c, { tag }, ctx) => {
+        const addresses = await ctx.loaders.addressesByCustomer.load(c.pk);
+        return tag ? addresses.filter((address) => address.tags.includes(tag)) : addresses;
+      },
+    }),
+    defaultAddress: t.field({
+      type: AddressRef,
+      nullable: true,
+      authScopes: { allowed: 'readAddresses' },
+      resolve: async (c, _args, ctx) =>
+        (await ctx.loaders.addressesByCustomer.load(c.pk)).find((address) => address.isDefault) ?? null,
+    }),
+    accounts: t.field({
+      type: [AccountRef],
+      nullable: false,
+      resolve: (c, _args, ctx) => ctx.loaders.accountsByCustomer.load(c.pk),
+    }),
+  }),
+});
+
+CustomerMetadataRef.implement({
+  fields: (t) => ({
+    version: t.exposeInt('version', {
+      nullable: false,
+      description: 'Starts at 1 and grows by one with every change to the customer or its addresses.',
+    }),
+    createdAt: t.field({ type: 'DateTime', nullable: false, resolve: (c) => c.createdAt }),
+    modifiedAt: t.field({ type: 'DateTime', nullable: false, resolve: (c) => c.modifiedAt }),
+  }),
+});
+
+CustomerB2BRef.implement({
+  fields: (t) => ({
+    companyRegistrationId: t.string({ nullable: true, resolve: ({ customer }) => customer.companyRegistrationId }),
+    legalEntities: t.field({
+      type: [LegalEntityRef],
+      nullable: false,
+      // Whoever may see the customer may see the companies it belongs to.
+      grantScopes: ['legalEntity'],
+      resolve: ({ memberships }) =>
+        memberships.map((membership) => ({ entity: membership.legalEntity, assignmentId: membership.assignmentId })),
+    }),
+  }),
+});
+
+const CustomerB2BInput = builder.inputType('CustomerB2BInput', {
+  fields: (t) => ({
+    companyRegistrationId: t.string({
+      description:
+        "Assigns the customer to the tenant's legal entity with this registration id, created (named after company) when missing.",
+    }),
+  }),
+});
+
+/** The create, upsert and patch inputs share the profile fields; only create takes a custom id. */
+function profileInput(name: string, options: { withId: boolean; description?: string }) {
+  return builder.inputType(name, {
+    description: options.description,
+    fields: (t) => ({
+      ...(options.withId
+        ? {
+            id: t.id({
+              description:
+                'A custom id (letters, digits, _ and -, 1..66); generated when absent. Becomes the customer number.',
+            }),
+          }
+        : {}),
+      title: t.string(),
+      firstName: t.string(),
+      middleName: t.string(),
+      lastName: t.string(),
+      contactEmail: t.string({
+        description: options.withId ? "Also becomes the customer's first login account." : undefined,
+      }),
+      contactPhone: t.string(),
+      company: t.string(),
+      preferredLanguage: t.string({ description: 'A locale such as en_US or de_DE; default en_US.' }),
+      preferredCurrency: t.string({ description: 'An ISO 4217 code such as EUR; default USD.' }),
+      preferredSite: t.string({ description: 'Default main.' }),
+      active: t.boolean({ description: 'Default false.' }),
+      onHold: t.boolean({ description: 'Default false.' }),
+      b2b: t.field({ type: CustomerB2BInput }),
+      mixins: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+    }),
+  });
+}
+
+const CustomerCreateInput = profileInput('CustomerCreateInput', { withId: true });
+const CustomerUpsertInput = profileInput('CustomerUpsertInput', { withId: false });
+const CustomerPatchInput = profileInput('CustomerPatchInput', { withId: false });
+
+const UpsertCustomerPayload = builder
+  .objectRef<{ customer: CustomerRow; created: boolean }>('UpsertCustomerPayload')
+  .implement({
+    fields: (t) => ({
+      customer: t.field({ type: CustomerRef, nullable: false, grantScopes: ['customer'], resolve: (p) => p.customer }),
+      created: t.exposeBoolean('created', {
+        nullable: false,
+        description: 'True when the customer did not exist and was created.',
+      }),
+    }),
+  });
+
+const DeleteCustomerPayload = builder
+  .objectRef<{ customerNumber: string; deletedAddresses: number; deletedAccounts: number }>('DeleteCustomerPayload')
+  .implement({
+    fields: (t) => ({
+      customerNumber: t.exposeString('customerNumber', { nullable: false }),
+      deletedAddresses: t.exposeInt('deletedAddresses', { nullable: false }),
+      deletedAccounts: t.exposeInt('deletedAccounts', { nullable: false }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  customer: t.field({
+    type: CustomerRef,
+    nullable: true,
+    description: 'One customer; null when it does not exist or the caller may not see it.',
+    authScopes: { allowed: 'read' },
+    args: { customerNumber: t.arg.string({ required: true }) },
+    resolve: (_root, { customerNumber }, ctx) => ctx.loaders.customerByNumber(ctx.reach('read')).load(customerNumber),
+  }),
+  me: t.field({
+    type: CustomerRef,
+    nullable: true,
+    description: 'The customer that a customer token (one with a customer_id claim) belongs to.',
+    authScopes: { allowed: 'read' },
+    resolve: (_root, _args, ctx) => {
+      const customerId = ctx.caller?.customerId;
+      // A customer always sees itself, whether or not it shares a company with anyone.
+      return customerId ? ctx.loaders.customerByNumber({ tenant: ctx.reach('read').tenant }).load(customerId) : null;
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createCustomer: t.field({
+    type: CustomerRef,
+    nullable: false,
+    description: "Creates a customer. With only customer.customer_manage_own it joins the caller's legal entities.",
+    authScopes: { allowed: 'create' },
+    grantScopes: ['customer'],
+    args: {
+      input: t.arg({ type: CustomerCreateInput, required: true }),
+      sendPasswordResetNotifications: t.arg.boolean({ defaultValue: true }),
+    },
+    resolve: (_root, args, ctx) =>
+      ctx.domain.customers.create(ctx.reach('create'), args.input, {
+        sendPasswordResetNotifications: args.sendPasswordResetNotifications ?? true,
+      }),
+  }),
+  upsertCustomer: t.field({
+    type: UpsertCustomerPayload,
+    nullable: false,
+    description:
+      'Sets the fields given (an explicit null clears one) and keeps the others, or creates the customer under that number when it does not exist.',
+    authScopes: { allowed: 'update' },
+    args: {
+      customerNumber: t.arg.string({ required: true }),
+      input: t.arg({ type: CustomerUpsertInput, required: true }),
+      expectedVersion: t.arg.int(),
+    },
+    resolve: (_root, args, ctx) =>
+      ctx.domain.customers.upsert(ctx.reach('update'), args.customerNumber, args.input, args.expectedVersion),
+  }),
+  patchCustomer: t.field({
+    type: CustomerRef,
+    nullable: false,
+    description: 'Sets the fields given (an explicit null clears one) on an existing customer and keeps the others.',
+    authScopes: { allowed: 'update' },
+    grantScopes: ['customer'],
+    args: {
+      customerNumber: t.arg.string({ required: true }),
+      input: t.arg({ type: CustomerPatchInput, required: true }),
+      expectedVersion: t.arg.int(),
+    },
+    resolve: (_root, args, ctx) =>
+      ctx.domain.customers.patch(ctx.reach('update'), args.customerNumber, args.input, args.expectedVersion),
+  }),
+  deleteCustomer: t.field({
+    type: DeleteCustomerPayload,
+    nullable: false,
+    description: 'Deletes a customer with its addresses, accounts and legal-entity assignments.',
+    authScopes: { allowed: 'delete' },
+    args: { customerNumber: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.domain.customers.delete(ctx.reach('delete'), args.customerNumber),
+  }),
+  assignCustomerAccount: t.field({
+    type: AccountRef,
+    nullable: false,
+    description: 'Adds a login account (an email address, unique in the tenant) to an existing customer.',
+    authScopes: { allowed: 'manageParts' },
+    grantScopes: ['account'],
+    args: { customerNumber: t.arg.string({ required: true }), email: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      ctx.domain.customers.assignAccount(ctx.reach('manageParts'), args.customerNumber, args.email),
+  }),
+}));

@@ -1,0 +1,113 @@
+/**
+ * How failures reach the caller: DomainErrors become GraphQL errors with the contract's codes and details, a
+ * missing scope becomes FORBIDDEN (or UNAUTHENTICATED without a token), a request that fails as a whole gets the
+ * code's HTTP status, and anything unexpected is masked and logged with the request id.
+ */
+import type { Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
+import { scopesAllowing, type Permission } from '../auth/scopes.js';
+import { DomainError, type ErrorCode } from '../domain/errors.js';
+import type { Context } from './context.js';
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+};
+
+export function unauthenticated(message = 'Authentication required: send Authorization: Bearer <token>.'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/** The permissions an auth failure was waiting for. */
+function missingPermissions(failure: AuthFailure): Permission[] {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+      return failure.scope === 'allowed' ? [failure.parameter as Permission] : [];
+    case AuthScopeFailureType.AnyAuthScopes:
+    case AuthScopeFailureType.AllAuthScopes:
+      return failure.failures.flatMap(missingPermissions);
+    default:
+      return [];
+  }
+}
+
+/** scope-auth's error callback: UNAUTHENTICATED without a token, else FORBIDDEN naming the scopes that would do. */
+export function unauthorizedError(_parent: unknown, context: Context, _info: unknown, result: ForbiddenResult): GraphQLError {
+  if (!context.caller) return unauthenticated();
+  const requiredScopes = [...new Set(missingPermissions(result.failure).flatMap(scopesAllowing))];
+  return new GraphQLError(`Not allowed: the token needs one of the scopes ${requiredScopes.join(', ')}.`, {
+    extensions: { code: 'FORBIDDEN', requiredScopes },
+  });
+}
+
+export function fromDomainError(error: DomainError, source: GraphQLError | undefined): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: source?.nodes,
+    path: source?.path,
+    originalError: error,
+    extensions: { code: error.code, ...(error.details ? { details: error.details } : {}) },
+  });
+}
+
+export interface ErrorLogger {
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+/** Yoga's maskError: the contract's errors pass through; everything else becomes "Unexpected error.". */
+export function createErrorMasker(logger: ErrorLogger) {
+  return (error: unknown, message: string): Error => {
+    const graphQLError = error instanceof GraphQLError ? error : undefined;
+    const original = graphQLError?.originalError ?? error;
+    if (original instanceof DomainError) return fromDomainError(original, graphQLError);
+    if (original instanceof GraphQLError && typeof original.extensions.code === 'string') return graphQLError ?? original;
+    if (graphQLError && !graphQLError.originalError) return graphQLError;
+    const requestId = requestIdOf(error);
+    logger.error({ err: original, requestId, path: graphQLError?.path }, 'Unexpected error');
+    return new GraphQLError(message, {
+      nodes: graphQLError?.nodes,
+      path: graphQLError?.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
+    });
+  };
+}
+
+/** Errors raised while a request runs carry its id (see {@link requestIdPlugin}); the masker reads it back. */
+const requestIds = new WeakMap<object, string>();
+function requestIdOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? requestIds.get(error) : undefined;
+}
+
+/**
+ * When an operation fails as a whole (no data), answer with the HTTP status of its first error's code, as
+ * AUTH.md's table says; partial results stay 200. Also tags unexpected errors with the request id for the log.
+ */
+export function errorStatusPlugin(): Plugin<Context> {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, args }) {
+          if (!('errors' in result) || !result.errors?.length) return;
+          const context = args.contextValue as Context;
+          for (const error of result.errors) {
+            requestIds.set(error, context.requestId);
+            if (error.originalError) requestIds.set(error.originalError, context.requestId);
+          }
+          if (result.data !== null && result.data !== undefined) return;
+          const code = codeOf(result.errors[0]);
+          if (code) result.extensions = { ...result.extensions, http: { status: HTTP_STATUS[code] } };
+        },
+      };
+    },
+  };
+}
+
+function codeOf(error: GraphQLError | undefined): ErrorCode | undefined {
+  const original = error?.originalError;
+  if (original instanceof DomainError) return original.code;
+  const code = (original instanceof GraphQLError ? original.extensions.code : error?.extensions.code) as string | undefined;
+  return code && code in HTTP_STATUS ? (code as ErrorCode) : undefined;
+}

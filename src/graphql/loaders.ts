@@ -1,0 +1,112 @@
+/**
+ * Per-request DataLoaders: every fan-out (nested lists, `_entities`) becomes one batched `IN` statement per kind
+ * of row, however many parents ask. Customer loaders are made per reach, so a lookup can never return a customer
+ * outside what the operation may see.
+ */
+import DataLoader from 'dataloader';
+import type { Repositories } from '../store/index.js';
+import type { MembershipRow } from '../store/legal-entities.js';
+import { reachShape, reachValues, type Reach } from '../store/reach.js';
+import type { AccountRow, AddressRow, CustomerRow, LegalEntityRow } from '../store/schema.js';
+
+/** Groups rows by a key, keeping their order, and answers in the order of `keys`. */
+function groupBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
+  const groups = new Map<K, R[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return keys.map((key) => groups.get(key) ?? []);
+}
+
+function indexBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
+  const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => byKey.get(key) ?? null);
+}
+
+export function createLoaders(repos: Repositories, tenant: string) {
+  const tenantReach: Reach = { tenant };
+  const byNumber = new Map<string, DataLoader<string, CustomerRow | null>>();
+  const byPk = new Map<string, DataLoader<number, CustomerRow | null>>();
+  const reachKey = (reach: Reach) => `${reachShape(reach)}:${JSON.stringify(reachValues(reach))}`;
+
+  function lazy<T>(create: () => T): () => T {
+    let value: T | undefined;
+    return () => (value ??= create());
+  }
+
+  const addresses = lazy(
+    () =>
+      new DataLoader<number, AddressRow[]>(async (pks) =>
+        groupBy(pks, repos.addresses.byCustomerPks(tenantReach, pks), (row) => row.customerPk),
+      ),
+  );
+  const accounts = lazy(
+    () =>
+      new DataLoader<number, AccountRow[]>(async (pks) =>
+        groupBy(pks, repos.accounts.byCustomerPks(tenantReach, pks), (row) => row.customerPk),
+      ),
+  );
+  const memberships = lazy(
+    () =>
+      new DataLoader<number, MembershipRow[]>(async (pks) =>
+        groupBy(pks, repos.legalEntities.membershipsByCustomerPks(tenantReach, pks), (row) => row.customerPk),
+      ),
+  );
+  const addressById = lazy(
+    () =>
+      new DataLoader<string, AddressRow | null>(async (ids) =>
+        indexBy(ids, repos.addresses.byIds(tenantReach, ids), (row) => row.id),
+      ),
+  );
+  const legalEntityById = lazy(
+    () =>
+      new DataLoader<string, LegalEntityRow | null>(async (ids) =>
+        indexBy(ids, repos.legalEntities.byIds(tenantReach, ids), (row) => row.id),
+      ),
+  );
+
+  return {
+    /** Customers by number, within the reach given. */
+    customerByNumber(reach: Reach): DataLoader<string, CustomerRow | null> {
+      const key = reachKey(reach);
+      let loader = byNumber.get(key);
+      if (!loader) {
+        loader = new DataLoader(async (numbers) =>
+          indexBy(numbers, repos.customers.byNumbers(reach, numbers), (row) => row.customerNumber),
+        );
+        byNumber.set(key, loader);
+      }
+      return loader;
+    },
+    /** Customers by primary key, within the reach given. */
+    customerByPk(reach: Reach): DataLoader<number, CustomerRow | null> {
+      const key = reachKey(reach);
+      let loader = byPk.get(key);
+      if (!loader) {
+        loader = new DataLoader(async (pks) => indexBy(pks, repos.customers.byPks(reach, pks), (row) => row.pk));
+        byPk.set(key, loader);
+      }
+      return loader;
+    },
+    get addressesByCustomer() {
+      return addresses();
+    },
+    get accountsByCustomer() {
+      return accounts();
+    },
+    get membershipsByCustomer() {
+      return memberships();
+    },
+    get addressById() {
+      return addressById();
+    },
+    get legalEntityById() {
+      return legalEntityById();
+    },
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,7 @@
+import { pino, type Logger } from 'pino';
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'customer-graph' } });
+}
+
+export type { Logger };

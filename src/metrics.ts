@@ -1,0 +1,53 @@
+/** Prometheus metrics: SQL statements executed, and GraphQL operations counted and timed by name. */
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const statements = new Counter({
+    name: 'db_statements_total',
+    help: 'SQL statements the service has executed.',
+    registers: [registry],
+  });
+  const operations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations executed, by operation name and type and whether they had errors.',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'Execution time of GraphQL operations, by operation name and type.',
+    labelNames: ['operation', 'type'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
+  /** Counts and times every executed operation; anonymous ones are labelled "anonymous". */
+  function plugin<C extends object = object>(): Plugin<C> {
+    return {
+      onExecute({ args }) {
+        const started = process.hrtime.bigint();
+        const operation = getOperationAST(args.document, args.operationName);
+        const labels = { operation: operation?.name?.value ?? 'anonymous', type: operation?.operation ?? 'unknown' };
+        return {
+          onExecuteDone({ result }) {
+            const failed = 'errors' in result && (result.errors?.length ?? 0) > 0;
+            operations.inc({ ...labels, outcome: failed ? 'error' : 'ok' });
+            duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+          },
+        };
+      },
+    };
+  }
+
+  return {
+    registry,
+    countStatement: () => statements.inc(),
+    plugin,
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

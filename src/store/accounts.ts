@@ -1,0 +1,59 @@
+/** Account rows (login identities): batched by customer, unique email per tenant. */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db } from './db.js';
+import type { Reach } from './reach.js';
+import { accounts, type AccountRow } from './schema.js';
+
+export type NewAccount = Omit<typeof accounts.$inferInsert, 'pk' | 'tenant'>;
+
+export function createAccountStore(db: Db) {
+  const byCustomerPks = db
+    .select()
+    .from(accounts)
+    .where(
+      and(
+        eq(accounts.tenant, sql.placeholder('tenant')),
+        sql`${accounts.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
+      ),
+    )
+    .orderBy(accounts.customerPk, asc(accounts.createdAt), asc(accounts.pk))
+    .prepare();
+  // Matches the unique index on (tenant, lower(email)).
+  const emailTaken = db
+    .select({ pk: accounts.pk })
+    .from(accounts)
+    .where(and(eq(accounts.tenant, sql.placeholder('tenant')), sql`lower(${accounts.email}) = lower(${sql.placeholder('email')})`))
+    .prepare();
+
+  return {
+    byCustomerPks(reach: Reach, customerPks: readonly number[]): AccountRow[] {
+      if (customerPks.length === 0) return [];
+      return byCustomerPks.all({ tenant: reach.tenant, keys: JSON.stringify(customerPks) });
+    },
+
+    /** Whether any account of the tenant uses this email, in any letter case. */
+    emailTaken(reach: Reach, email: string): boolean {
+      return emailTaken.get({ tenant: reach.tenant, email }) !== undefined;
+    },
+
+    insert(reach: Reach, values: NewAccount): AccountRow {
+      return db
+        .insert(accounts)
+        .values({ ...values, tenant: reach.tenant })
+        .returning()
+        .get();
+    },
+
+    countByCustomer(reach: Reach, customerPk: number): number {
+      return (
+        db
+          .select({ count: sql<number>`count(*)` })
+          .from(accounts)
+          .where(and(eq(accounts.tenant, reach.tenant), eq(accounts.customerPk, customerPk)))
+          .get()?.count ?? 0
+      );
+    },
+  };
+}
+
+export type AccountStore = ReturnType<typeof createAccountStore>;

@@ -1,0 +1,105 @@
+/** Address rows: batched by customer, and the writes behind the address mutations. */
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import type { Db } from './db.js';
+import type { Reach } from './reach.js';
+import { addresses, type AddressRow } from './schema.js';
+
+export type NewAddress = Omit<typeof addresses.$inferInsert, 'pk' | 'tenant'>;
+export type AddressChanges = Partial<Omit<NewAddress, 'customerPk' | 'id' | 'createdAt'>>;
+
+export function createAddressStore(db: Db) {
+  // Default first, then oldest first: the order `Customer.addresses` promises.
+  const byCustomerPks = db
+    .select()
+    .from(addresses)
+    .where(
+      and(
+        eq(addresses.tenant, sql.placeholder('tenant')),
+        sql`${addresses.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
+      ),
+    )
+    .orderBy(addresses.customerPk, desc(addresses.isDefault), asc(addresses.createdAt), asc(addresses.pk))
+    .prepare();
+  const byIds = db
+    .select()
+    .from(addresses)
+    .where(
+      and(
+        eq(addresses.tenant, sql.placeholder('tenant')),
+        sql`${addresses.id} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
+      ),
+    )
+    .prepare();
+  const idTaken = db
+    .select({ pk: addresses.pk })
+    .from(addresses)
+    .where(and(eq(addresses.tenant, sql.placeholder('tenant')), eq(addresses.id, sql.placeholder('id'))))
+    .prepare();
+
+  return {
+    /** All addresses of these customers, each customer's default first, then by age. */
+    byCustomerPks(reach: Reach, customerPks: readonly number[]): AddressRow[] {
+      if (customerPks.length === 0) return [];
+      return byCustomerPks.all({ tenant: reach.tenant, keys: JSON.stringify(customerPks) });
+    },
+
+    byIds(reach: Reach, ids: readonly string[]): AddressRow[] {
+      if (ids.length === 0) return [];
+      return byIds.all({ tenant: reach.tenant, keys: JSON.stringify(ids) });
+    },
+
+    idTaken(reach: Reach, id: string): boolean {
+      return idTaken.get({ tenant: reach.tenant, id }) !== undefined;
+    },
+
+    insert(reach: Reach, values: NewAddress): AddressRow {
+      return db
+        .insert(addresses)
+        .values({ ...values, tenant: reach.tenant })
+        .returning()
+        .get();
+    },
+
+    update(reach: Reach, pk: number, changes: AddressChanges): AddressRow {
+      return db
+        .update(addresses)
+        .set(changes)
+        .where(and(eq(addresses.tenant, reach.tenant), eq(addresses.pk, pk)))
+        .returning()
+        .get();
+    },
+
+    /** Clears the default flag on every other address of the customer. */
+    clearDefaultExcept(reach: Reach, customerPk: number, keepPk: number, now: number): void {
+      db.update(addresses)
+        .set({ isDefault: false, modifiedAt: now })
+        .where(
+          and(
+            eq(addresses.tenant, reach.tenant),
+            eq(addresses.customerPk, customerPk),
+            eq(addresses.isDefault, true),
+            ne(addresses.pk, keepPk),
+          ),
+        )
+        .run();
+    },
+
+    delete(reach: Reach, pk: number): void {
+      db.delete(addresses)
+        .where(and(eq(addresses.tenant, reach.tenant), eq(addresses.pk, pk)))
+        .run();
+    },
+
+    countByCustomer(reach: Reach, customerPk: number): number {
+      return (
+        db
+          .select({ count: sql<number>`count(*)` })
+          .from(addresses)
+          .where(and(eq(addresses.tenant, reach.tenant), eq(addresses.customerPk, customerPk)))
+          .get()?.count ?? 0
+      );
+    },
+  };
+}
+
+export type AddressStore = ReturnType<typeof createAddressStore>;

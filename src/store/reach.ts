@@ -1,0 +1,46 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { customers } from './schema.js';
+
+/**
+ * Which customers a caller may touch. Every store function takes it first, so that no query exists without a
+ * tenant. `company` narrows an own-scope customer token to the customers that share a legal entity with the
+ * caller (only `legalEntityId` when the token names one).
+ */
+export interface Reach {
+  readonly tenant: string;
+  readonly company?: { readonly customerNumber: string; readonly legalEntityId?: string | undefined } | undefined;
+}
+
+type ReachShape = 'tenant' | 'company' | 'entity';
+
+/** The shape of a reach (not its values): the key under which its prepared statements are cached. */
+export function reachShape(reach: Reach): ReachShape {
+  if (!reach.company) return 'tenant';
+  return reach.company.legalEntityId ? 'entity' : 'company';
+}
+
+/** Placeholder values for {@link customerInReach}. */
+export function reachValues(reach: Reach): Record<string, string> {
+  const values: Record<string, string> = { tenant: reach.tenant };
+  if (reach.company) {
+    values.reachCustomer = reach.company.customerNumber;
+    if (reach.company.legalEntityId) values.reachEntity = reach.company.legalEntityId;
+  }
+  return values;
+}
+
+/** "This customers row is within reach", with placeholders `tenant`, `reachCustomer` and `reachEntity`. */
+export function customerInReach(shape: ReachShape): SQL {
+  const tenant = sql`${customers.tenant} = ${sql.placeholder('tenant')}`;
+  if (shape === 'tenant') return tenant;
+  const narrowToEntity =
+    shape === 'entity'
+      ? sql` AND mine.legal_entity_pk = (SELECT e.pk FROM legal_entities e
+          WHERE e.tenant = ${sql.placeholder('tenant')} AND e.id = ${sql.placeholder('reachEntity')})`
+      : sql``;
+  return sql`(${tenant} AND ${customers.pk} IN (
+    SELECT theirs.customer_pk FROM customer_legal_entities theirs WHERE theirs.legal_entity_pk IN (
+      SELECT mine.legal_entity_pk FROM customer_legal_entities mine
+      JOIN customers me ON me.pk = mine.customer_pk
+      WHERE me.tenant = ${sql.placeholder('tenant')} AND me.customer_number = ${sql.placeholder('reachCustomer')}${narrowToEntity})))`;
+}
