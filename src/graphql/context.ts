@@ -6,7 +6,7 @@ import { InvalidTokenError, type TokenVerifier } from '../auth/tokens.js';
 import type { Domain } from '../domain/index.js';
 import type { Repositories } from '../store/index.js';
 import type { Reach } from '../store/reach.js';
-import { unauthenticated } from './errors.js';
+import { invalidToken, unauthenticated } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface Context {
@@ -30,20 +30,23 @@ export interface ContextDependencies {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** Scope checks keep anonymous requests away from data; should one slip through, it fails closed. */
+const anonymousLoaders = new Proxy({} as Loaders, {
+  get() {
+    throw unauthenticated();
+  },
+});
+
 export function createContextFactory({ domain, repos, verifyToken }: ContextDependencies) {
   return async ({ request }: YogaInitialContext): Promise<Context> => {
     const requestId = request.headers.get('x-request-id')?.slice(0, 128) || randomUUID();
     const caller = await authenticate(request.headers.get('authorization'), verifyToken);
-    let loaders: Loaders | undefined;
     return {
       requestId,
       caller,
       domain,
       repos,
-      get loaders() {
-        if (!caller) throw unauthenticated();
-        return (loaders ??= createLoaders(repos, caller.tenant));
-      },
+      loaders: caller ? createLoaders(repos, caller.tenant) : anonymousLoaders,
       may: (permission) => caller !== null && reachFor(caller, permission) !== undefined,
       reach(permission) {
         if (!caller) throw unauthenticated();
@@ -59,11 +62,11 @@ export function createContextFactory({ domain, repos, verifyToken }: ContextDepe
 async function authenticate(header: string | null, verifyToken: TokenVerifier): Promise<Caller | null> {
   if (header === null || header.trim() === '') return null;
   const token = BEARER.exec(header)?.[1];
-  if (!token) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+  if (!token) throw invalidToken('The Authorization header must be "Bearer <token>".');
   try {
     return await verifyToken(token);
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
+    if (error instanceof InvalidTokenError) throw invalidToken(error.message);
     throw error;
   }
 }

@@ -18,7 +18,13 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
 };
 
+/** A field that needs a caller, reached without a token: the field fails, the rest of the request goes on. */
 export function unauthenticated(message = 'Authentication required: send Authorization: Bearer <token>.'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+}
+
+/** A token that is present but not valid: the whole request is refused with HTTP 401. */
+export function invalidToken(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
@@ -82,8 +88,9 @@ function requestIdOf(error: unknown): string | undefined {
 }
 
 /**
- * When an operation fails as a whole (no data), answer with the HTTP status of its first error's code, as
- * AUTH.md's table says; partial results stay 200. Also tags unexpected errors with the request id for the log.
+ * When an operation fails as a whole (no data, or every root field failed), answer with the HTTP status of its
+ * first error's code, as AUTH.md's table says; partial results stay 200. Also remembers the request id of each
+ * error for the masker's log line.
  */
 export function errorStatusPlugin(): Plugin<Context> {
   return {
@@ -96,13 +103,20 @@ export function errorStatusPlugin(): Plugin<Context> {
             requestIds.set(error, context.requestId);
             if (error.originalError) requestIds.set(error.originalError, context.requestId);
           }
-          if (result.data !== null && result.data !== undefined) return;
+          if (!failedAsAWhole(result.data, result.errors)) return;
           const code = codeOf(result.errors[0]);
           if (code) result.extensions = { ...result.extensions, http: { status: HTTP_STATUS[code] } };
         },
       };
     },
   };
+}
+
+function failedAsAWhole(data: Record<string, unknown> | null | undefined, errors: readonly GraphQLError[]): boolean {
+  if (data === null || data === undefined) return true;
+  const failedRoots = new Set(errors.filter((e) => e.path?.length === 1).map((e) => e.path?.[0]));
+  const roots = Object.keys(data);
+  return roots.length > 0 && roots.every((key) => data[key] === null && failedRoots.has(key));
 }
 
 function codeOf(error: GraphQLError | undefined): ErrorCode | undefined {

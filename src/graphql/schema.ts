@@ -15,7 +15,9 @@ export function buildSchema(): GraphQLSchema {
   return (schema ??= builder.toSchema());
 }
 
-/** The printed SDL kept in schema/schema.graphql. */
-export function printPublicSchema(): string {
-  return printSchema(lexicographicSortSchema(buildSchema()));
+/** The files of schema/, by name: the printed public SDL. */
+export function printedSchemas(): Record<string, string> {
+  return {
+    'schema.graphql': `${printSchema(lexicographicSortSchema(buildSchema()))}\n`,
+  };
 }
