@@ -18,7 +18,28 @@ async function main(): Promise<void> {
         )
       : undefined;
   const service = createService({ config, jwtSecret, logger, developmentToken });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    service.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
   const url = await service.listen();
+  // The tests read the address from this line (PORT=0 picks a free port).
   logger.info({ url: `${url}/graphql`, mode: config.mode, database: config.databasePath }, 'customer-graph is listening');
   if (developmentToken) {
     process.stdout.write(
@@ -26,25 +47,16 @@ async function main(): Promise<void> {
         `Development token (tenant demo, every customer scope, valid 7 days):\n${developmentToken}\n\n`,
     );
   }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    service.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+  const code = (error as NodeJS.ErrnoException).code;
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : code === 'EADDRINUSE' || code === 'EACCES'
+        ? `Cannot listen: ${(error as Error).message}. Set PORT (and HOST) to a free address.`
+        : (error as Error).stack;
+  process.stderr.write(`${message}\n`);
   process.exit(1);
 });

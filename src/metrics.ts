@@ -3,7 +3,15 @@ import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-export function createMetrics() {
+export interface MetricsOptions {
+  /**
+   * Operation names are chosen by callers; past this many distinct names, further ones are labelled "other" so
+   * that a client cannot grow the metrics without bound.
+   */
+  maxOperationNames?: number;
+}
+
+export function createMetrics({ maxOperationNames = 500 }: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const statements = new Counter({
@@ -25,13 +33,23 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const operationNames = new Set<string>();
+  function operationLabel(name: string | undefined): string {
+    if (!name) return 'anonymous';
+    if (!operationNames.has(name)) {
+      if (operationNames.size >= maxOperationNames) return 'other';
+      operationNames.add(name);
+    }
+    return name;
+  }
+
   /** Counts and times every executed operation; anonymous ones are labelled "anonymous". */
   function plugin<C extends object = object>(): Plugin<C> {
     return {
       onExecute({ args }) {
         const started = process.hrtime.bigint();
         const operation = getOperationAST(args.document, args.operationName);
-        const labels = { operation: operation?.name?.value ?? 'anonymous', type: operation?.operation ?? 'unknown' };
+        const labels = { operation: operationLabel(operation?.name?.value), type: operation?.operation ?? 'unknown' };
         return {
           onExecuteDone({ result }) {
             const failed = 'errors' in result && (result.errors?.length ?? 0) > 0;

@@ -5,12 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
 import { createTokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDomain } from './domain/index.js';
 import { createContextFactory, type Context } from './graphql/context.js';
 import { createErrorMasker, errorStatusPlugin } from './graphql/errors.js';
+import { mutationScopesPlugin } from './graphql/mutation-scopes.js';
+import { edgePlugins, loadTrustedDocuments } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -33,7 +37,15 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
   const domain = createDomain(repos);
   const verifyToken = createTokenVerifier({ ...config.auth, secret: jwtSecret });
 
-  const plugins: Plugin<Context>[] = [metrics.plugin<Context>(), errorStatusPlugin()];
+  const trustedDocuments = config.graphql.persistedOperationsFile
+    ? loadTrustedDocuments(config.graphql.persistedOperationsFile)
+    : undefined;
+  const plugins: Plugin<Context>[] = [
+    metrics.plugin<Context>(),
+    errorStatusPlugin(),
+    mutationScopesPlugin(),
+    ...edgePlugins<Context>({ production: config.production, graphql: config.graphql, trustedDocuments }),
+  ];
   const yoga = createYoga<Record<string, never>, Context>({
     schema: buildSchema(),
     context: createContextFactory({ domain, repos, verifyToken }),
@@ -46,11 +58,16 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
         }
       : false,
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
+    // Enforced in handle() before Yoga reads anything; here too for callers of yoga.fetch in the same process.
+    maxRequestBodySize: config.graphql.maxBodyBytes,
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
       warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
+      // Yoga reports each error its masker replaced: the masker has logged the unexpected ones with their request id,
+      // and the others are the caller's mistakes, so these are only worth a debug line.
+      error: (...args) =>
+        args[0] instanceof GraphQLError ? logger.debug(args.map(String).join(' ')) : logger.error(args.map(String).join(' ')),
     },
     plugins,
   });
@@ -67,10 +84,25 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     if (req.method === 'GET' && path === '/metrics') {
       return send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
     }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const body = await readBody(req, config.graphql.maxBodyBytes);
+      if (body === 'aborted') return; // the client left mid-body: nobody to answer
+      if (body === 'too large') return sendBodyTooLarge(res, config.graphql.maxBodyBytes);
+      // Yoga reads a body that was already read from `req.body` (as after Express's body parsers); a stream, because
+      // it tells a parsed body from a raw one with Object.keys(), which costs a string per byte of a Buffer.
+      (req as IncomingMessage & { body?: Readable }).body = Readable.from([body], { objectMode: false });
+    }
     return yoga.handle(req, res);
   }
 
+  // While closing, every response says `Connection: close`, so keep-alive clients leave once their request is done
+  // instead of sending more requests or idling until the keep-alive timeout.
+  let closing = false;
+  const openResponses = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
+    openResponses.add(res);
+    res.once('close', () => openResponses.delete(res));
+    if (closing) res.setHeader('connection', 'close');
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'request failed');
       if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
@@ -99,6 +131,8 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     },
     /** Stops accepting connections, lets requests in flight finish (up to the grace period), closes the database. */
     async close(graceMs = config.shutdownGraceMs): Promise<void> {
+      closing = true;
+      for (const res of openResponses) if (!res.headersSent) res.setHeader('connection', 'close');
       if (server.listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
@@ -112,6 +146,35 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
 }
 
 export type Service = ReturnType<typeof createService>;
+
+/**
+ * The request body, or 'too large' as soon as it is known to exceed `limit` bytes: at once when Content-Length
+ * says so, else when the chunks read so far do. A refused body is drained, not kept, so that the 413 reaches the
+ * client without a connection reset; server.requestTimeout bounds how long a client may keep sending.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large' | 'aborted'> {
+  if (Number(req.headers['content-length']) > limit) {
+    req.resume();
+    return Promise.resolve('too large');
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd).resume();
+      resolve('too large');
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size));
+    req.on('data', onData).once('end', onEnd).once('error', () => resolve('aborted'));
+  });
+}
+
+function sendBodyTooLarge(res: ServerResponse, limit: number): void {
+  const error = { message: `Request body too large: the limit is ${limit} bytes.`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } };
+  send(res, 413, 'application/json; charset=utf-8', JSON.stringify({ errors: [error] }));
+}
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType });

@@ -122,6 +122,15 @@ export function createCustomerService(repos: Repositories, now: () => number = D
   ): CustomerRow {
     const at = now();
     const ownCompany = reach.company ? legalEntities.companyOf(reach) : undefined;
+    if (ownCompany?.length === 0) {
+      // Without a company the new customer would land outside anything the caller may see (or in a company it
+      // merely named in its token): an own-scope create needs a company to join.
+      throw new DomainError(
+        'FORBIDDEN',
+        'With customer.customer_manage_own a customer creates customers in its own company only, and the calling ' +
+          'customer has none (or is no member of the legal_entity_id its token names).',
+      );
+    }
     const registrationId = ownCompany
       ? (ownCompany[0]?.registrationId ?? null)
       : (fields.b2b?.companyRegistrationId ?? null);
@@ -169,9 +178,14 @@ export function createCustomerService(repos: Repositories, now: () => number = D
     return row;
   }
 
+  /** The time of a change to this customer: now, but after its last change, so modifiedAt advances with each version. */
+  function changeTime(row: CustomerRow): number {
+    return Math.max(now(), row.modifiedAt + 1);
+  }
+
   /** Applies validated changes to an existing customer; raises the version only when something changed. */
   function applyChanges(reach: Reach, row: CustomerRow, changes: CustomerChanges): CustomerRow {
-    const at = now();
+    const at = changeTime(row);
     const update: StoredChanges = {};
     let changed = false;
     for (const field of PLAIN_FIELDS) {
@@ -185,9 +199,20 @@ export function createCustomerService(repos: Repositories, now: () => number = D
         changed = true;
       }
     }
-    if ('b2b' in changes) {
-      const next = changes.b2b?.companyRegistrationId ?? null;
+    // `b2b: null` and `b2b: { companyRegistrationId: null }` clear the registration; `b2b: {}` keeps it.
+    const b2b = changes.b2b;
+    if (b2b === null || (b2b !== undefined && 'companyRegistrationId' in b2b)) {
+      const next = b2b?.companyRegistrationId ?? null;
       const previous = row.companyRegistrationId;
+      // An own-scope caller keeps to its own company: joining a customer (itself included) to another company
+      // would widen what the caller reaches.
+      const ownCompany = reach.company && legalEntities.companyOf(reach);
+      if (ownCompany && next && next !== previous && !ownCompany.some((entity) => entity.registrationId === next)) {
+        throw new DomainError(
+          'FORBIDDEN',
+          "With customer.customer_manage_own a customer can be assigned only to the caller's own company.",
+        );
+      }
       if (next !== previous) {
         update.companyRegistrationId = next;
         changed = true;
@@ -256,7 +281,7 @@ export function createCustomerService(repos: Repositories, now: () => number = D
       const address = parseEmail(email);
       return repos.transaction(() => {
         const row = get(reach, customerNumber);
-        const at = now();
+        const at = changeTime(row);
         const account = addAccount(reach, row, address, at);
         customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: at });
         return account;
@@ -265,7 +290,7 @@ export function createCustomerService(repos: Repositories, now: () => number = D
 
     /** Raises the version of a customer after a change to one of its parts (addresses). */
     touch(reach: Reach, row: CustomerRow): CustomerRow {
-      return customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: now() });
+      return customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: changeTime(row) });
     },
   };
 }

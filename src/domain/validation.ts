@@ -125,12 +125,15 @@ export type AddressPatch = z.infer<typeof addressPatch>;
 function parse<T extends z.ZodType>(schema: T, value: unknown, argument: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw badInput(
-    result.error.issues.map((issue) => ({
-      field: fieldPath(argument, issue.path),
-      message: issue.code === 'invalid_type' && issue.input === null ? 'must not be null' : issue.message,
-    })),
-  );
+  // One detail per field: the first problem found with it (an empty tag, say, is also not of the tag syntax).
+  const details = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const field = fieldPath(argument, issue.path);
+    if (!details.has(field)) {
+      details.set(field, issue.code === 'invalid_type' && issue.input === null ? 'must not be null' : issue.message);
+    }
+  }
+  throw badInput([...details].map(([field, message]) => ({ field, message })));
 }
 
 function fieldPath(argument: string, path: readonly PropertyKey[]): string {

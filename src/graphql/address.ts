@@ -28,7 +28,7 @@ AddressRef.implement({
       type: CustomerRef,
       nullable: false,
       resolve: async (address, _args, ctx) => {
-        const customer = await ctx.loaders.customerByPk({ tenant: ctx.reach('readAddresses').tenant }).load(address.customerPk);
+        const customer = await ctx.loaders.customerByPk(ctx.tenantReach()).load(address.customerPk);
         if (!customer) throw new Error(`Address ${address.id} has no customer`);
         return customer;
       },

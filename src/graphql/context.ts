@@ -20,6 +20,11 @@ export interface Context {
   may(permission: Permission): boolean;
   /** The customers this kind of operation may touch; only called behind a passed scope check. */
   reach(permission: Permission): Reach;
+  /**
+   * The caller's whole tenant, for following a link from a row the caller already reached (an address to its
+   * customer); never for looking a customer up by what the request names.
+   */
+  tenantReach(): Reach;
 }
 
 export interface ContextDependencies {
@@ -53,6 +58,10 @@ export function createContextFactory({ domain, repos, verifyToken }: ContextDepe
         const reach = reachFor(caller, permission);
         if (!reach) throw new Error(`reach(${permission}) called without the scope check`);
         return reach;
+      },
+      tenantReach() {
+        if (!caller) throw unauthenticated();
+        return { tenant: caller.tenant };
       },
     };
   };

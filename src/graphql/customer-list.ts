@@ -1,10 +1,16 @@
 /**
- * `customers`: a keyset-paginated connection. A cursor records the order it was made for and the row's order-key
- * values and pk, so the next page starts with an index seek, never an offset scan; `totalCount` runs its
- * count(*) only when selected.
+ * `customers`: a keyset-paginated connection. A cursor records the order it was made for and the row's values
+ * under that order (ending with its id), so the next page starts with an index seek, never an offset scan;
+ * `totalCount` runs its count(*) only when selected.
  */
 import { DomainError, badInput } from '../domain/errors.js';
-import { orderValue, type CustomerListFilter, type KeysetPosition, type OrderTerm } from '../store/customers.js';
+import {
+  isPositionIn,
+  positionOf,
+  type CustomerListFilter,
+  type KeysetPosition,
+  type OrderTerm,
+} from '../store/customers.js';
 import type { CustomerRow } from '../store/schema.js';
 import { builder } from './builder.js';
 import { BusinessModelEnum, CustomerRef } from './refs.js';
@@ -77,8 +83,7 @@ function orderOf(orderBy: readonly { field: OrderTerm['field']; direction?: Orde
 const signature = (order: readonly OrderTerm[]) => order.map((t) => `${t.field}:${t.direction}`).join(',');
 
 export function encodeCursor(order: readonly OrderTerm[], row: CustomerRow): string {
-  const position = [...order.map((t) => orderValue(row, t.field)), row.pk];
-  return Buffer.from(JSON.stringify({ o: signature(order), k: position })).toString('base64url');
+  return Buffer.from(JSON.stringify({ o: signature(order), k: positionOf(order, row) })).toString('base64url');
 }
 
 /** The position a cursor records; BAD_USER_INPUT when it is malformed or was made for another order. */
@@ -89,15 +94,14 @@ export function decodeCursor(order: readonly OrderTerm[], cursor: string): Keyse
   } catch {
     decoded = undefined;
   }
-  const { o, k } = (decoded ?? {}) as { o?: unknown; k?: unknown };
-  const valid =
-    Array.isArray(k) &&
-    k.length === order.length + 1 &&
-    k.every((value) => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) &&
-    Number.isInteger(k.at(-1));
-  if (!valid) throw badInput([{ field: 'after', message: 'is not a cursor of this list' }]);
-  if (o !== signature(order)) throw badInput([{ field: 'after', message: 'was made for another orderBy' }]);
-  return k as KeysetPosition;
+  const { o, k } = (typeof decoded === 'object' && decoded !== null ? decoded : {}) as { o?: unknown; k?: unknown };
+  if (typeof o === 'string' && o !== signature(order)) {
+    throw badInput([{ field: 'after', message: 'was made for another orderBy' }]);
+  }
+  if (typeof o !== 'string' || !isPositionIn(order, k)) {
+    throw badInput([{ field: 'after', message: 'is not a cursor of this list' }]);
+  }
+  return k;
 }
 
 function filterOf(filter: typeof CustomerFilter.$inferInput | null | undefined): CustomerListFilter {
@@ -131,7 +135,7 @@ builder.queryField('customers', (t) =>
         throw badInput([{ field: 'first', message: `must be between 1 and ${PAGE_SIZE.max}` }]);
       }
       const order = orderOf(args.orderBy);
-      const after = args.after ? decodeCursor(order, args.after) : undefined;
+      const after = args.after === null || args.after === undefined ? undefined : decodeCursor(order, args.after);
       const filter = filterOf(args.filter);
       const reach = ctx.reach('read');
       const rows = ctx.repos.customers.list(reach, { filter, order, after, limit: first + 1 });

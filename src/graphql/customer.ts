@@ -44,6 +44,8 @@ CustomerRef.implement({
     b2b: t.field({
       type: CustomerB2BRef,
       nullable: true,
+      // AUTH.md lists b2b and accounts under the read scopes, also on a customer a mutation returned.
+      authScopes: { allowed: 'read' },
       resolve: async (c, _args, ctx) => {
         const memberships = await ctx.loaders.membershipsByCustomer.load(c.pk);
         return c.companyRegistrationId || memberships.length > 0 ? { customer: c, memberships } : null;
@@ -72,6 +74,7 @@ CustomerRef.implement({
     accounts: t.field({
       type: [AccountRef],
       nullable: false,
+      authScopes: { allowed: 'read' },
       resolve: (c, _args, ctx) => ctx.loaders.accountsByCustomer.load(c.pk),
     }),
   }),

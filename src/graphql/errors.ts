@@ -4,7 +4,7 @@
  * code's HTTP status, and anything unexpected is masked and logged with the request id.
  */
 import type { Plugin } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, type ASTNode } from 'graphql';
 import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
 import { scopesAllowing, type Permission } from '../auth/scopes.js';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
@@ -23,9 +23,14 @@ export function unauthenticated(message = 'Authentication required: send Authori
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 }
 
-/** A token that is present but not valid: the whole request is refused with HTTP 401. */
+/** A token that is present but not valid: the whole request is refused with HTTP 401 (RFC 6750's challenge). */
 export function invalidToken(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  return new GraphQLError(message, {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } },
+    },
+  });
 }
 
 /** The permissions an auth failure was waiting for. */
@@ -41,13 +46,23 @@ function missingPermissions(failure: AuthFailure): Permission[] {
   }
 }
 
+/** FORBIDDEN, naming in `extensions.requiredScopes` the scopes that would allow what was refused. */
+export function forbidden(
+  permissions: readonly Permission[],
+  where: { path?: readonly (string | number)[]; nodes?: readonly ASTNode[] } = {},
+): GraphQLError {
+  const requiredScopes = [...new Set(permissions.flatMap(scopesAllowing))];
+  return new GraphQLError(`Not allowed: the token needs one of the scopes ${requiredScopes.join(', ')}.`, {
+    path: where.path,
+    nodes: where.nodes,
+    extensions: { code: 'FORBIDDEN', requiredScopes },
+  });
+}
+
 /** scope-auth's error callback: UNAUTHENTICATED without a token, else FORBIDDEN naming the scopes that would do. */
 export function unauthorizedError(_parent: unknown, context: Context, _info: unknown, result: ForbiddenResult): GraphQLError {
   if (!context.caller) return unauthenticated();
-  const requiredScopes = [...new Set(missingPermissions(result.failure).flatMap(scopesAllowing))];
-  return new GraphQLError(`Not allowed: the token needs one of the scopes ${requiredScopes.join(', ')}.`, {
-    extensions: { code: 'FORBIDDEN', requiredScopes },
-  });
+  return forbidden(missingPermissions(result.failure));
 }
 
 export function fromDomainError(error: DomainError, source: GraphQLError | undefined): GraphQLError {
@@ -71,6 +86,7 @@ export function createErrorMasker(logger: ErrorLogger) {
     if (original instanceof DomainError) return fromDomainError(original, graphQLError);
     if (original instanceof GraphQLError && typeof original.extensions.code === 'string') return graphQLError ?? original;
     if (graphQLError && !graphQLError.originalError) return graphQLError;
+    if (graphQLError && isInvalidVariable(graphQLError)) return invalidVariable(graphQLError);
     const requestId = requestIdOf(error);
     logger.error({ err: original, requestId, path: graphQLError?.path }, 'Unexpected error');
     return new GraphQLError(message, {
@@ -120,8 +136,28 @@ function failedAsAWhole(data: Record<string, unknown> | null | undefined, errors
 }
 
 function codeOf(error: GraphQLError | undefined): ErrorCode | undefined {
+  if (error && isInvalidVariable(error)) return 'BAD_USER_INPUT';
   const original = error?.originalError;
   if (original instanceof DomainError) return original.code;
   const code = (original instanceof GraphQLError ? original.extensions.code : error?.extensions.code) as string | undefined;
   return code && code in HTTP_STATUS ? (code as ErrorCode) : undefined;
+}
+
+/**
+ * graphql-js's own error for a variable that does not fit its type (a required input field missing, say): raised
+ * before execution, at the variable's definition. It is the caller's invalid input, not an unexpected error.
+ */
+function isInvalidVariable(error: GraphQLError): boolean {
+  return error.path === undefined && error.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION;
+}
+
+/** The error as BAD_USER_INPUT, its detail naming the variable and what graphql-js found wrong with it. */
+function invalidVariable(error: GraphQLError): GraphQLError {
+  const node = error.nodes?.[0];
+  const variable = node?.kind === Kind.VARIABLE_DEFINITION ? node.variable.name.value : 'variables';
+  const message = error.message.split('; ').at(-1) ?? error.message;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    extensions: { code: 'BAD_USER_INPUT', details: [{ field: variable, message }] },
+  });
 }

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { PreparedCache } from './prepared.js';
-import { customerInReach, reachShape, reachValues, type Reach } from './reach.js';
+import { customerInReach, reachShape, reachValues, type Reach, type ReachShape } from './reach.js';
 import { customers, deletedCustomers, sortKey, type CustomerRow } from './schema.js';
 
 export type CustomerOrderField =
@@ -30,7 +30,7 @@ export interface CustomerListFilter {
   readonly modifiedSince?: number | undefined;
 }
 
-/** A position in an ordered list: the order key's values of a row, then its pk. */
+/** A position in an ordered list: a row's values under the order's terms (see {@link positionOf}). */
 export type KeysetPosition = readonly (string | number)[];
 
 export interface CustomerListQuery {
@@ -43,7 +43,7 @@ export interface CustomerListQuery {
 export type NewCustomer = typeof customers.$inferInsert;
 export type CustomerChanges = Partial<Omit<NewCustomer, 'pk' | 'tenant' | 'customerNumber' | 'createdAt'>>;
 
-/** The SQL expression each order field sorts by; every one is the leading column of a (tenant, expr, pk) index. */
+/** The SQL expression each order field sorts by; each leads a (tenant, expr, customer_number) index. */
 const orderExpression: Record<CustomerOrderField, SQL> = {
   CREATED_AT: sql`${customers.createdAt}`,
   MODIFIED_AT: sql`${customers.modifiedAt}`,
@@ -54,8 +54,23 @@ const orderExpression: Record<CustomerOrderField, SQL> = {
   COMPANY: sortKey.company,
 };
 
-/** The value of a row under an order field, as the cursor records it (the same as the SQL expression's). */
-export function orderValue(row: CustomerRow, field: CustomerOrderField): string | number {
+const numericFields: ReadonlySet<CustomerOrderField> = new Set(['CREATED_AT', 'MODIFIED_AT']);
+
+/**
+ * The order made total: ties are broken by id (the customer number, unique in a tenant), running the same way as
+ * the last term so that a single-field order is one index range. Terms after the customer number cannot matter.
+ */
+function totalOrder(order: readonly OrderTerm[]): OrderTerm[] {
+  const terms: OrderTerm[] = [];
+  for (const term of order) {
+    terms.push(term);
+    if (term.field === 'CUSTOMER_NUMBER') return terms;
+  }
+  return [...terms, { field: 'CUSTOMER_NUMBER', direction: terms.at(-1)?.direction ?? 'ASC' }];
+}
+
+/** The value of a row under an order field, equal to what its SQL expression sorts by. */
+function orderValue(row: CustomerRow, field: CustomerOrderField): string | number {
   switch (field) {
     case 'CREATED_AT':
       return row.createdAt;
@@ -74,51 +89,69 @@ export function orderValue(row: CustomerRow, field: CustomerOrderField): string 
   }
 }
 
-/** Below three characters a trigram index cannot answer a substring search, so those scan instead. */
-const MIN_INDEXED_SEARCH = 3;
+/** Where a row stands in an order: what a cursor records. Holds only the row's own values, never internal keys. */
+export function positionOf(order: readonly OrderTerm[], row: CustomerRow): KeysetPosition {
+  return totalOrder(order).map((term) => orderValue(row, term.field));
+}
 
-function filterConditions(filter: CustomerListFilter): { conditions: SQL[]; shape: string; values: Record<string, unknown> } {
+/** Whether a decoded value is a position in this order: one value per term, each of its field's type. */
+export function isPositionIn(order: readonly OrderTerm[], value: unknown): value is KeysetPosition {
+  const terms = totalOrder(order);
+  return (
+    Array.isArray(value) &&
+    value.length === terms.length &&
+    terms.every((term, i) =>
+      numericFields.has(term.field) ? Number.isSafeInteger(value[i]) : typeof value[i] === 'string',
+    )
+  );
+}
+
+/**
+ * Which index answers a list. SQLite, without statistics, prefers walking the order's index and filtering; that
+ * is right for broad filters (active, onHold, businessModel, modifiedSince), but a selective condition must lead:
+ * - `ids`: a set of pks (search matches, a legal entity's members, an own company) is looked up by rowid;
+ * - `email`: the contact-email index finds the few customers with that email;
+ * and the few rows found are then sorted.
+ */
+type Driver = 'order' | 'email' | 'ids';
+
+/** Below three characters a trigram index cannot answer a substring search, so those scan instead. */
+const isIndexedSearch = (search: string | undefined) => [...(search?.trim() ?? '')].length >= 3;
+
+function driverOf(filter: CustomerListFilter, reach: ReachShape): Driver {
+  if (reach !== 'tenant' || filter.legalEntityId !== undefined || isIndexedSearch(filter.search)) return 'ids';
+  return filter.contactEmail !== undefined ? 'email' : 'order';
+}
+
+/** Unary plus keeps an expression's value (and collation) but hides it from the planner's index matching. */
+const unindexed = (expr: SQL) => sql`+(${expr})`;
+
+/** SQLite's lower() folds ASCII only; short searches fold every script, as the trigram index does. */
+const FOLD = 'customer_search_fold';
+
+/** The filter's conditions; those on indexed columns are hidden from the planner when another index leads. */
+function filterConditions(filter: CustomerListFilter, driver: Driver) {
   const conditions: SQL[] = [];
   const shape: string[] = [];
   const values: Record<string, unknown> = {};
   const p = sql.placeholder;
-  if (filter.search !== undefined) {
-    const search = filter.search.trim().toLowerCase();
-    if ([...search].length >= MIN_INDEXED_SEARCH) {
-      shape.push('search');
-      values.search = `"${search.replaceAll('"', '""')}"`;
-      conditions.push(
-        sql`${customers.pk} IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ${p('search')})`,
-      );
-    } else if (search.length > 0) {
-      shape.push('shortSearch');
-      values.search = search;
-      conditions.push(sql`(instr(lower(${customers.customerNumber}), ${p('search')}) > 0
-        OR instr(lower(ifnull(${customers.firstName}, '')), ${p('search')}) > 0
-        OR instr(lower(ifnull(${customers.lastName}, '')), ${p('search')}) > 0
-        OR instr(lower(ifnull(${customers.company}, '')), ${p('search')}) > 0
-        OR instr(lower(ifnull(${customers.contactEmail}, '')), ${p('search')}) > 0)`);
-    }
-  }
-  if (filter.contactEmail !== undefined) {
-    shape.push('email');
-    values.contactEmail = filter.contactEmail;
-    conditions.push(sql`${sortKey.contactEmail} = ${p('contactEmail')}`);
-  }
-  if (filter.active !== undefined) {
-    shape.push('active');
-    values.active = filter.active ? 1 : 0;
-    conditions.push(sql`${customers.active} = ${p('active')}`);
-  }
-  if (filter.onHold !== undefined) {
-    shape.push('onHold');
-    values.onHold = filter.onHold ? 1 : 0;
-    conditions.push(sql`${customers.onHold} = ${p('onHold')}`);
-  }
-  if (filter.businessModel !== undefined) {
-    shape.push(filter.businessModel);
-    const member = sql`SELECT 1 FROM customer_legal_entities m WHERE m.customer_pk = ${customers.pk}`;
-    conditions.push(filter.businessModel === 'B2B' ? sql`EXISTS (${member})` : sql`NOT EXISTS (${member})`);
+  const column = (expr: SQL) => (driver === 'order' ? expr : unindexed(expr));
+  const search = filter.search?.trim() ?? '';
+  if (isIndexedSearch(search)) {
+    shape.push('search');
+    // One FTS5 phrase: the trigram tokenizer makes it a case-insensitive substring match; quotes are doubled.
+    values.search = `"${search.replaceAll('"', '""')}"`;
+    conditions.push(
+      sql`${customers.pk} IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ${p('search')})`,
+    );
+  } else if (search.length > 0) {
+    shape.push('shortSearch');
+    values.search = search.toLowerCase();
+    const { customerNumber, firstName, lastName, company, contactEmail } = customers;
+    const contains = [customerNumber, firstName, lastName, company, contactEmail].map(
+      (column) => sql`instr(${sql.raw(FOLD)}(${column}), ${p('search')}) > 0`,
+    );
+    conditions.push(sql`(${sql.join(contains, sql` OR `)})`);
   }
   if (filter.legalEntityId !== undefined) {
     shape.push('entity');
@@ -127,32 +160,49 @@ function filterConditions(filter: CustomerListFilter): { conditions: SQL[]; shap
       JOIN legal_entities e ON e.pk = m.legal_entity_pk
       WHERE e.tenant = ${p('tenant')} AND e.id = ${p('legalEntityId')})`);
   }
+  if (filter.contactEmail !== undefined) {
+    shape.push('email');
+    values.contactEmail = filter.contactEmail;
+    // The sort key maps NULL to '', so an empty email must not match the customers that have none.
+    conditions.push(sql`${sortKey.contactEmail} = ${p('contactEmail')} AND ${customers.contactEmail} IS NOT NULL`);
+  }
+  if (filter.active !== undefined) {
+    shape.push('active');
+    values.active = filter.active ? 1 : 0;
+    conditions.push(sql`${column(sql`${customers.active}`)} = ${p('active')}`);
+  }
+  if (filter.onHold !== undefined) {
+    shape.push('onHold');
+    values.onHold = filter.onHold ? 1 : 0;
+    conditions.push(sql`${column(sql`${customers.onHold}`)} = ${p('onHold')}`);
+  }
+  if (filter.businessModel !== undefined) {
+    shape.push(filter.businessModel);
+    const member = sql`SELECT 1 FROM customer_legal_entities m WHERE m.customer_pk = ${customers.pk}`;
+    conditions.push(filter.businessModel === 'B2B' ? sql`EXISTS (${member})` : sql`NOT EXISTS (${member})`);
+  }
   if (filter.modifiedSince !== undefined) {
     shape.push('modifiedSince');
     values.modifiedSince = filter.modifiedSince;
-    conditions.push(sql`${customers.modifiedAt} >= ${p('modifiedSince')}`);
+    conditions.push(sql`${column(sql`${customers.modifiedAt}`)} >= ${p('modifiedSince')}`);
   }
   return { conditions, shape: shape.join(','), values };
 }
 
 /**
- * "Comes after the cursor" for a lexicographic order whose last term is the pk. When every term runs the same
- * way this is one row-value comparison, which SQLite turns into an index range; mixed directions expand to the
- * textbook OR-chain, with the first term's bound repeated so the index range still applies.
+ * "Comes after the cursor" in a lexicographic order: the textbook OR-chain, behind a bound on the first term
+ * that SQLite turns into an index range (it does not for a row-value comparison of a NOCASE expression).
  */
 function keysetCondition(terms: readonly { expr: SQL; direction: Direction }[]): SQL {
   const cursor = terms.map((_, i) => sql.placeholder(`c${i}`));
-  const first = terms[0]!;
-  if (terms.every((t) => t.direction === first.direction)) {
-    const op = first.direction === 'ASC' ? sql`>` : sql`<`;
-    return sql`(${sql.join(terms.map((t) => t.expr), sql`, `)}) ${op} (${sql.join(cursor, sql`, `)})`;
-  }
+  const beyond = (direction: Direction, orEqual: boolean) =>
+    sql.raw(direction === 'ASC' ? (orEqual ? '>=' : '>') : orEqual ? '<=' : '<');
   const alternatives = terms.map((term, i) => {
     const equalBefore = terms.slice(0, i).map((t, j) => sql`${t.expr} = ${cursor[j]}`);
-    const after = sql`${term.expr} ${term.direction === 'ASC' ? sql`>` : sql`<`} ${cursor[i]}`;
-    return sql.join([...equalBefore, after], sql` AND `);
+    return sql.join([...equalBefore, sql`${term.expr} ${beyond(term.direction, false)} ${cursor[i]}`], sql` AND `);
   });
-  const bound = sql`${first.expr} ${first.direction === 'ASC' ? sql`>=` : sql`<=`} ${cursor[0]}`;
+  const first = terms[0]!;
+  const bound = sql`${first.expr} ${beyond(first.direction, true)} ${cursor[0]}`;
   return sql`(${bound} AND ((${sql.join(alternatives, sql`) OR (`)})))`;
 }
 
@@ -161,6 +211,10 @@ export function createCustomerStore(db: Db) {
   const byPks = new PreparedCache<ReturnType<typeof prepareByPks>>(8);
   const lists = new PreparedCache<ReturnType<typeof prepareList>>();
   const counts = new PreparedCache<ReturnType<typeof prepareCount>>();
+  // A function of this connection, for the short searches' case folding.
+  db.$client.function(FOLD, { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? text.toLowerCase() : text,
+  );
 
   // Batched lookups take their keys as one JSON array, so one prepared statement serves any batch size.
   function prepareByNumbers(reach: Reach) {
@@ -169,7 +223,7 @@ export function createCustomerStore(db: Db) {
       .from(customers)
       .where(
         and(
-          customerInReach(reachShape(reach)),
+          customerInReach(reachShape(reach), { tenantIndexed: true }),
           sql`${customers.customerNumber} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
         ),
       )
@@ -181,29 +235,41 @@ export function createCustomerStore(db: Db) {
       .from(customers)
       .where(
         and(
-          customerInReach(reachShape(reach)),
+          customerInReach(reachShape(reach), { tenantIndexed: true }),
           sql`${customers.pk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
         ),
       )
       .prepare();
   }
-  function prepareList(reach: Reach, conditions: SQL[], terms: { expr: SQL; direction: Direction }[], hasCursor: boolean) {
-    const where = [customerInReach(reachShape(reach)), ...conditions];
-    if (hasCursor) where.push(keysetCondition(terms));
+  function prepareList(where: SQL[], terms: readonly { expr: SQL; direction: Direction }[], hasCursor: boolean) {
     return db
       .select()
       .from(customers)
-      .where(and(...where))
+      .where(and(...where, ...(hasCursor ? [keysetCondition(terms)] : [])))
       .orderBy(...terms.map((t) => (t.direction === 'ASC' ? asc(t.expr) : desc(t.expr))))
       .limit(sql.placeholder('limit'))
       .prepare();
   }
-  function prepareCount(reach: Reach, conditions: SQL[]) {
+  function prepareCount(where: SQL[]) {
     return db
       .select({ count: sql<number>`count(*)` })
       .from(customers)
-      .where(and(customerInReach(reachShape(reach)), ...conditions))
+      .where(and(...where))
       .prepare();
+  }
+
+  /** The conditions of a list or count (reach and filter), the index that should lead, and the cache key. */
+  function selection(reach: Reach, filter: CustomerListFilter) {
+    const shape = reachShape(reach);
+    const driver = driverOf(filter, shape);
+    const filtered = filterConditions(filter, driver);
+    return {
+      key: `${shape}|${filtered.shape}`,
+      driver,
+      values: { ...reachValues(reach), ...filtered.values },
+      // Hiding the tenant from the planner leaves the rowid lookup of the pk set as the only way in.
+      where: () => [customerInReach(shape, { tenantIndexed: driver !== 'ids' }), ...filtered.conditions],
+    };
   }
 
   const numberTaken = db
@@ -245,23 +311,24 @@ export function createCustomerStore(db: Db) {
 
     /** Up to `limit` rows after the cursor, in order; the caller asks for one more than a page to learn hasNextPage. */
     list(reach: Reach, query: CustomerListQuery): CustomerRow[] {
-      const { conditions, shape, values } = filterConditions(query.filter);
-      const terms = [
-        ...query.order.map((t) => ({ expr: orderExpression[t.field], direction: t.direction })),
-        // The pk breaks ties, running the same way as the last term so a single-field order is one index scan.
-        { expr: sql`${customers.pk}`, direction: query.order.at(-1)?.direction ?? 'ASC' },
-      ];
-      const orderShape = query.order.map((t) => `${t.field}:${t.direction}`).join(',');
-      const key = `${reachShape(reach)}|${shape}|${orderShape}|${query.after ? 'after' : 'first'}`;
-      const prepared = lists.get(key, () => prepareList(reach, conditions, terms, query.after !== undefined));
-      const cursorValues = Object.fromEntries((query.after ?? []).map((value, i) => [`c${i}`, value]));
-      return prepared.all({ ...reachValues(reach), ...values, ...cursorValues, limit: query.limit });
+      const { key, driver, values, where } = selection(reach, query.filter);
+      const order = totalOrder(query.order);
+      const terms = order.map((t) => ({
+        expr: driver === 'order' ? orderExpression[t.field] : unindexed(orderExpression[t.field]),
+        direction: t.direction,
+      }));
+      const orderKey = order.map((t) => `${t.field}:${t.direction}`).join(',');
+      const after = query.after;
+      const prepared = lists.get(`${key}|${orderKey}|${after ? 'after' : 'first'}`, () =>
+        prepareList(where(), terms, after !== undefined),
+      );
+      const cursorValues = Object.fromEntries((after ?? []).map((value, i) => [`c${i}`, value]));
+      return prepared.all({ ...values, ...cursorValues, limit: query.limit });
     },
 
     count(reach: Reach, filter: CustomerListFilter): number {
-      const { conditions, shape, values } = filterConditions(filter);
-      const prepared = counts.get(`${reachShape(reach)}|${shape}`, () => prepareCount(reach, conditions));
-      return prepared.get({ ...reachValues(reach), ...values })?.count ?? 0;
+      const { key, values, where } = selection(reach, filter);
+      return counts.get(key, () => prepareCount(where())).get(values)?.count ?? 0;
     },
 
     /** Whether a customer number is in use or was used by a deleted customer, in the whole tenant. */

@@ -11,7 +11,7 @@ export interface Reach {
   readonly company?: { readonly customerNumber: string; readonly legalEntityId?: string | undefined } | undefined;
 }
 
-type ReachShape = 'tenant' | 'company' | 'entity';
+export type ReachShape = 'tenant' | 'company' | 'entity';
 
 /** The shape of a reach (not its values): the key under which its prepared statements are cached. */
 export function reachShape(reach: Reach): ReachShape {
@@ -29,9 +29,14 @@ export function reachValues(reach: Reach): Record<string, string> {
   return values;
 }
 
-/** "This customers row is within reach", with placeholders `tenant`, `reachCustomer` and `reachEntity`. */
-export function customerInReach(shape: ReachShape): SQL {
-  const tenant = sql`${customers.tenant} = ${sql.placeholder('tenant')}`;
+/**
+ * "This customers row is within reach", with placeholders `tenant`, `reachCustomer` and `reachEntity`. Without
+ * `tenantIndexed` the tenant is still checked on every row, but no tenant-led index may answer the query (unary
+ * plus), so that a small set of pks given by another condition leads instead.
+ */
+export function customerInReach(shape: ReachShape, { tenantIndexed }: { tenantIndexed: boolean }): SQL {
+  const column = tenantIndexed ? sql`${customers.tenant}` : sql`+${customers.tenant}`;
+  const tenant = sql`${column} = ${sql.placeholder('tenant')}`;
   if (shape === 'tenant') return tenant;
   const narrowToEntity =
     shape === 'entity'

@@ -45,14 +45,15 @@ export const customers = sqliteTable(
   },
   (t) => [
     uniqueIndex('customers_tenant_number').on(t.tenant, t.customerNumber),
-    index('customers_tenant_created').on(t.tenant, t.createdAt, t.pk),
-    index('customers_tenant_modified').on(t.tenant, t.modifiedAt, t.pk),
-    index('customers_tenant_last_name').on(t.tenant, sortKey.lastName, t.pk),
-    index('customers_tenant_first_name').on(t.tenant, sortKey.firstName, t.pk),
-    index('customers_tenant_contact_email').on(t.tenant, sortKey.contactEmail, t.pk),
-    index('customers_tenant_company').on(t.tenant, sortKey.company, t.pk),
-    index('customers_tenant_active').on(t.tenant, t.active, t.createdAt, t.pk),
-    index('customers_tenant_on_hold').on(t.tenant, t.onHold, t.createdAt, t.pk),
+    // Order indexes end with the customer number: the id that breaks ties, so every keyset is one index range.
+    index('customers_tenant_created').on(t.tenant, t.createdAt, t.customerNumber),
+    index('customers_tenant_modified').on(t.tenant, t.modifiedAt, t.customerNumber),
+    index('customers_tenant_last_name').on(t.tenant, sortKey.lastName, t.customerNumber),
+    index('customers_tenant_first_name').on(t.tenant, sortKey.firstName, t.customerNumber),
+    index('customers_tenant_contact_email').on(t.tenant, sortKey.contactEmail, t.customerNumber),
+    index('customers_tenant_company').on(t.tenant, sortKey.company, t.customerNumber),
+    index('customers_tenant_active').on(t.tenant, t.active, t.createdAt, t.customerNumber),
+    index('customers_tenant_on_hold').on(t.tenant, t.onHold, t.createdAt, t.customerNumber),
   ],
 );
 

@@ -1,0 +1,117 @@
+/**
+ * Federation 2 entities: `Customer` and `Address` keyed by `id`, and `LegalEntity` keyed by `id` and resolvable,
+ * so that a companies subgraph can extend it or take fields over. `_entities` is one more way to customer data, so
+ * it passes the same checks as the `customer` query: the same scopes, the same per-request loaders (one batched
+ * statement per type, however many representations), and the same reach, so that another tenant's or company's
+ * row resolves to null, exactly like a missing one.
+ */
+import { AuthScopeFailureType } from '@pothos/plugin-scope-auth';
+import type { GraphQLFieldResolver, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import { z } from 'zod';
+import type { Permission } from '../auth/scopes.js';
+import { badInput, type DomainError } from '../domain/errors.js';
+import { customNumber } from '../domain/validation.js';
+import type { Reach } from '../store/reach.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { unauthenticated, unauthorizedError } from './errors.js';
+import { AddressRef, CustomerRef, LegalEntityRef, type LegalEntityView } from './refs.js';
+
+const idKey = builder.selection<{ id: string }>('id');
+
+/** The scope check the type's own `authScopes` makes, made before any loader runs; same error as scope-auth's. */
+function requirePermission(ctx: Context, info: GraphQLResolveInfo, permission: Permission): Reach {
+  if (!ctx.may(permission)) {
+    throw unauthorizedError(null, ctx, info, {
+      message: `Not authorized to resolve this entity (${permission}).`,
+      failure: { kind: AuthScopeFailureType.AuthScope, scope: 'allowed', parameter: permission, error: null },
+    });
+  }
+  return ctx.reach(permission);
+}
+
+builder.asEntity(CustomerRef, {
+  key: idKey,
+  // Exactly the `customer` query: id = customerNumber, within the read reach (tenant, or own company).
+  resolveReference: ({ id }, ctx, info) =>
+    ctx.loaders.customerByNumber(requirePermission(ctx, info, 'read')).load(id),
+});
+
+builder.asEntity(AddressRef, {
+  key: idKey,
+  // Like `customerAddress`: the address only when its customer is within the caller's reach for addresses.
+  resolveReference: async ({ id }, ctx, info) => {
+    const reach = requirePermission(ctx, info, 'readAddresses');
+    const address = await ctx.loaders.addressById.load(id);
+    if (!address) return null;
+    const customer = await ctx.loaders.customerByPk(reach).load(address.customerPk);
+    return customer ? address : null;
+  },
+});
+
+builder.asEntity(LegalEntityRef, {
+  key: idKey,
+  resolveReference: async ({ id }, ctx, info): Promise<LegalEntityView | null> => {
+    const reach = requirePermission(ctx, info, 'read');
+    const entity = await ctx.loaders.legalEntityById.load(id);
+    if (!entity || !(await legalEntityInReach(ctx, reach, entity.id))) return null;
+    // Seen on its own, not through one customer's assignment.
+    return { entity, assignmentId: null };
+  },
+});
+
+/**
+ * Tenant-wide readers reach every legal entity of the tenant; an own-scope customer token reaches only its own
+ * company (the entities its reach is built from), through the same per-request loaders.
+ */
+async function legalEntityInReach(ctx: Context, reach: Reach, legalEntityId: string): Promise<boolean> {
+  if (!reach.company) return true;
+  const { customerNumber, legalEntityId: named } = reach.company;
+  if (named && named !== legalEntityId) return false;
+  const self = await ctx.loaders.customerByNumber({ tenant: reach.tenant }).load(customerNumber);
+  if (!self) return false;
+  const memberships = await ctx.loaders.membershipsByCustomer.load(self.pk);
+  return memberships.some((membership) => membership.legalEntity.id === legalEntityId);
+}
+
+const ENTITY_TYPES = ['Customer', 'Address', 'LegalEntity'] as const;
+
+/** Every entity here is keyed by an id with the syntax of customer numbers and address ids. */
+const representationSchema = z.object({ __typename: z.enum(ENTITY_TYPES), id: customNumber });
+
+/** A representation's problems as BAD_USER_INPUT details, e.g. `representations[2].id: is required`. */
+function representationProblem(representation: unknown, index: number): DomainError | undefined {
+  const result = representationSchema.safeParse(representation);
+  if (result.success) return undefined;
+  return badInput(
+    result.error.issues.map((issue) => ({
+      field: [`representations[${index}]`, ...issue.path.map(String)].join('.'),
+      message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+    })),
+  );
+}
+
+/**
+ * Wraps the `_entities` resolver of @apollo/subgraph (which Pothos adds outside its own field wrappers):
+ * - without a token the whole field is UNAUTHENTICATED, as `customer` is;
+ * - a representation with a missing or malformed `__typename` or `id` is BAD_USER_INPUT at its index, instead of
+ *   an unexpected error for the whole batch, and a missing scope is FORBIDDEN at its index;
+ * - every valid representation goes to the original resolver, and so to the entity's `resolveReference` above.
+ *   DataLoader batches them across one tick, so N representations of one type still cost one statement.
+ */
+export function guardEntities(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve as GraphQLFieldResolver<unknown, Context, { representations: unknown[] }> | undefined;
+  if (!field || !resolve) throw new Error('The subgraph schema has no _entities field to guard');
+  field.resolve = (source, args: { representations: unknown[] }, ctx: Context, info) => {
+    if (!ctx.caller) throw unauthenticated();
+    // Async, so that whatever one representation throws fails that item only. Each body runs up to its first
+    // await in this synchronous pass, so the loaders still see every key before they dispatch.
+    return args.representations.map(async (representation, index) => {
+      const problem = representationProblem(representation, index);
+      if (problem) throw problem;
+      return (resolve(source, { representations: [representation] }, ctx, info) as unknown[])[0];
+    });
+  };
+  return schema;
+}

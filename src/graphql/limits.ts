@@ -1,0 +1,193 @@
+/**
+ * The request-level safety of the GraphQL edge, as Yoga/envelop plugins: limits on document size, tokens, depth,
+ * cost, aliases and directives (graphql-armor), CSRF prevention, introspection switched off by configuration,
+ * field suggestions hidden in production, and trusted documents (persisted operations). The request body limit
+ * sits in front of Yoga, in server.ts.
+ *
+ * Every refused document gets the code Yoga gives any invalid document, GRAPHQL_VALIDATION_FAILED, and its HTTP
+ * status: 400 for clients that accept application/graphql-response+json (as gateways and current clients do); a
+ * client that accepts only application/json gets 200, as the GraphQL-over-HTTP spec asks.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import {
+  defaultExtractPersistedOperationId,
+  usePersistedOperations,
+  type CustomErrorFactory,
+} from '@graphql-yoga/plugin-persisted-operations';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, type ValidationContext } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { z } from 'zod';
+import { ConfigError, type Config } from '../config.js';
+
+export type TrustedDocuments = ReadonlyMap<string, string>;
+
+export interface EdgeOptions {
+  production: boolean;
+  graphql: Config['graphql'];
+  /** Loaded from GRAPHQL_PERSISTED_OPERATIONS_FILE; without it, persisted operations are off. */
+  trustedDocuments?: TrustedDocuments | undefined;
+}
+
+/** The plugins, in the order they act on a request: HTTP checks, then params, parse, validation, results. */
+export function edgePlugins<C extends object = object>({ production, graphql, trustedDocuments }: EdgeOptions): Plugin<C>[] {
+  return [
+    csrfPrevention<C>(),
+    documentSizeLimit<C>(graphql.maxDocumentBytes),
+    ...(trustedDocuments ? [persistedOperations<C>(trustedDocuments, graphql.persistedOperationsOnly)] : []),
+    documentLimits<C>(graphql),
+    ...(graphql.introspection ? [] : [disableIntrospection<C>()]),
+    ...(production ? [hideSuggestions<C>()] : []),
+  ];
+}
+
+/** A refused document (or persisted-operation id): a GraphQL error with `code`, HTTP 400 as for invalid documents. */
+function refusal(message: string, code = 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
+  return createGraphQLError(message, { extensions: { code, http: { status: 400, spec: true } } });
+}
+
+/** graphql-armor words its refusals as syntax errors ("Syntax Error: Query depth limit of 10 exceeded..."). */
+const armorRefusal = (error: GraphQLError) => refusal(error.message.replace(/^Syntax Error: /, ''));
+
+/**
+ * Tokens (counted while parsing, so an oversized document is not parsed to the end), then depth, cost, aliases and
+ * directives (validation rules). Depth and cost look through fragments, so that colocated fragments add nothing.
+ * Cost is graphql-armor's model without its extra weight per level (the depth limit bounds nesting): a field with a
+ * selection costs 2, a leaf 1, and a literal `first: n` multiplies its selection by n, so cost is roughly the
+ * number of values an answer can hold. Validation results are cached per document, so cost reads the document,
+ * never variables: a `first` given as a variable counts once (the domain caps pages at 200), and a gateway's
+ * `_entities` representations (always a variable) cost the same however many there are (the body limit bounds them).
+ */
+function documentLimits<C extends object>(graphql: Config['graphql']): Plugin<C> {
+  const report = (context: ValidationContext | null, error: GraphQLError) => context?.reportError(armorRefusal(error));
+  const asValidationError = { onReject: [report], propagateOnRejection: false };
+  return EnvelopArmorPlugin({
+    blockFieldSuggestion: { enabled: false }, // see hideSuggestions
+    maxTokens: {
+      n: graphql.maxTokens,
+      onReject: [
+        (_context, error) => {
+          throw armorRefusal(error);
+        },
+      ],
+    },
+    maxDepth: { n: graphql.maxDepth, flattenFragments: true, ...asValidationError },
+    costLimit: { maxCost: graphql.maxCost, flattenFragments: true, depthCostFactor: 1, ...asValidationError },
+    maxAliases: { n: graphql.maxAliases, ...asValidationError },
+    maxDirectives: { n: graphql.maxDirectives, ...asValidationError },
+  }) as Plugin<C>;
+}
+
+/** The document text, before it is parsed. Variables are not part of it; the body limit covers them. */
+function documentSizeLimit<C extends object>(maxBytes: number): Plugin<C> {
+  return {
+    onParams({ params }) {
+      if (typeof params.query === 'string' && Buffer.byteLength(params.query) > maxBytes) {
+        throw refusal(`Document size limit of ${maxBytes} bytes exceeded.`);
+      }
+    },
+  };
+}
+
+/** With introspection off, `__schema` and `__type` are refused; `__typename` keeps working. */
+function disableIntrospection<C extends object>(): Plugin<C> {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/**
+ * graphql-js suggests names ("Did you mean "customers"?") in validation errors, and also enum values and input
+ * fields while coercing variables, at execution. graphql-armor's blockFieldSuggestion only sees validation errors
+ * and misses the enum form ("Did you mean the enum value ..."), so one pattern covers both stages here.
+ */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+function stripSuggestions(errors: readonly Error[] | undefined): void {
+  for (const error of errors ?? []) error.message = error.message.replace(SUGGESTION, '');
+}
+function hideSuggestions<C extends object>(): Plugin<C> {
+  return {
+    onValidate: () => ({ result }) => stripSuggestions(result),
+    onExecute: () => ({
+      onExecuteDone: ({ result }) => {
+        if ('errors' in result) stripSuggestions(result.errors);
+      },
+    }),
+  };
+}
+
+/** Only browser requests that were preflighted (CORS) may run: a JSON body, or a header a form cannot send. */
+const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
+function csrfPrevention<C extends object>(): Plugin<C> {
+  const check = useCSRFPrevention({ requestHeaders: PREFLIGHT_HEADERS }).onRequestParse!;
+  return {
+    onRequestParse(payload) {
+      try {
+        return check(payload);
+      } catch {
+        throw createGraphQLError(
+          `Refused as a possible cross-site request forgery: send Content-Type: application/json, or one of the headers ${PREFLIGHT_HEADERS.join(', ')}.`,
+          { extensions: { code: 'BAD_REQUEST', http: { status: 403 } } },
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Trusted documents: Apollo-style `extensions.persistedQuery.sha256Hash`, or `documentId` (GraphQL over HTTP;
+ * `sha256:<hash>` or a bare key). With `only`, a request must name a stored document; otherwise a request may send
+ * either, and an unknown hash gets Apollo's "PersistedQueryNotFound", on which its clients send the text instead.
+ */
+function persistedOperations<C extends object>(documents: TrustedDocuments, only: boolean): Plugin<C> {
+  const error = (message: string, code: string): CustomErrorFactory => () => refusal(message, code);
+  const idRequired = 'Only trusted documents run here: send extensions.persistedQuery.sha256Hash or documentId.';
+  return usePersistedOperations({
+    allowArbitraryOperations: !only,
+    getPersistedOperation: (id) => documents.get(id) ?? documents.get(id.replace(/^sha256:/, '')) ?? null,
+    extractPersistedOperationId: (params, request, context) =>
+      typeof (params as { documentId?: unknown }).documentId === 'string'
+        ? (params as { documentId: string }).documentId
+        : defaultExtractPersistedOperationId(params, request, context),
+    customErrors: {
+      notFound: only
+        ? error('No trusted document has this id.', 'PERSISTED_QUERY_NOT_IN_LIST')
+        : error('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND'),
+      persistedQueryOnly: error(idRequired, 'PERSISTED_QUERY_ID_REQUIRED'),
+      keyNotFound: only
+        ? error(idRequired, 'PERSISTED_QUERY_ID_REQUIRED')
+        : error('Send a query, or the id of a stored document.', 'BAD_REQUEST'),
+    },
+  });
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+
+/**
+ * Reads the trusted documents: a JSON object of id -> GraphQL document, as graphql-codegen's persisted documents
+ * or a hand-made list. Fails at start on a document that does not parse, or on a sha256-looking id that is not the
+ * hash of its document (a stale or mixed-up file).
+ */
+export function loadTrustedDocuments(file: string): TrustedDocuments {
+  let parsed: Record<string, string>;
+  try {
+    parsed = z.record(z.string().min(1), z.string().min(1)).parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new ConfigError(`GRAPHQL_PERSISTED_OPERATIONS_FILE ${file}: expected a JSON object of id -> document (${(error as Error).message})`);
+  }
+  for (const [id, document] of Object.entries(parsed)) {
+    try {
+      parse(document);
+    } catch (error) {
+      throw new ConfigError(`GRAPHQL_PERSISTED_OPERATIONS_FILE ${file}: document ${id}: ${(error as Error).message}`);
+    }
+    if (SHA256_HEX.test(id) && createHash('sha256').update(document).digest('hex') !== id.toLowerCase()) {
+      throw new ConfigError(`GRAPHQL_PERSISTED_OPERATIONS_FILE ${file}: ${id} is not the sha256 of its document.`);
+    }
+  }
+  return new Map(Object.entries(parsed));
+}

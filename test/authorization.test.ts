@@ -1,0 +1,785 @@
+/**
+ * AUTH.md's scope table, walked cell by cell: every operation of the contract × every kind of caller (each customer
+ * scope on its own, no scope, no token, customer tokens with own scopes, with and without legal_entity_id, and a
+ * caller of another tenant) × customers inside and outside the caller's company. Each cell asserts the exact
+ * outcome: the data, null / absent, FORBIDDEN with the scopes that would allow it, NOT_FOUND, or UNAUTHENTICATED;
+ * and for mutations, that the customer changed exactly when the mutation succeeded.
+ *
+ * The expected outcomes come from AUTH.md's table, written out below on its own (not imported from src/auth), so
+ * that this test checks the implementation rather than repeating it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LegalEntityRow } from '../src/store/schema.js';
+import { codes, MANAGE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
+
+const READ = 'customer.customer_read';
+const READ_OWN = 'customer.customer_read_own';
+const MANAGE_OWN = 'customer.customer_manage_own';
+const CREATE = 'customer.customer_create';
+const UPDATE = 'customer.customer_update';
+const DELETE = 'customer.customer_delete';
+const EVERY_SCOPE = [READ, READ_OWN, MANAGE, MANAGE_OWN, CREATE, UPDATE, DELETE];
+
+/** AUTH.md's table: the scopes that allow an operation on every customer of the tenant, and those that allow it "own". */
+const RULES = {
+  read: { tenant: [READ, MANAGE], own: [READ_OWN, MANAGE_OWN] },
+  addresses: { tenant: [READ, MANAGE], own: [] },
+  create: { tenant: [MANAGE, CREATE], own: [MANAGE_OWN] },
+  update: { tenant: [MANAGE, UPDATE], own: [MANAGE_OWN] },
+  delete: { tenant: [MANAGE, UPDATE, DELETE], own: [MANAGE_OWN] },
+  parts: { tenant: [MANAGE, UPDATE], own: [] },
+} as const satisfies Record<string, { tenant: string[]; own: string[] }>;
+type Rule = keyof typeof RULES;
+const requiredScopes = (rule: Rule) => [...RULES[rule].tenant, ...RULES[rule].own].sort();
+
+// ---------------------------------------------------------------------------------------------------------------
+// The world: companies X, Y, Z in tenant acme. Alice (X and Y) and Bob (no company) act with customer tokens.
+// ---------------------------------------------------------------------------------------------------------------
+type Company = 'X' | 'Y' | 'Z';
+type Actor = 'alice' | 'bob';
+const MEMBERSHIPS: Record<Actor, Company[]> = { alice: ['X', 'Y'], bob: [] };
+
+interface Principal {
+  name: string;
+  /** null: no Authorization header at all. */
+  tenant: 'acme' | 'globex' | null;
+  scopes: string[];
+  customer?: Actor;
+  /** The legal_entity_id claim. */
+  narrowedTo?: Company;
+}
+
+const PRINCIPALS: Principal[] = [
+  { name: 'no token', tenant: null, scopes: [] },
+  { name: 'scope ""', tenant: 'acme', scopes: [] },
+  ...EVERY_SCOPE.map((scope): Principal => ({ name: scope.replace('customer.customer_', ''), tenant: 'acme', scopes: [scope] })),
+  { name: 'alice read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice' },
+  { name: 'alice manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice' },
+  { name: 'alice@Y read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice', narrowedTo: 'Y' },
+  { name: 'alice@Y manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice', narrowedTo: 'Y' },
+  { name: 'alice read (tenant-wide)', tenant: 'acme', scopes: [READ], customer: 'alice' },
+  { name: 'bob (no company) manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'bob' },
+  { name: 'globex, every scope', tenant: 'globex', scopes: EVERY_SCOPE },
+];
+
+interface Target {
+  name: string;
+  companies: Company[];
+}
+const TARGETS: Target[] = [
+  { name: 'colleague in Y', companies: ['Y'] },
+  { name: 'colleague in X', companies: ['X'] },
+  { name: 'stranger in Z', companies: ['Z'] },
+  { name: 'stranger without company', companies: [] },
+];
+
+/** The caller's own company: its legal entities, or only the one its token names. */
+function companyOf(p: Principal): Company[] {
+  if (!p.customer) return [];
+  const mine = MEMBERSHIPS[p.customer];
+  return p.narrowedTo ? mine.filter((c) => c === p.narrowedTo) : mine;
+}
+
+/** How far a caller reaches for a rule: the whole tenant, its own company, or not at all (FORBIDDEN). */
+function reachOf(p: Principal, rule: Rule): 'tenant' | 'own' | undefined {
+  if (RULES[rule].tenant.some((s) => p.scopes.includes(s))) return 'tenant';
+  if (p.customer && RULES[rule].own.some((s) => p.scopes.includes(s))) return 'own';
+  return undefined;
+}
+
+function sees(p: Principal, reach: 'tenant' | 'own', t: Target): boolean {
+  if (p.tenant !== 'acme') return false; // every target lives in acme
+  return reach === 'tenant' || t.companies.some((c) => companyOf(p).includes(c));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The operations
+// ---------------------------------------------------------------------------------------------------------------
+/** A scope check on the way to the data: the rule, the response path it guards, and the HTTP status when it fails. */
+interface Check {
+  rule: Rule;
+  path: string[];
+  status: number;
+}
+
+interface CellContext {
+  target: SeededCustomer;
+  principal: Principal;
+  /** Unique per cell, for new customer numbers and emails. */
+  unique: string;
+  world: World;
+}
+
+interface Operation {
+  name: string;
+  kind: 'query' | 'mutation';
+  /** The checks in the order the server meets them; the first is the root field's. */
+  checks: Check[];
+  document: string;
+  variables(ctx: CellContext): Record<string, unknown>;
+  /** The exact `data` of a successful call. */
+  data(ctx: CellContext): unknown;
+  /** Queries: the exact `data` when the customer is missing or not the caller's. Mutations answer NOT_FOUND. */
+  absent?: unknown;
+  /** Mutations: what success does to the target customer. */
+  effect?: 'changed' | 'gone' | 'unchanged';
+  /** Operations that name no existing customer. */
+  special?: 'me' | 'create' | 'upsertCreate';
+  /** An upsert: where the caller's tenant has no such customer, it creates one. */
+  createsWhenAbsent?: true;
+}
+
+const root = (name: string, rule: Rule): Check => ({ rule, path: [name], status: 403 });
+const nested = (path: string[], rule: Rule, status: number): Check => ({ rule, path, status });
+const customerVars = (ctx: CellContext) => ({ n: ctx.target.number });
+const addressVars = (ctx: CellContext) => ({ n: ctx.target.number, a: ctx.target.addressId });
+const entityIds = (ctx: CellContext) => ctx.target.entityIds.map((id) => ({ id }));
+
+/** `customer(customerNumber)` and a nested field of it. */
+function customerField(
+  field: string,
+  rule: Rule,
+  selection: string,
+  value: (ctx: CellContext) => unknown,
+  status: number,
+): Operation {
+  return {
+    name: `Customer.${field}`,
+    kind: 'query',
+    checks: [root('customer', 'read'), nested(['customer', field], rule, status)],
+    document: `query($n: String!) { customer(customerNumber: $n) { customerNumber ${field} ${selection} } }`,
+    variables: customerVars,
+    data: (ctx) => ({ customer: { customerNumber: ctx.target.number, [field]: value(ctx) } }),
+    absent: { customer: null },
+  };
+}
+
+/** The same nested field on the customer a mutation returns (an empty patch, which changes nothing). */
+function patchedCustomerField(
+  field: string,
+  rule: Rule,
+  selection: string,
+  value: (ctx: CellContext) => unknown,
+  status: number,
+): Operation {
+  return {
+    name: `patchCustomer → Customer.${field}`,
+    kind: 'mutation',
+    checks: [root('patchCustomer', 'update'), nested(['patchCustomer', field], rule, status)],
+    document: `mutation($n: String!) { patchCustomer(customerNumber: $n, input: {}) { customerNumber ${field} ${selection} } }`,
+    variables: customerVars,
+    data: (ctx) => ({ patchCustomer: { customerNumber: ctx.target.number, [field]: value(ctx) } }),
+    effect: 'unchanged',
+  };
+}
+
+const accountsValue = (ctx: CellContext) => [{ email: ctx.target.email }];
+const b2bValue = (ctx: CellContext) => (ctx.target.entityIds.length > 0 ? { legalEntities: entityIds(ctx) } : null);
+const addressesValue = (ctx: CellContext) => [{ id: ctx.target.addressId }];
+const defaultAddressValue = (ctx: CellContext) => ({ id: ctx.target.addressId });
+
+/** An address or tag mutation; `fields` is the selection, `value` its expected result. */
+function addressMutation(name: string, args: string, fields: string, value: (ctx: CellContext) => unknown): Operation {
+  return {
+    name,
+    kind: 'mutation',
+    checks: [root(name, 'parts')],
+    document: `mutation($n: String!, $a: ID!) { ${name}(customerNumber: $n, ${args}) { ${fields} } }`,
+    variables: addressVars,
+    data: (ctx) => ({ [name]: value(ctx) }),
+    effect: 'changed',
+  };
+}
+
+const OPERATIONS: Operation[] = [
+  {
+    name: 'customer',
+    kind: 'query',
+    checks: [root('customer', 'read')],
+    document: `query($n: String!) { customer(customerNumber: $n) { customerNumber firstName } }`,
+    variables: customerVars,
+    data: (ctx) => ({ customer: { customerNumber: ctx.target.number, firstName: ctx.target.firstName } }),
+    absent: { customer: null },
+  },
+  {
+    name: 'customers',
+    kind: 'query',
+    checks: [root('customers', 'read')],
+    document: `query($email: String!) {
+      customers(filter: { contactEmail: $email }) { totalCount edges { node { customerNumber } } }
+    }`,
+    variables: (ctx) => ({ email: ctx.target.email }),
+    data: (ctx) => ({ customers: { totalCount: 1, edges: [{ node: { customerNumber: ctx.target.number } }] } }),
+    absent: { customers: { totalCount: 0, edges: [] } },
+  },
+  {
+    name: 'me',
+    kind: 'query',
+    special: 'me',
+    checks: [root('me', 'read')],
+    document: `{ me { customerNumber } }`,
+    variables: () => ({}),
+    data: (ctx) => ({ me: { customerNumber: ctx.world.actors[ctx.principal.customer!].number } }),
+    absent: { me: null },
+  },
+  {
+    name: 'customerAddress',
+    kind: 'query',
+    checks: [root('customerAddress', 'addresses')],
+    document: `query($n: String!, $a: ID!) { customerAddress(customerNumber: $n, addressId: $a) { id city } }`,
+    variables: addressVars,
+    data: (ctx) => ({ customerAddress: { id: ctx.target.addressId, city: 'Berlin' } }),
+    absent: { customerAddress: null },
+  },
+  {
+    name: 'customerAddress → Address.customer',
+    kind: 'query',
+    checks: [root('customerAddress', 'addresses'), nested(['customerAddress', 'customer'], 'read', 200)],
+    document: `query($n: String!, $a: ID!) {
+      customerAddress(customerNumber: $n, addressId: $a) { id customer { customerNumber } }
+    }`,
+    variables: addressVars,
+    data: (ctx) => ({ customerAddress: { id: ctx.target.addressId, customer: { customerNumber: ctx.target.number } } }),
+    absent: { customerAddress: null },
+  },
+  customerField('accounts', 'read', '{ email }', accountsValue, 200),
+  customerField('b2b', 'read', '{ legalEntities { id } }', b2bValue, 200),
+  customerField('addresses', 'addresses', '{ id }', addressesValue, 200),
+  customerField('defaultAddress', 'addresses', '{ id }', defaultAddressValue, 200),
+  // Nested fields on a customer that a mutation returned: the mutation's scope does not stand in for read scopes,
+  // and a selection asking for what the token may not read refuses the whole mutation before it writes.
+  patchedCustomerField('accounts', 'read', '{ email }', accountsValue, 403),
+  patchedCustomerField('b2b', 'read', '{ legalEntities { id } }', b2bValue, 403),
+  patchedCustomerField('addresses', 'addresses', '{ id }', addressesValue, 403),
+  patchedCustomerField('defaultAddress', 'addresses', '{ id }', defaultAddressValue, 403),
+  {
+    name: 'createCustomer',
+    kind: 'mutation',
+    special: 'create',
+    checks: [root('createCustomer', 'create')],
+    // The input asks for company Z; an own-scope caller's new customer joins the caller's company regardless.
+    document: `mutation($id: ID!, $registration: String!) {
+      createCustomer(input: { id: $id, firstName: "New", b2b: { companyRegistrationId: $registration } }) {
+        customerNumber firstName
+      }
+    }`,
+    variables: (ctx) => ({ id: `new-${ctx.unique}`, registration: ctx.world.companies.Z.registrationId }),
+    data: (ctx) => ({ createCustomer: { customerNumber: `new-${ctx.unique}`, firstName: 'New' } }),
+  },
+  {
+    name: 'upsertCustomer (create)',
+    kind: 'mutation',
+    special: 'upsertCreate',
+    checks: [root('upsertCustomer', 'update')],
+    document: `mutation($n: String!) {
+      upsertCustomer(customerNumber: $n, input: { firstName: "Upserted" }) { created customer { customerNumber firstName } }
+    }`,
+    variables: (ctx) => ({ n: `new-${ctx.unique}` }),
+    data: (ctx) => ({
+      upsertCustomer: { created: true, customer: { customerNumber: `new-${ctx.unique}`, firstName: 'Upserted' } },
+    }),
+  },
+  {
+    name: 'upsertCustomer (update)',
+    kind: 'mutation',
+    checks: [root('upsertCustomer', 'update')],
+    document: `mutation($n: String!) {
+      upsertCustomer(customerNumber: $n, input: { lastName: "Upserted" }) { created customer { customerNumber lastName } }
+    }`,
+    variables: customerVars,
+    data: (ctx) => ({ upsertCustomer: { created: false, customer: { customerNumber: ctx.target.number, lastName: 'Upserted' } } }),
+    effect: 'changed',
+    createsWhenAbsent: true,
+  },
+  {
+    name: 'patchCustomer',
+    kind: 'mutation',
+    checks: [root('patchCustomer', 'update')],
+    document: `mutation($n: String!) { patchCustomer(customerNumber: $n, input: { lastName: "Patched" }) { customerNumber lastName } }`,
+    variables: customerVars,
+    data: (ctx) => ({ patchCustomer: { customerNumber: ctx.target.number, lastName: 'Patched' } }),
+    effect: 'changed',
+  },
+  {
+    name: 'deleteCustomer',
+    kind: 'mutation',
+    checks: [root('deleteCustomer', 'delete')],
+    document: `mutation($n: String!) { deleteCustomer(customerNumber: $n) { customerNumber deletedAddresses deletedAccounts } }`,
+    variables: customerVars,
+    data: (ctx) => ({ deleteCustomer: { customerNumber: ctx.target.number, deletedAddresses: 1, deletedAccounts: 1 } }),
+    effect: 'gone',
+  },
+  {
+    name: 'assignCustomerAccount',
+    kind: 'mutation',
+    checks: [root('assignCustomerAccount', 'parts')],
+    document: `mutation($n: String!, $email: String!) { assignCustomerAccount(customerNumber: $n, email: $email) { email } }`,
+    variables: (ctx) => ({ n: ctx.target.number, email: `assigned-${ctx.unique}@example.com` }),
+    data: (ctx) => ({ assignCustomerAccount: { email: `assigned-${ctx.unique}@example.com` } }),
+    effect: 'changed',
+  },
+  {
+    ...addressMutation('addCustomerAddress', 'input: { contactName: "Added", country: "FR" }', 'contactName country', () => ({
+      contactName: 'Added',
+      country: 'FR',
+    })),
+    // addCustomerAddress takes no address id.
+    document: `mutation($n: String!) {
+      addCustomerAddress(customerNumber: $n, input: { contactName: "Added", country: "FR" }) { contactName country }
+    }`,
+    variables: customerVars,
+  },
+  addressMutation(
+    'updateCustomerAddress',
+    'addressId: $a, input: { contactName: "Updated", country: "AT" }',
+    'id contactName country',
+    (ctx) => ({ id: ctx.target.addressId, contactName: 'Updated', country: 'AT' }),
+  ),
+  addressMutation('patchCustomerAddress', 'addressId: $a, input: { city: "Hamburg" }', 'id city', (ctx) => ({
+    id: ctx.target.addressId,
+    city: 'Hamburg',
+  })),
+  addressMutation('deleteCustomerAddress', 'addressId: $a', 'customerNumber addressId', (ctx) => ({
+    customerNumber: ctx.target.number,
+    addressId: ctx.target.addressId,
+  })),
+  addressMutation('addCustomerAddressTags', 'addressId: $a, tags: ["VIP"]', 'id tags', (ctx) => ({
+    id: ctx.target.addressId,
+    tags: ['BILLING', 'VIP'],
+  })),
+  addressMutation('removeCustomerAddressTags', 'addressId: $a, tags: ["BILLING"]', 'id tags', (ctx) => ({
+    id: ctx.target.addressId,
+    tags: [],
+  })),
+  {
+    // An address mutation's result leads back to a customer: reading it takes a read scope.
+    ...addressMutation('addCustomerAddressTags', 'addressId: $a, tags: ["VIP"]', 'id customer { customerNumber }', (ctx) => ({
+      id: ctx.target.addressId,
+      customer: { customerNumber: ctx.target.number },
+    })),
+    name: 'addCustomerAddressTags → Address.customer',
+    checks: [root('addCustomerAddressTags', 'parts'), nested(['addCustomerAddressTags', 'customer'], 'read', 403)],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The cells
+// ---------------------------------------------------------------------------------------------------------------
+type Outcome =
+  | { kind: 'data' }
+  | { kind: 'absent' }
+  | { kind: 'forbidden'; check: Check }
+  /** An own-scope create by a customer without a company: refused, no company to join. */
+  | { kind: 'noCompany' }
+  | { kind: 'unauthenticated' }
+  /** An upsert by a caller of another tenant: a new customer of its own tenant, the target untouched. */
+  | { kind: 'created' };
+
+function expectedOutcome(op: Operation, p: Principal, t: Target | undefined): Outcome {
+  if (p.tenant === null) return { kind: 'unauthenticated' };
+  const [rootCheck, ...nestedChecks] = op.checks;
+  const reach = reachOf(p, rootCheck!.rule);
+  if (!reach) return { kind: 'forbidden', check: rootCheck! };
+  switch (op.special) {
+    case 'me': // a customer token always sees itself; any other token has no "me"
+      return { kind: p.customer ? 'data' : 'absent' };
+    case 'create':
+      return reach === 'own' && companyOf(p).length === 0 ? { kind: 'noCompany' } : { kind: 'data' };
+    case 'upsertCreate': // own scopes update but never create
+      return { kind: reach === 'own' ? 'absent' : 'data' };
+  }
+  const forbiddenNested = nestedChecks.find((check) => !reachOf(p, check.rule));
+  // A mutation's whole selection is checked before it runs; a query meets nested checks only on a customer it found.
+  if (forbiddenNested && op.kind === 'mutation') return { kind: 'forbidden', check: forbiddenNested };
+  if (!sees(p, reach, t!)) return { kind: op.createsWhenAbsent && reach === 'tenant' ? 'created' : 'absent' };
+  return forbiddenNested ? { kind: 'forbidden', check: forbiddenNested } : { kind: 'data' };
+}
+
+function label(op: Operation, outcome: Outcome): string {
+  switch (outcome.kind) {
+    case 'data':
+      return 'data';
+    case 'absent':
+      return op.kind === 'query' ? `${JSON.stringify(op.absent)}` : 'NOT_FOUND';
+    case 'forbidden':
+      return `FORBIDDEN at ${outcome.check.path.join('.')} (${outcome.check.rule})`;
+    case 'noCompany':
+      return 'FORBIDDEN (no company to join)';
+    case 'unauthenticated':
+      return 'UNAUTHENTICATED';
+    case 'created':
+      return "created in the caller's tenant";
+  }
+}
+
+interface Cell {
+  title: string;
+  op: Operation;
+  principal: Principal;
+  target: Target | undefined;
+  expected: Outcome;
+}
+
+const cells: Cell[] = OPERATIONS.flatMap((op) =>
+  PRINCIPALS.flatMap((principal) =>
+    (op.special ? [undefined] : TARGETS).map((target): Cell => {
+      const expected = expectedOutcome(op, principal, target);
+      const where = target ? ` · ${target.name}` : '';
+      return { title: `${op.name} · ${principal.name}${where} ⇒ ${label(op, expected)}`, op, principal, target, expected };
+    }),
+  ),
+);
+
+interface World {
+  companies: Record<Company, LegalEntityRow>;
+  actors: Record<Actor, SeededCustomer>;
+  targets: Map<Target, SeededCustomer>;
+  tokens: Map<Principal, string | null>;
+}
+
+let server: TestServer;
+let fx: Fixtures;
+let world: World;
+let cellNumber = 0;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  fx = fixtures(server.service);
+  const companies = { X: fx.company('acme'), Y: fx.company('acme'), Z: fx.company('acme') };
+  const inCompanies = (names: Company[]) => names.map((name) => companies[name]);
+  const actors = {
+    alice: fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.alice) }),
+    bob: fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.bob) }),
+  };
+  const targets = new Map(TARGETS.map((t) => [t, fx.customer('acme', { entities: inCompanies(t.companies) })]));
+  const tokens = new Map<Principal, string | null>();
+  for (const p of PRINCIPALS) {
+    tokens.set(
+      p,
+      p.tenant === null
+        ? null
+        : await server.token({
+            tenant: p.tenant,
+            scope: p.scopes.join(' '),
+            sub: p.customer ?? 'client',
+            customer_id: p.customer ? actors[p.customer].number : undefined,
+            legal_entity_id: p.narrowedTo ? companies[p.narrowedTo].id : undefined,
+          }),
+    );
+  }
+  world = { companies, actors, targets, tokens };
+});
+afterAll(() => server?.close());
+
+/** The value at a response path; undefined as soon as a step is missing or null. */
+function at(data: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((value, key) => (value == null ? undefined : (value as Record<string, unknown>)[key]), data);
+}
+
+function assertOutcome(op: Operation, expected: Outcome, res: GraphQLResponse, ctx: CellContext): void {
+  const rootName = op.checks[0]!.path[0]!;
+  switch (expected.kind) {
+    case 'data':
+      return; // compared exactly by the caller
+    case 'created':
+      expect({ status: res.status, errors: res.errors, data: res.data }).toEqual({
+        status: 200,
+        errors: undefined,
+        data: { [rootName]: { created: true, customer: { customerNumber: ctx.target.number, lastName: 'Upserted' } } },
+      });
+      return;
+    case 'absent':
+      if (op.kind === 'query') {
+        expect({ status: res.status, errors: res.errors, data: res.data }).toEqual({ status: 200, errors: undefined, data: op.absent });
+      } else {
+        expect({ status: res.status, codes: codes(res), path: res.errors?.[0]?.path, data: res.data }).toEqual({
+          status: 404,
+          codes: ['NOT_FOUND'],
+          path: [rootName],
+          data: null,
+        });
+      }
+      return;
+    case 'forbidden': {
+      const { check } = expected;
+      expect(res.status).toBe(check.status);
+      expect(res.errors?.length).toBeGreaterThan(0);
+      for (const error of res.errors!) {
+        expect(error.extensions?.code).toBe('FORBIDDEN');
+        expect([...(error.extensions?.requiredScopes as string[])].sort()).toEqual(requiredScopes(check.rule));
+        expect(error.path?.slice(0, check.path.length)).toEqual(check.path);
+      }
+      expect(at(res.data, check.path) ?? null).toBeNull();
+      return;
+    }
+    case 'noCompany':
+      expect({ status: res.status, codes: codes(res), path: res.errors?.[0]?.path, data: res.data }).toEqual({
+        status: 403,
+        codes: ['FORBIDDEN'],
+        path: [rootName],
+        data: null,
+      });
+      return;
+    case 'unauthenticated':
+      expect({ status: res.status, codes: codes(res), path: res.errors?.[0]?.path }).toEqual({
+        status: 401,
+        codes: ['UNAUTHENTICATED'],
+        path: [rootName],
+      });
+      expect(at(res.data, [rootName]) ?? null).toBeNull();
+      return;
+  }
+}
+
+describe(`scope matrix (${cells.length} cells)`, () => {
+  for (const { title, op, principal, target, expected } of cells) {
+    it(title, async () => {
+      const unique = `m${++cellNumber}`;
+      // A mutation that succeeds works on a customer of its own, made like the target, so that no cell disturbs
+      // another; the others use the shared target, and each asserts that it left the target as it was.
+      const succeeds = expected.kind === 'data' || expected.kind === 'created';
+      const seeded =
+        target &&
+        (op.kind === 'mutation' && succeeds
+          ? fx.customer('acme', { entities: target.companies.map((c) => world.companies[c]) })
+          : world.targets.get(target)!);
+      const ctx: CellContext = { target: seeded!, principal, unique, world };
+      const before = seeded && fx.fingerprint('acme', seeded.number);
+
+      const res = await server.gql(op.document, op.variables(ctx), { token: world.tokens.get(principal)! });
+
+      if (expected.kind === 'data') {
+        expect({ status: res.status, errors: res.errors, data: res.data }).toEqual({ status: 200, errors: undefined, data: op.data(ctx) });
+      } else {
+        assertOutcome(op, expected, res, ctx);
+      }
+
+      // What the call did to the stored data: exactly what success does, and nothing when it failed.
+      if (seeded) {
+        const after = fx.fingerprint('acme', seeded.number);
+        const effect = expected.kind === 'data' ? (op.effect ?? 'unchanged') : 'unchanged';
+        if (effect === 'unchanged') expect(after).toBe(before);
+        if (effect === 'changed') expect(after).not.toBe(before);
+        if (effect === 'gone') expect(after).toBe('gone');
+      }
+      if (expected.kind === 'created') expect(fx.entityIdsOf(principal.tenant!, seeded!.number)).toEqual([]);
+      if (op.special === 'create' || op.special === 'upsertCreate') {
+        const number = `new-${unique}`;
+        const createdIn = (['acme', 'globex'] as const).filter((tenant) => fx.entityIdsOf(tenant, number) !== undefined);
+        expect(createdIn).toEqual(expected.kind === 'data' ? [principal.tenant] : []);
+        if (expected.kind === 'data' && op.special === 'create') {
+          // Own scopes: the caller's company, whatever the input asked. Otherwise: the company the input named,
+          // which in globex is a new legal entity of globex's own, never acme's Z.
+          const joined = fx.entityIdsOf(principal.tenant!, number)!;
+          if (reachOf(principal, 'create') === 'own') {
+            expect(joined).toEqual(companyOf(principal).map((c) => world.companies[c].id).sort());
+          } else if (principal.tenant === 'acme') {
+            expect(joined).toEqual([world.companies.Z.id]);
+          } else {
+            expect(joined).toHaveLength(1);
+            expect(joined).not.toContain(world.companies.Z.id);
+          }
+        }
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The own-company rules, beyond single cells
+// ---------------------------------------------------------------------------------------------------------------
+describe('own-company rules', () => {
+  const ownToken = (customer: SeededCustomer, scopes: string[], legalEntityId?: string) =>
+    server.token({
+      tenant: customer.tenant,
+      scope: scopes.join(' '),
+      sub: customer.number,
+      customer_id: customer.number,
+      legal_entity_id: legalEntityId,
+    });
+
+  it("an own-scope create joins the caller's legal entities (only legal_entity_id's when named), whatever b2b says", async () => {
+    const [p, q, other] = [fx.company('acme'), fx.company('acme'), fx.company('acme')];
+    const carol = fx.customer('acme', { entities: [p, q] });
+    const create = `mutation($id: ID!, $registration: String!) {
+      createCustomer(input: { id: $id, company: "Elsewhere Ltd", b2b: { companyRegistrationId: $registration } }) {
+        customerNumber businessModel b2b { companyRegistrationId legalEntities { id } }
+      }
+    }`;
+    const vars = (id: string) => ({ id, registration: other.registrationId });
+
+    const wide = await server.gql(create, vars('own-create-1'), { token: await ownToken(carol, [MANAGE_OWN]) });
+    expect(wide.errors).toBeUndefined();
+    const wideB2b = wide.data!.createCustomer.b2b;
+    expect(wide.data!.createCustomer.businessModel).toBe('B2B');
+    expect(wideB2b.legalEntities.map((e: { id: string }) => e.id).sort()).toEqual([p.id, q.id].sort());
+    expect(wideB2b.companyRegistrationId).not.toBe(other.registrationId);
+
+    const narrow = await server.gql(create, vars('own-create-2'), { token: await ownToken(carol, [MANAGE_OWN], q.id) });
+    expect(narrow.errors).toBeUndefined();
+    expect(narrow.data!.createCustomer.b2b).toEqual({ companyRegistrationId: q.registrationId, legalEntities: [{ id: q.id }] });
+
+    // The company the input named got no new member.
+    const members = await server.gql(
+      `query($e: ID!) { customers(filter: { legalEntityId: $e }) { totalCount } }`,
+      { e: other.id },
+    );
+    expect(members.data!.customers.totalCount).toBe(0);
+    // And the caller sees what it created, through its own reach.
+    const seen = await server.gql(`{ customer(customerNumber: "own-create-2") { customerNumber } }`, {}, {
+      token: await ownToken(carol, [READ_OWN], q.id),
+    });
+    expect(seen.data).toEqual({ customer: { customerNumber: 'own-create-2' } });
+  });
+
+  it('an own-scope create is refused, and creates nothing, when the token names a company the caller is not in', async () => {
+    const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
+    const dan = fx.customer('acme', { entities: [mine] });
+    const res = await server.gql(`mutation { createCustomer(input: { id: "own-create-foreign" }) { customerNumber } }`, {}, {
+      token: await ownToken(dan, [MANAGE_OWN], foreign.id),
+    });
+    expect({ status: res.status, codes: codes(res) }).toEqual({ status: 403, codes: ['FORBIDDEN'] });
+    expect(fx.entityIdsOf('acme', 'own-create-foreign')).toBeUndefined();
+  });
+
+  it('an own-scope upsert updates a customer of the same company but never creates one', async () => {
+    const company = fx.company('acme');
+    const erin = fx.customer('acme', { entities: [company] });
+    const colleague = fx.customer('acme', { entities: [company] });
+    const token = await ownToken(erin, [MANAGE_OWN]);
+    const upsert = `mutation($n: String!) {
+      upsertCustomer(customerNumber: $n, input: { lastName: "Renamed" }) { created customer { customerNumber lastName } }
+    }`;
+
+    const updated = await server.gql(upsert, { n: colleague.number }, { token });
+    expect(updated.data).toEqual({
+      upsertCustomer: { created: false, customer: { customerNumber: colleague.number, lastName: 'Renamed' } },
+    });
+
+    const refused = await server.gql(upsert, { n: 'own-upsert-new' }, { token });
+    expect({ status: refused.status, codes: codes(refused), data: refused.data }).toEqual({
+      status: 404,
+      codes: ['NOT_FOUND'],
+      data: null,
+    });
+    // Nothing was created or reserved: a tenant-wide caller can still create that number.
+    const later = await server.gql(upsert, { n: 'own-upsert-new' });
+    expect(later.data?.upsertCustomer.created).toBe(true);
+  });
+
+  it("an own-scope caller cannot join itself or a colleague to a company it is not in (and so widen its reach)", async () => {
+    const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
+    const hal = fx.customer('acme', { entities: [mine] });
+    const colleague = fx.customer('acme', { entities: [mine] });
+    const outsider = fx.customer('acme', { entities: [foreign] });
+    const manage = await ownToken(hal, [MANAGE_OWN]);
+    const before = [hal, colleague].map((c) => fx.fingerprint('acme', c.number));
+    for (const root of ['patchCustomer', 'upsertCustomer']) {
+      for (const who of [hal, colleague]) {
+        const res = await server.gql(
+          `mutation($n: String!, $r: String!) {
+            ${root}(customerNumber: $n, input: { b2b: { companyRegistrationId: $r } }) { __typename }
+          }`,
+          { n: who.number, r: foreign.registrationId },
+          { token: manage },
+        );
+        expect({ status: res.status, codes: codes(res), data: res.data }).toEqual({ status: 403, codes: ['FORBIDDEN'], data: null });
+      }
+    }
+    expect([hal, colleague].map((c) => fx.fingerprint('acme', c.number))).toEqual(before);
+    const seen = await server.gql(`query($n: String!) { customer(customerNumber: $n) { customerNumber } }`, { n: outsider.number }, {
+      token: await ownToken(hal, [READ_OWN]),
+    });
+    expect(seen.data).toEqual({ customer: null });
+
+    // Within its own company it may: naming the company's registration id, or clearing it.
+    const own = await server.gql(
+      `mutation($n: String!, $r: String!) {
+        patchCustomer(customerNumber: $n, input: { b2b: { companyRegistrationId: $r } }) { b2b { legalEntities { id } } }
+      }`,
+      { n: colleague.number, r: mine.registrationId },
+      { token: manage },
+    );
+    expect(own.data).toEqual({ patchCustomer: { b2b: { legalEntities: [{ id: mine.id }] } } });
+  });
+
+  it('`me` is always the caller itself, even where its own reach does not include it', async () => {
+    const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
+    const fay = fx.customer('acme', { entities: [mine] });
+    const loner = fx.customer('acme');
+    const query = `query($n: String!) { me { customerNumber } customer(customerNumber: $n) { customerNumber } }`;
+
+    const narrowedAway = await server.gql(query, { n: fay.number }, { token: await ownToken(fay, [READ_OWN], foreign.id) });
+    expect(narrowedAway.data).toEqual({ me: { customerNumber: fay.number }, customer: null });
+    const withoutCompany = await server.gql(query, { n: loner.number }, { token: await ownToken(loner, [READ_OWN]) });
+    expect(withoutCompany.data).toEqual({ me: { customerNumber: loner.number }, customer: null });
+
+    // A customer token of a customer since deleted: no one is "me".
+    const gone = fx.customer('acme', { entities: [mine] });
+    const goneToken = await ownToken(gone, [READ_OWN]);
+    server.service.domain.customers.delete({ tenant: 'acme' }, gone.number);
+    expect((await server.gql(`{ me { customerNumber } }`, {}, { token: goneToken })).data).toEqual({ me: null });
+  });
+
+  it('own-scope lists hold exactly the company, in full pages, with the right totalCount', async () => {
+    // A tenant of its own, so that the expected lists are exactly what is seeded here.
+    const tenant = 'lists';
+    const [p, q, r] = [fx.company(tenant), fx.company(tenant), fx.company(tenant)];
+    const gina = fx.customer(tenant, { entities: [p, q], firstName: 'Gina' });
+    const inP: string[] = [gina.number];
+    const inQ: string[] = [gina.number];
+    const inPorQ: string[] = [gina.number];
+    const martas: string[] = [];
+    for (let i = 0; i < 45; i++) {
+      // Members of P and Q interleaved with others, so that post-filtering a page would leave it short.
+      const entities = i % 5 === 0 ? [p] : i % 5 === 1 ? [q] : i % 5 === 2 ? [r] : [];
+      const firstName = i % 2 === 0 ? 'Marta' : 'Jonas';
+      const c = fx.customer(tenant, { entities, firstName });
+      if (entities[0] === p) inP.push(c.number);
+      if (entities[0] === q) inQ.push(c.number);
+      if (entities[0] === p || entities[0] === q) inPorQ.push(c.number);
+      if (entities[0] === p && firstName === 'Marta') martas.push(c.number);
+    }
+
+    async function walk(token: string, first: number, filter: Record<string, unknown> = {}) {
+      const numbers: string[] = [];
+      const pageSizes: number[] = [];
+      const totals = new Set<number>();
+      let after: string | null = null;
+      for (;;) {
+        const res: GraphQLResponse = await server.gql(
+          `query($first: Int!, $after: String, $filter: CustomerFilter) {
+            customers(first: $first, after: $after, filter: $filter) {
+              totalCount edges { node { customerNumber } } pageInfo { hasNextPage endCursor }
+            }
+          }`,
+          { first, after, filter },
+          { token },
+        );
+        expect(res.errors).toBeUndefined();
+        const page = res.data!.customers;
+        totals.add(page.totalCount);
+        pageSizes.push(page.edges.length);
+        numbers.push(...page.edges.map((e: { node: { customerNumber: string } }) => e.node.customerNumber));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      return { numbers, pageSizes, totals: [...totals] };
+    }
+    const fullPages = (count: number, size: number) =>
+      Array.from({ length: Math.ceil(count / size) }, (_, i) => Math.min(size, count - i * size));
+
+    const wide = await walk(await ownToken(gina, [READ_OWN]), 4);
+    expect(wide).toEqual({ numbers: inPorQ, pageSizes: fullPages(inPorQ.length, 4), totals: [inPorQ.length] });
+
+    const narrowed = await walk(await ownToken(gina, [READ_OWN], q.id), 3);
+    expect(narrowed).toEqual({ numbers: inQ, pageSizes: fullPages(inQ.length, 3), totals: [inQ.length] });
+
+    // Filters combine with the reach in the same statement.
+    const search = await walk(await ownToken(gina, [MANAGE_OWN], p.id), 2, { search: 'marta' });
+    expect(search).toEqual({ numbers: martas, pageSizes: fullPages(martas.length, 2), totals: [martas.length] });
+    const otherCompany = await walk(await ownToken(gina, [READ_OWN], p.id), 5, { legalEntityId: q.id });
+    expect(otherCompany).toEqual({ numbers: [gina.number], pageSizes: [1], totals: [1] });
+  });
+});

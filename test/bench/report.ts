@@ -1,0 +1,259 @@
+/** The benchmark's figures: their shape, the targets of issue 5 judged against them, and the markdown table. */
+import { availableParallelism, cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { SCENARIO_TITLES, type ScenarioId } from './scenarios.js';
+
+export interface Measurement {
+  scenario: ScenarioId;
+  server: 'service' | 'baseline';
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** db_statements_total delta over the measured run ÷ requests sent (service only). */
+  statementsPerRequest: number | null;
+  /** Highest VmRSS sampled during the measured run. */
+  peakRssBytes: number | null;
+  /** Connection errors (timeouts included), non-2xx responses, and 2xx responses with GraphQL errors. */
+  failures: { errors: number; timeouts: number; non2xx: number; graphqlErrors: number };
+  /** Service ÷ baseline requests/s, for the scenarios that the baseline also serves. */
+  ratioToBaseline?: number;
+  loadAverage: number;
+}
+
+export interface SizeResult {
+  customers: number;
+  seeding: {
+    /** As the seed command measured itself (generation and writes). */
+    seconds: number;
+    /** Around the whole command, process start included. */
+    wallSeconds: number;
+    addresses: number;
+    accounts: number;
+    legalEntities: number;
+    b2bCustomers: number;
+    databaseBytes: number;
+  };
+  /** What was verified before measuring, one line each. */
+  checks: string[];
+  /** Statements of single requests, sent one at a time (exact). */
+  exactStatements: { Q1: number; Q2ByPageSize: Record<string, number>; Q3: number; Q4: number };
+  q3: { terms: number; averageMatches: number; example: string };
+  /** VmHWM of the service at the end: its peak RSS over everything this size ran. */
+  serviceHighWaterBytes: number | null;
+  measurements: Measurement[];
+}
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  sqlite: string;
+  loadAverageAtStart: number;
+  commit: string | null;
+}
+
+export interface Settings {
+  sizes: number[];
+  connections: number;
+  pipelining: 1;
+  warmupSeconds: number;
+  durationSeconds: number;
+  scenarios: ScenarioId[];
+  quick: boolean;
+  /** Whose src/main.ts ran: 'this checkout', or the directory given with --service-dir. */
+  service: string;
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  status: 'met' | 'not met' | 'not measured';
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine;
+  settings: Settings;
+  sizes: SizeResult[];
+  targets: Target[];
+}
+
+export function describeMachine(sqlite: string, commit: string | null): Machine {
+  return {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os: `${osType()} ${release()}`,
+    node: process.version,
+    sqlite,
+    loadAverageAtStart: loadavg()[0]!,
+    commit,
+  };
+}
+
+const MB = 2 ** 20;
+const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
+const megabytes = (bytes: number | null) => (bytes === null ? '–' : fixed(bytes / MB, 0));
+const sizeName = (customers: number) =>
+  customers >= 1_000_000 && customers % 1_000_000 === 0
+    ? `${customers / 1_000_000}M`
+    : customers >= 1000 && customers % 1000 === 0
+      ? `${customers / 1000}k`
+      : String(customers);
+
+function find(size: SizeResult | undefined, scenario: ScenarioId, server: 'service' | 'baseline' = 'service') {
+  return size?.measurements.find((m) => m.scenario === scenario && m.server === server);
+}
+
+/** Issue 5's targets, each judged on what this run measured. */
+export function judgeTargets(sizes: SizeResult[]): Target[] {
+  const targets: Target[] = [];
+  const bySize = (customers: number) => sizes.find((s) => s.customers === customers);
+  const status = (measured: boolean, ok: boolean): Target['status'] => (!measured ? 'not measured' : ok ? 'met' : 'not met');
+
+  for (const [scenario, minimum] of [['Q2', 0.8], ['Q1', 0.6]] as const) {
+    const ratios = sizes.flatMap((s) => {
+      const ratio = find(s, scenario)?.ratioToBaseline;
+      return ratio === undefined ? [] : [{ size: s.customers, ratio }];
+    });
+    targets.push({
+      target: `${scenario} at least ${minimum}× the baseline's requests/s`,
+      measured: ratios.map((r) => `${sizeName(r.size)}: ${fixed(r.ratio, 3)}×`).join(', ') || '–',
+      status: status(ratios.length > 0, ratios.every((r) => r.ratio >= minimum)),
+    });
+  }
+
+  const q1 = sizes.map((s) => s.exactStatements.Q1);
+  targets.push({
+    target: 'Q1 at most 4 SQL statements per request, at every data size',
+    measured: sizes.map((s) => `${sizeName(s.customers)}: ${s.exactStatements.Q1}`).join(', ') || '–',
+    status: status(q1.length > 0, q1.every((n) => n <= 4)),
+  });
+  const q2 = sizes.flatMap((s) => Object.values(s.exactStatements.Q2ByPageSize));
+  targets.push({
+    target: 'Q2 at most 5 SQL statements per request, whatever the page size and data size',
+    measured:
+      sizes
+        .map((s) => `${sizeName(s.customers)}: ${Object.entries(s.exactStatements.Q2ByPageSize).map(([first, n]) => `first ${first} → ${n}`).join(', ')}`)
+        .join('; ') || '–',
+    status: status(q2.length > 0, q2.every((n) => n <= 5) && new Set(q2).size === 1),
+  });
+
+  const at100k = bySize(100_000);
+  const q4 = find(at100k, 'Q4');
+  const q2At100k = find(at100k, 'Q2');
+  targets.push({
+    target: "Q4 latency within 1.3× of Q2's at 100k customers (p50)",
+    measured: q4 && q2At100k ? `Q4 ${fixed(q4.p50Ms, 2)} ms vs Q2 ${fixed(q2At100k.p50Ms, 2)} ms: ${fixed(q4.p50Ms / q2At100k.p50Ms, 2)}×` : '–',
+    status: status(!!(q4 && q2At100k), !!(q4 && q2At100k && q4.p50Ms <= 1.3 * q2At100k.p50Ms)),
+  });
+
+  const q3Small = find(bySize(10_000), 'Q3');
+  const q3Large = find(bySize(1_000_000), 'Q3');
+  targets.push({
+    target: 'Q3 p50 at 1M customers within 3× of its p50 at 10k',
+    measured:
+      q3Small && q3Large
+        ? `1M ${fixed(q3Large.p50Ms, 2)} ms vs 10k ${fixed(q3Small.p50Ms, 2)} ms: ${fixed(q3Large.p50Ms / q3Small.p50Ms, 2)}×`
+        : q3Small
+          ? `10k ${fixed(q3Small.p50Ms, 2)} ms; 1M not run (--sizes 10000,100000,1000000)`
+          : '–',
+    status: status(!!(q3Small && q3Large), !!(q3Small && q3Large && q3Large.p50Ms <= 3 * q3Small.p50Ms)),
+  });
+
+  const peak = at100k ? Math.max(...at100k.measurements.filter((m) => m.server === 'service').map((m) => m.peakRssBytes ?? 0)) : 0;
+  targets.push({
+    target: 'Peak RSS of the service under load at 100k customers under 300 MB',
+    measured: at100k && peak > 0 ? `${megabytes(peak)} MB (VmHWM since start ${megabytes(at100k.serviceHighWaterBytes)} MB)` : '–',
+    status: status(!!at100k && peak > 0, peak < 300 * MB),
+  });
+  targets.push({
+    target: 'Seeding 100k customers under 60 s',
+    measured: at100k ? `${fixed(at100k.seeding.seconds)} s (${fixed(at100k.seeding.wallSeconds)} s with process start)` : '–',
+    status: status(!!at100k, !!at100k && at100k.seeding.wallSeconds < 60),
+  });
+  targets.push({
+    target: 'Nothing regresses correctness (all tests pass)',
+    measured: 'checked by `npm test`, not by the benchmark; the benchmark checks Q1/Q2/Q4 against the baseline',
+    status: 'not measured',
+  });
+  return targets;
+}
+
+export function machineLine(machine: Machine): string {
+  return (
+    `${machine.cores} cores, ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}, ` +
+    `SQLite ${machine.sqlite}; load average at start ${fixed(machine.loadAverageAtStart, 2)}` +
+    (machine.commit ? `; commit ${machine.commit}` : '')
+  );
+}
+
+export function sizeTable(size: SizeResult): string {
+  const rows = size.measurements.map((m) =>
+    [
+      m.server === 'service' ? `${m.scenario} ${SCENARIO_TITLES[m.scenario]}` : `${m.scenario} baseline`,
+      thousands(m.requestsPerSecond),
+      fixed(m.p50Ms, 2),
+      fixed(m.p99Ms, 2),
+      m.statementsPerRequest === null ? '–' : fixed(m.statementsPerRequest, 2),
+      megabytes(m.peakRssBytes),
+      m.ratioToBaseline === undefined ? '' : `${fixed(m.ratioToBaseline, 2)}×`,
+      String(m.failures.errors + m.failures.non2xx + m.failures.graphqlErrors),
+      fixed(m.loadAverage, 1),
+    ].join(' | '),
+  );
+  return [
+    '| scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS MB | ÷ baseline | failed | load |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+export function seedingLine(size: SizeResult): string {
+  const s = size.seeding;
+  return (
+    `Seeded in ${fixed(s.seconds)} s (${fixed(s.wallSeconds)} s with process start): ${thousands(size.customers)} customers, ` +
+    `${thousands(s.addresses)} addresses, ${thousands(s.accounts)} accounts, ${thousands(s.b2bCustomers)} B2B customers in ` +
+    `${thousands(s.legalEntities)} legal entities; database ${megabytes(s.databaseBytes)} MB.`
+  );
+}
+
+export function toMarkdown(report: BenchReport): string {
+  const { machine, settings } = report;
+  const lines = [
+    `# Benchmark ${report.startedAt}${settings.quick ? ' (quick mode: not for comparison)' : ''}`,
+    '',
+    `Machine: ${machineLine(machine)}.`,
+    `Settings: ${settings.connections} connections, no pipelining, ${settings.warmupSeconds} s warm-up then ` +
+      `${settings.durationSeconds} s measured per run; the service (${settings.service}) in production mode (\`node --import tsx src/main.ts\`), ` +
+      'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (test/bench/baseline.ts), ' +
+      'autocannon in the benchmark process on the same machine.',
+    '',
+    'req/s: responses per second; p50/p99: latency from autocannon\'s response times (sub-millisecond); SQL/req: ' +
+      'db_statements_total delta over the measured run ÷ requests sent; peak RSS: highest VmRSS of the serving process ' +
+      'sampled every 100 ms during the measured run; failed: connection errors and timeouts, non-2xx responses and ' +
+      'responses with GraphQL errors; load: 1-minute load average after the run (other work on the machine ' +
+      'skews the figures when it is well above 0).',
+  ];
+  for (const size of report.sizes) {
+    lines.push('', `## ${thousands(size.customers)} customers`, '', seedingLine(size), '');
+    lines.push(sizeTable(size), '');
+    lines.push(
+      `Exact statements of single requests: Q1 ${size.exactStatements.Q1}; Q2 ${Object.entries(size.exactStatements.Q2ByPageSize)
+        .map(([first, n]) => `${n} (first ${first})`)
+        .join(', ')}; Q3 ${size.exactStatements.Q3}; Q4 ${size.exactStatements.Q4}. ` +
+        `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}"), ${fixed(size.q3.averageMatches, 0)} matching customers per term on average.`,
+      '',
+      'Checks before measuring:',
+      ...size.checks.map((check) => `- ${check}`),
+    );
+  }
+  lines.push('', '## Targets (issue 5)', '', '| target | measured | status |', '|---|---|---|');
+  for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.status} |`);
+  lines.push('', `Finished ${report.finishedAt}.`, '');
+  return lines.join('\n');
+}

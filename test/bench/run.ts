@@ -1,0 +1,534 @@
+/**
+ * `npm run bench`: for each data size, seeds a fresh SQLite file (`npm run seed`), starts the real service in
+ * production mode and the baseline (baseline.ts) as processes of their own, checks that both answer Q1 and Q2
+ * with the same JSON, and drives both with autocannon: a warm-up run, then a measured run per scenario. Prints and
+ * saves (test/bench/results/) requests/s, latency, SQL statements per request, peak RSS and the service ÷ baseline
+ * ratio, with issue 5's targets judged. Never fails on timing; fails only when something does not work.
+ *
+ *   npm run bench                                   sizes 10k and 100k
+ *   npm run bench -- --sizes 10000,100000,1000000   with 1M
+ *   npm run bench -- --quick                        2k customers, short runs: to try it out
+ *   options: --duration S --warmup S --connections N --scenarios Q1,Q2,... --keep (keep the database files)
+ *            --service-dir DIR (run DIR/src/main.ts instead of this checkout's, to compare a change)
+ *            --cpu-prof (write the service's CPU profile per size to test/bench/results/profiles/)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon, { type Request } from 'autocannon';
+import Database from 'better-sqlite3';
+import { ALL_SCOPES } from '../../src/auth/scopes.js';
+import { signToken } from '../../src/auth/tokens.js';
+import {
+  describeMachine,
+  judgeTargets,
+  machineLine,
+  seedingLine,
+  sizeTable,
+  toMarkdown,
+  type BenchReport,
+  type Measurement,
+  type Settings,
+  type SizeResult,
+} from './report.js';
+import {
+  installCleanup,
+  memoryOf,
+  freePort,
+  ROOT,
+  runNode,
+  sampleRss,
+  startNode,
+  stop,
+  stopAll,
+  waitUntilReady,
+  type NodeProcess,
+} from './processes.js';
+import {
+  body,
+  M1,
+  M2_ADDRESS,
+  M2_CREATE,
+  q1Body,
+  q2Body,
+  Q3,
+  requestsFor,
+  type ScenarioId,
+  type Workload,
+} from './scenarios.js';
+
+const TENANT = 'bench';
+/** A response slower than this counts as a timeout (autocannon's error), not as a latency. */
+const TIMEOUT_SECONDS = 30;
+const RESULTS = join(ROOT, 'test/bench/results');
+const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'Q2', 'Q3', 'Q4', 'M1', 'M2'];
+/** The scenarios that the baseline serves too. */
+const WITH_BASELINE = new Set<ScenarioId>(['Q1', 'Q2']);
+
+interface Options extends Settings {
+  keep: boolean;
+  serviceDir: string;
+  cpuProf: boolean;
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string', default: '16' },
+      scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
+      keep: { type: 'boolean', default: false },
+      'service-dir': { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+    },
+  });
+  const positive = (name: string, value: string) => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number, not "${value}"`);
+    return parsed;
+  };
+  const quick = values.quick;
+  const sizes = (values.sizes ?? (quick ? '2000' : '10000,100000')).split(',').map((size) => Math.round(positive('sizes', size)));
+  const scenarios = values.scenarios.split(',').map((s) => s.trim().toUpperCase());
+  for (const scenario of scenarios) {
+    if (!ALL_SCENARIOS.includes(scenario as ScenarioId)) throw new Error(`unknown scenario ${scenario} (${ALL_SCENARIOS.join(', ')})`);
+  }
+  return {
+    sizes,
+    quick,
+    connections: Math.round(positive('connections', values.connections)),
+    pipelining: 1,
+    warmupSeconds: positive('warmup', values.warmup ?? (quick ? '1' : '3')),
+    durationSeconds: positive('duration', values.duration ?? (quick ? '3' : '10')),
+    scenarios: scenarios as ScenarioId[],
+    keep: values.keep,
+    serviceDir: resolve(values['service-dir'] ?? ROOT),
+    service: values['service-dir'] ? resolve(values['service-dir']) : 'this checkout',
+    cpuProf: values['cpu-prof'],
+  };
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function removeDatabase(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+}
+
+function commitOf(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Keys and terms for the scenarios, read from the seeded file. */
+function prepareWorkload(path: string) {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const count = db.prepare('SELECT count(*) FROM customers WHERE tenant = ?').pluck().get(TENANT) as number;
+    const firstPk = db.prepare('SELECT min(pk) FROM customers WHERE tenant = ?').pluck().get(TENANT) as number;
+    // A fresh file numbers its customers firstPk..firstPk+count-1: take 500 spread evenly over them.
+    const picks = Array.from({ length: Math.min(500, count) }, (_, i) => firstPk + Math.floor((i * count) / Math.min(500, count)));
+    const customerNumbers = db
+      .prepare('SELECT customer_number FROM customers WHERE tenant = ? AND pk IN (SELECT value FROM json_each(?)) ORDER BY pk')
+      .pluck()
+      .all(TENANT, JSON.stringify(picks)) as string[];
+    const b2bNumbers = db
+      .prepare(
+        `SELECT c.customer_number FROM customers c JOIN customer_legal_entities m ON m.customer_pk = c.pk
+         WHERE c.tenant = ? ORDER BY c.pk LIMIT 10`,
+      )
+      .pluck()
+      .all(TENANT) as string[];
+    // The seed is deterministic, so the first customers, and so these terms, are the same at every size.
+    const lastNames = db
+      .prepare('SELECT last_name FROM customers WHERE tenant = ? ORDER BY pk LIMIT 400')
+      .pluck()
+      .all(TENANT) as string[];
+    const searches = [...new Set(lastNames.map((name) => name.toLowerCase()).filter((name) => [...name].length >= 3))].slice(0, 50);
+    const matches = db.prepare('SELECT count(*) FROM customers_search WHERE customers_search MATCH ?').pluck();
+    const averageMatches =
+      searches.reduce((sum, term) => sum + (matches.get(`"${term.replaceAll('"', '""')}"`) as number), 0) / searches.length;
+    const work: Workload = { customerNumbers, searches, cursorAt90: '', runId: '0' };
+    return { count, work, b2bNumbers, q3: { terms: searches.length, averageMatches, example: searches[0] ?? '' } };
+  } finally {
+    db.close();
+  }
+}
+
+interface Endpoint {
+  url: string;
+  proc: NodeProcess;
+}
+
+function headersFor(token: string) {
+  return {
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json, application/json',
+    authorization: `Bearer ${token}`,
+  };
+}
+
+async function post(url: string, token: string, requestBody: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: headersFor(token), body: requestBody });
+  return { status: response.status, text: await response.text() };
+}
+
+async function statementsTotal(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('db_statements_total '));
+  if (!line) throw new Error('db_statements_total is missing from /metrics');
+  return Number(line.split(' ')[1]);
+}
+
+/** db_statements_total once the service has finished what it was given (two equal readings in a row). */
+async function settledStatementsTotal(url: string): Promise<number> {
+  let previous = await statementsTotal(url);
+  for (let i = 0; i < 30; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const current = await statementsTotal(url);
+    if (current === previous) return current;
+    previous = current;
+  }
+  return previous;
+}
+
+/** The statements one request costs, and its response (which must carry no errors). */
+async function exactStatements(url: string, token: string, requestBody: string): Promise<{ statements: number; text: string }> {
+  const before = await statementsTotal(url);
+  const { status, text } = await post(url, token, requestBody);
+  const after = await statementsTotal(url);
+  if (status !== 200 || text.includes('"errors"')) throw new Error(`request failed (${status}): ${text.slice(0, 500)}\n${requestBody.slice(0, 300)}`);
+  return { statements: after - before, text };
+}
+
+/** Service and baseline answer the same request with the same JSON: identical bytes, or at least equal values. */
+async function sameAnswer(service: string, baseline: string, token: string, requestBody: string): Promise<'bytes' | 'values'> {
+  const [a, b] = await Promise.all([post(service, token, requestBody), post(baseline, token, requestBody)]);
+  if (a.status !== 200 || b.status !== 200) throw new Error(`status ${a.status} (service) / ${b.status} (baseline) for ${requestBody.slice(0, 200)}`);
+  if (a.text === b.text) return 'bytes';
+  const equal = JSON.stringify(canonical(JSON.parse(a.text))) === JSON.stringify(canonical(JSON.parse(b.text)));
+  if (equal) return 'values';
+  throw new Error(
+    `the service and the baseline answer differently, so they cannot be compared:\n  request ${requestBody.slice(0, 200)}\n` +
+      `  service  ${a.text.slice(0, 600)}\n  baseline ${b.text.slice(0, 600)}`,
+  );
+}
+
+/** Object keys sorted, for a comparison that ignores key order. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+  }
+  return value;
+}
+
+const WALK = `query Walk($first: Int!, $after: String) {
+  customers(first: $first, after: $after) { edges { node { customerNumber } } pageInfo { hasNextPage endCursor } }
+}`;
+
+/**
+ * The cursor after which the page 90% of the way through the list starts, got by walking the service's own pages
+ * (so it is whatever the service's cursors are); every customer passed must be new, none skipped.
+ */
+async function walkTo(url: string, token: string, position: number): Promise<{ cursor: string; pages: number; seconds: number }> {
+  const started = performance.now();
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  let pages = 0;
+  while (seen.size < position) {
+    const first = Math.min(200, position - seen.size);
+    const { status, text } = await post(url, token, body(WALK, 'Walk', cursor ? { first, after: cursor } : { first }));
+    if (status !== 200 || text.includes('"errors"')) throw new Error(`walking the list failed (${status}): ${text.slice(0, 500)}`);
+    const page = (JSON.parse(text) as { data: { customers: { edges: { node: { customerNumber: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } })
+      .data.customers;
+    for (const { node } of page.edges) {
+      if (seen.has(node.customerNumber)) throw new Error(`walking the list met customer ${node.customerNumber} twice`);
+      seen.add(node.customerNumber);
+    }
+    pages += 1;
+    cursor = page.pageInfo.endCursor;
+    if (!page.pageInfo.hasNextPage || page.edges.length < first) break;
+  }
+  if (seen.size !== position || !cursor) throw new Error(`walking the list passed ${seen.size} customers, not ${position}`);
+  return { cursor, pages, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One autocannon run; resolves to autocannon's result and the exact latency of every 2xx response (ms). */
+async function cannon(url: string, token: string, requests: Request[], settings: Settings, seconds: number) {
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections: settings.connections,
+        pipelining: 1,
+        duration: seconds,
+        timeout: TIMEOUT_SECONDS,
+        headers: headersFor(token),
+        requests,
+        // A 200 that carries GraphQL errors is a failure too (counted as a mismatch).
+        verifyBody: (responseBody) => !String(responseBody).includes('"errors"'),
+      },
+      (error, finished) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return { result, p50: percentile(50), p99: percentile(99) };
+}
+
+let runSerial = 0;
+
+async function measure(
+  scenario: ScenarioId,
+  server: 'service' | 'baseline',
+  endpoint: Endpoint,
+  token: string,
+  work: Workload,
+  settings: Settings,
+): Promise<Measurement> {
+  // Each run gets its own id, so that mutations never repeat the emails or phone numbers of an earlier run.
+  const requests = () => requestsFor(scenario, { ...work, runId: `${Date.now()}${++runSerial}` });
+  await cannon(`${endpoint.url}/graphql`, token, requests(), settings, settings.warmupSeconds);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // The warm-up's last requests may still be running: wait for them before counting.
+  const before = server === 'service' ? await settledStatementsTotal(endpoint.url) : null;
+  const rss = sampleRss(endpoint.proc.pid);
+  const { result, p50, p99 } = await cannon(`${endpoint.url}/graphql`, token, requests(), settings, settings.durationSeconds);
+  const peakRssBytes = rss.stop() ?? null;
+  const after = server === 'service' ? await settledStatementsTotal(endpoint.url) : null;
+  const responses = result.requests.total;
+  // Requests still in flight when the run stopped are executed all the same: count every request sent.
+  const sent = result.requests.sent;
+  return {
+    scenario,
+    server,
+    requests: responses,
+    requestsPerSecond: result.requests.average,
+    p50Ms: p50,
+    p99Ms: p99,
+    statementsPerRequest: before !== null && after !== null && sent > 0 ? (after - before) / sent : null,
+    peakRssBytes,
+    failures: { errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, graphqlErrors: result.mismatches },
+    loadAverage: loadavg()[0]!,
+  };
+}
+
+function describe(m: Measurement): string {
+  const failures = m.failures.errors + m.failures.non2xx + m.failures.graphqlErrors;
+  return (
+    `${m.scenario} ${m.server.padEnd(8)} ${Math.round(m.requestsPerSecond).toString().padStart(6)} req/s  ` +
+    `p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms` +
+    (m.failures.timeouts > 0 ? `  ${m.failures.timeouts} timeouts (>${TIMEOUT_SECONDS} s)` : '') +
+    (m.statementsPerRequest === null ? '' : `  ${m.statementsPerRequest.toFixed(2)} SQL/req`) +
+    (m.peakRssBytes === null ? '' : `  RSS ${Math.round(m.peakRssBytes / 2 ** 20)} MB`) +
+    (m.ratioToBaseline === undefined ? '' : `  ${m.ratioToBaseline.toFixed(2)}× baseline`) +
+    (failures > 0 ? `  FAILURES: ${JSON.stringify(m.failures)}` : '')
+  );
+}
+
+async function benchSize(
+  customers: number,
+  settings: Options,
+  secret: string,
+  token: string,
+): Promise<SizeResult> {
+  log(`\n== ${customers.toLocaleString('en-US')} customers ==`);
+  const path = join(RESULTS, `bench-${customers}.db`);
+  removeDatabase(path);
+  const seedStarted = performance.now();
+  const seedOutput = await runNode('src/cli/seed.ts', ['--database', path, '--tenant', TENANT, '--customers', String(customers), '--json']);
+  const wallSeconds = (performance.now() - seedStarted) / 1000;
+  const seeded = JSON.parse(seedOutput.trim().split('\n').at(-1)!) as {
+    seconds: number;
+    addresses: number;
+    accounts: number;
+    legalEntities: number;
+    b2bCustomers: number;
+  };
+  const result: SizeResult = {
+    customers,
+    seeding: {
+      seconds: seeded.seconds,
+      wallSeconds,
+      addresses: seeded.addresses,
+      accounts: seeded.accounts,
+      legalEntities: seeded.legalEntities,
+      b2bCustomers: seeded.b2bCustomers,
+      databaseBytes: statSync(path).size,
+    },
+    checks: [],
+    exactStatements: { Q1: NaN, Q2ByPageSize: {}, Q3: NaN, Q4: NaN },
+    q3: { terms: 0, averageMatches: 0, example: '' },
+    serviceHighWaterBytes: null,
+    measurements: [],
+  };
+  log(seedingLine(result));
+
+  const { count, work, b2bNumbers, q3 } = prepareWorkload(path);
+  result.q3 = q3;
+
+  const [servicePort, baselinePort] = [await freePort(), await freePort()];
+  const databaseUrl = `file:${path}`;
+  const service: Endpoint = {
+    url: `http://127.0.0.1:${servicePort}`,
+    proc: startNode('src/main.ts', {
+      cwd: settings.serviceDir,
+      // The profile is written when the service exits, for Chrome DevTools or `npx speedscope`.
+      nodeArgs: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles')}`, `--cpu-prof-name=service-${customers}-${Date.now()}.cpuprofile`] : [],
+      env: {
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: secret,
+        DATABASE_URL: databaseUrl,
+        PORT: String(servicePort),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      },
+    }),
+  };
+  const baseline: Endpoint = {
+    url: `http://127.0.0.1:${baselinePort}`,
+    proc: startNode('test/bench/baseline.ts', {
+      env: { DATABASE_URL: databaseUrl, PORT: String(baselinePort), AUTH_JWT_SECRET: secret },
+    }),
+  };
+  try {
+    await Promise.all([waitUntilReady(service.proc, `${service.url}/ready`), waitUntilReady(baseline.proc, `${baseline.url}/ready`)]);
+
+    const start = Math.floor(count * 0.9);
+    const walk = await walkTo(service.url, token, start);
+    work.cursorAt90 = walk.cursor;
+
+    // The baseline is a fair yardstick only if it answers with what the service answers.
+    const q1Samples = [...new Set([...work.customerNumbers.slice(0, 30), ...b2bNumbers])];
+    const q1Same = await Promise.all(q1Samples.map((n) => sameAnswer(service.url, baseline.url, token, q1Body(n))));
+    const q2Same = await sameAnswer(service.url, baseline.url, token, q2Body(50));
+    const q4Same = await sameAnswer(service.url, baseline.url, token, q2Body(50, work.cursorAt90));
+    const kind = (answers: string[]) => (answers.every((a) => a === 'bytes') ? 'identical bytes' : 'equal JSON values (key order differs)');
+    result.checks.push(
+      `Q1: service and baseline gave ${kind(q1Same)} for ${q1Samples.length} customers (${b2bNumbers.length} of them B2B).`,
+      `Q2: ${kind([q2Same])} for the first page of 50, cursors included.`,
+    );
+
+    // Exact statement counts of single requests; each request must succeed.
+    result.exactStatements.Q1 = (await exactStatements(service.url, token, q1Body(b2bNumbers[0] ?? work.customerNumbers[0]!))).statements;
+    for (const first of [10, 50, 200]) {
+      result.exactStatements.Q2ByPageSize[first] = (await exactStatements(service.url, token, q2Body(first))).statements;
+    }
+    result.exactStatements.Q3 = (await exactStatements(service.url, token, body(Q3, 'Q3', { search: work.searches[0] }))).statements;
+    const q4 = await exactStatements(service.url, token, q2Body(50, work.cursorAt90));
+    result.exactStatements.Q4 = q4.statements;
+    result.checks.push(
+      `Q4: its cursor comes from walking the service's pages (${walk.pages} requests, ${walk.seconds.toFixed(1)} s, ` +
+        `${start.toLocaleString('en-US')} distinct customers passed); the page after it is ${kind([q4Same])} to the baseline's.`,
+    );
+    // One mutation of each kind goes through before the load does.
+    await exactStatements(service.url, token, body(M1, 'M1', { customerNumber: work.customerNumbers[1], input: { contactPhone: '+49 30 1234567' } }));
+    const created = await exactStatements(
+      service.url,
+      token,
+      body(M2_CREATE, 'M2Create', { input: { firstName: 'Check', contactEmail: `check.${Date.now()}@example.com` } }),
+    );
+    const customerNumber = (JSON.parse(created.text) as { data: { createCustomer: { customerNumber: string } } }).data.createCustomer.customerNumber;
+    await exactStatements(service.url, token, body(M2_ADDRESS, 'M2Address', { customerNumber, input: { contactName: 'Check', country: 'DE' } }));
+    result.checks.push('M1 and M2: one request of each succeeded before the load.');
+    for (const check of result.checks) log(`  check: ${check}`);
+
+    for (const scenario of settings.scenarios) {
+      const measured = await measure(scenario, 'service', service, token, work, settings);
+      result.measurements.push(measured);
+      if (WITH_BASELINE.has(scenario)) {
+        const reference = await measure(scenario, 'baseline', baseline, token, work, settings);
+        measured.ratioToBaseline = measured.requestsPerSecond / reference.requestsPerSecond;
+        result.measurements.push(reference);
+        log(`  ${describe(measured)}`);
+        log(`  ${describe(reference)}`);
+      } else {
+        log(`  ${describe(measured)}`);
+      }
+    }
+    result.serviceHighWaterBytes = memoryOf(service.proc.pid)?.hwm ?? null;
+  } finally {
+    await Promise.all([stop(service.proc.child), stop(baseline.proc.child)]);
+    if (!settings.keep) removeDatabase(path);
+  }
+  log('');
+  log(sizeTable(result));
+  return result;
+}
+
+async function main(): Promise<void> {
+  installCleanup();
+  const settings = parseOptions();
+  mkdirSync(RESULTS, { recursive: true });
+  const sqlite = (() => {
+    const db = new Database(':memory:');
+    try {
+      return db.prepare('SELECT sqlite_version()').pluck().get() as string;
+    } finally {
+      db.close();
+    }
+  })();
+  const machine = describeMachine(sqlite, commitOf());
+  const startedAt = new Date().toISOString();
+  log(`customer-graph benchmark, ${startedAt}`);
+  log(`Machine: ${machineLine(machine)}`);
+  if (machine.loadAverageAtStart > 0.5 * machine.cores) {
+    log(`Warning: the machine is busy (load ${machine.loadAverageAtStart.toFixed(2)} on ${machine.cores} cores); the figures will be low and noisy.`);
+  }
+  log(
+    `Sizes ${settings.sizes.join(', ')}; scenarios ${settings.scenarios.join(', ')}; ${settings.connections} connections, ` +
+      `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run${settings.quick ? ' (quick mode)' : ''}.`,
+  );
+
+  const secret = randomBytes(32).toString('base64url');
+  const token = await signToken(secret, { tenant: TENANT, scope: ALL_SCOPES.join(' '), sub: 'bench' }, { ttlSeconds: 7 * 24 * 3600 });
+  const sizes: SizeResult[] = [];
+  for (const customers of settings.sizes) sizes.push(await benchSize(customers, settings, secret, token));
+
+  const { keep: _keep, serviceDir: _serviceDir, cpuProf: _cpuProf, ...reportSettings } = settings;
+  const report: BenchReport = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine,
+    settings: reportSettings,
+    sizes,
+    targets: judgeTargets(sizes),
+  };
+  const markdown = toMarkdown(report);
+  const stamp =
+    startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z') + (settings.quick ? '-quick' : '') + (settings.serviceDir === ROOT ? '' : '-other');
+  const files = [`${stamp}.md`, `${stamp}.json`];
+  writeFileSync(join(RESULTS, `${stamp}.md`), markdown);
+  writeFileSync(join(RESULTS, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  if (!settings.quick && settings.serviceDir === ROOT) {
+    // Quick runs (trying the benchmark out) and other checkouts' services never replace this one's latest figures.
+    writeFileSync(join(RESULTS, 'latest.md'), markdown);
+    writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    files.push('latest.md', 'latest.json');
+  }
+  log('\n## Targets (issue 5)\n');
+  for (const t of report.targets) log(`- [${t.status}] ${t.target}: ${t.measured}`);
+  log(`\nSaved test/bench/results/{${files.join(',')}}`);
+}
+
+main()
+  .catch(async (error: unknown) => {
+    process.stderr.write(`\nbenchmark failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());

@@ -1,0 +1,165 @@
+/**
+ * The benchmark's scenarios: their GraphQL documents and the request bodies autocannon sends. Q1 and Q2 are also
+ * answered by the baseline (baseline.ts), which mirrors their selections field by field.
+ */
+import type { Request } from 'autocannon';
+
+export type ScenarioId = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'M1' | 'M2';
+
+export const SCENARIO_TITLES: Record<ScenarioId, string> = {
+  Q1: 'one customer by number, with addresses, accounts and legal entities',
+  Q2: 'customers(first: 50) with addresses and accounts',
+  Q3: 'customers, search filter, orderBy LAST_NAME, first 20',
+  Q4: 'customers(first: 50) after a cursor 90% into the list',
+  M1: 'patchCustomer',
+  M2: 'createCustomer, then addCustomerAddress (2 requests)',
+};
+
+export const Q1 = `query Q1($customerNumber: String!) {
+  customer(customerNumber: $customerNumber) {
+    id customerNumber title firstName middleName lastName contactEmail contactPhone company
+    preferredLanguage preferredCurrency preferredSite active onHold businessModel mixins
+    metadata { version createdAt modifiedAt }
+    b2b { companyRegistrationId legalEntities { id name contactAssignmentId } }
+    addresses { id contactName companyName street streetNumber zipCode city state country contactPhone tags isDefault }
+    accounts { id email providerId createdAt }
+  }
+}`;
+
+/** Q2, and Q4 with `after`. */
+export const Q2 = `query Q2($first: Int!, $after: String) {
+  customers(first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        customerNumber firstName lastName contactEmail company active
+        metadata { version modifiedAt }
+        addresses { id contactName street zipCode city country isDefault tags }
+        accounts { id email }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const Q3 = `query Q3($search: String!) {
+  customers(first: 20, filter: { search: $search }, orderBy: [{ field: LAST_NAME }]) {
+    edges { node { customerNumber firstName lastName company contactEmail } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const M1 = `mutation M1($customerNumber: String!, $input: CustomerPatchInput!) {
+  patchCustomer(customerNumber: $customerNumber, input: $input) {
+    customerNumber contactPhone onHold metadata { version modifiedAt }
+  }
+}`;
+
+export const M2_CREATE = `mutation M2Create($input: CustomerCreateInput!) {
+  createCustomer(input: $input) { customerNumber metadata { version } }
+}`;
+
+export const M2_ADDRESS = `mutation M2Address($customerNumber: String!, $input: AddressInput!) {
+  addCustomerAddress(customerNumber: $customerNumber, input: $input) { id isDefault }
+}`;
+
+export const body = (query: string, operationName: string, variables: Record<string, unknown>) =>
+  JSON.stringify({ query, operationName, variables });
+
+/** Requests that cycle through prepared bodies, one per request. */
+export function cycling(bodies: readonly string[]): Request[] {
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/graphql',
+      setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+    },
+  ];
+}
+
+/** What the scenarios need from the seeded data, chosen by the benchmark. */
+export interface Workload {
+  /** Customer numbers spread over the whole list. */
+  customerNumbers: string[];
+  /** Search terms for Q3. */
+  searches: string[];
+  /** The cursor of the row just before the page that starts 90% of the way through the list. */
+  cursorAt90: string;
+  /** Makes the run's emails unique across runs on the same database. */
+  runId: string;
+}
+
+export const q1Body = (customerNumber: string) => body(Q1, 'Q1', { customerNumber });
+export const q2Body = (first: number, after?: string) => body(Q2, 'Q2', after ? { first, after } : { first });
+
+/** The autocannon requests of a scenario. */
+export function requestsFor(id: ScenarioId, work: Workload): Request[] {
+  switch (id) {
+    case 'Q1':
+      return cycling(work.customerNumbers.map(q1Body));
+    case 'Q2':
+      return cycling([q2Body(50)]);
+    case 'Q3':
+      return cycling(work.searches.map((search) => body(Q3, 'Q3', { search })));
+    case 'Q4':
+      return cycling([q2Body(50, work.cursorAt90)]);
+    case 'M1': {
+      // A new phone number every time, so that every patch changes the customer (and raises its version).
+      let n = 0;
+      return [
+        {
+          method: 'POST',
+          path: '/graphql',
+          setupRequest: (request) => {
+            n += 1;
+            const customerNumber = work.customerNumbers[n % work.customerNumbers.length]!;
+            const input = { contactPhone: `+49 30 ${String(n).padStart(8, '0')}`, onHold: false };
+            return { ...request, body: body(M1, 'M1', { customerNumber, input }) };
+          },
+        },
+      ];
+    }
+    case 'M2': {
+      let n = 0;
+      return [
+        {
+          method: 'POST',
+          path: '/graphql',
+          setupRequest: (request) => {
+            n += 1;
+            const input = {
+              firstName: 'Bench',
+              lastName: `Load${n}`,
+              contactEmail: `bench.${work.runId}.${n}@example.com`,
+              preferredLanguage: 'de_DE',
+              preferredCurrency: 'EUR',
+            };
+            return { ...request, body: body(M2_CREATE, 'M2Create', { input }) };
+          },
+          // autocannon keeps a context per connection: the second request reads the number the first one made.
+          onResponse: (_status, responseBody, context) => {
+            const parsed = JSON.parse(responseBody) as { data?: { createCustomer?: { customerNumber?: string } } };
+            (context as { customerNumber?: string }).customerNumber = parsed.data?.createCustomer?.customerNumber;
+          },
+        },
+        {
+          method: 'POST',
+          path: '/graphql',
+          setupRequest: (request, context) => {
+            const input = {
+              contactName: 'Bench Load',
+              street: 'Hauptstraße',
+              streetNumber: '1',
+              zipCode: '10115',
+              city: 'Berlin',
+              country: 'DE',
+              tags: ['billing', 'shipping'],
+            };
+            return { ...request, body: body(M2_ADDRESS, 'M2Address', { customerNumber: (context as { customerNumber?: string }).customerNumber, input }) };
+          },
+        },
+      ];
+    }
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * How the service runs (RUNTIME.md): the real process started as `npm start` starts it, with its development
+ * defaults, endpoints, production guard and graceful stop; and, in-process, readiness and the masking of
+ * unexpected errors.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_SCOPES } from '../src/auth/scopes.js';
+import { signToken } from '../src/auth/tokens.js';
+import { loadConfig } from '../src/config.js';
+import { createMetrics } from '../src/metrics.js';
+import { createService, type Service } from '../src/server.js';
+import { startTestServer, TEST_SECRET } from './helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+/** Starting the process compiles the TypeScript sources on the fly: generous, as a busy machine can be slow. */
+const SPAWN_TIMEOUT = 120_000;
+
+const tempDirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'customer-graph-runtime-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** The variables the service reads, removed so that each spawned process sees only what its test gives it. */
+function environment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^(NODE_ENV|PORT|HOST|DATABASE_URL|DATA_DIR|LOG_LEVEL|SHUTDOWN_GRACE_MS|AUTH_.*|GRAPHQL_.*)$/.test(name)) {
+      delete env[name];
+    }
+  }
+  return { ...env, ...overrides };
+}
+
+interface Running {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout matches (rejects if the process exits first). */
+  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const running = new Set<ChildProcess>();
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string>): Running {
+  const child = spawn(command, args, { cwd, env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.on('data', (chunk) => {
+    stdout += chunk;
+    for (const check of waiters) check();
+  });
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    waitFor(pattern) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(stdout);
+          if (match) {
+            waiters.delete(check);
+            resolve(match);
+          }
+        };
+        waiters.add(check);
+        check();
+        void exited.then(({ code }) =>
+          reject(new Error(`exited with ${code} before printing ${pattern}:\n${stdout}\n${stderr}`)),
+        );
+      });
+    },
+  };
+}
+
+/** `node --import tsx src/main.ts`, as `npm start` runs it, in the given working directory. */
+function startMain(cwd: string, env: Record<string, string>): Running {
+  return run(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], cwd, env);
+}
+
+/** The address from the "listening" log line. */
+async function listening(main: Running): Promise<{ base: string; log: Record<string, any> }> {
+  const [line] = await main.waitFor(/^\{.*"customer-graph is listening".*\}$/m);
+  const log = JSON.parse(line) as Record<string, any>;
+  return { base: String(log.url).replace(/\/graphql$/, ''), log };
+}
+
+async function developmentToken(main: Running): Promise<string> {
+  return (await main.waitFor(/Development token[^\n]*\n(\S+)\n/))[1]!;
+}
+
+async function gql(base: string, token: string, query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as { data?: any; errors?: any[] }) };
+}
+
+/** A sample's value in Prometheus text: the line of `name` whose labels include every one given. */
+function sample(metrics: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const line = metrics
+    .split('\n')
+    .find(
+      (l) =>
+        (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) &&
+        Object.entries(labels).every(([key, value]) => l.includes(`${key}="${value}"`)),
+    );
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm start with no configuration (development)', () => {
+  let cwd: string;
+  let main: Running;
+  let base: string;
+  let token: string;
+  let customerId: string;
+
+  beforeAll(async () => {
+    cwd = tempDir();
+    // Only PORT is set, to a free port of the system's choosing: everything else is the defaults.
+    main = startMain(cwd, { PORT: '0' });
+    ({ base } = await listening(main));
+    token = await developmentToken(main);
+  }, SPAWN_TIMEOUT);
+
+  it('listens on 127.0.0.1 and creates data/customers.db and the development secret in data/', async () => {
+    const { log } = await listening(main);
+    expect(new URL(base).hostname).toBe('127.0.0.1');
+    expect(log).toMatchObject({ mode: 'development', database: 'data/customers.db' });
+    expect(existsSync(join(cwd, 'data/customers.db'))).toBe(true);
+    expect(readFileSync(join(cwd, 'data/dev-jwt-secret'), 'utf8').trim().length).toBeGreaterThanOrEqual(32);
+    expect(main.stdout()).toContain(`GraphiQL: ${base}/graphql`);
+  });
+
+  it('prints a token of tenant demo with every customer scope that creates and reads a customer', async () => {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, string>;
+    expect(claims.tenant).toBe('demo');
+    expect(claims.scope!.split(' ').sort()).toEqual([...ALL_SCOPES].sort());
+
+    const created = await gql(base, token, `mutation { createCustomer(input: { firstName: "Grace" }) { id } }`);
+    expect(created.errors).toBeUndefined();
+    customerId = created.data.createCustomer.id;
+    const read = await gql(base, token, `query($n: String!) { customer(customerNumber: $n) { id firstName } }`, {
+      n: customerId,
+    });
+    expect(read.data).toEqual({ customer: { id: customerId, firstName: 'Grace' } });
+  });
+
+  it('answers /health and /ready with 200', async () => {
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('serves /metrics with db_statements_total and counts and times operations by name', async () => {
+    const before = await (await fetch(`${base}/metrics`)).text();
+    const statementsBefore = sample(before, 'db_statements_total');
+    expect(statementsBefore).toBeGreaterThan(0);
+    expect(sample(before, 'graphql_operations_total', { operation: 'RuntimeProbe' })).toBeUndefined();
+
+    const probe = await gql(base, token, `query RuntimeProbe { customers(first: 5) { edges { node { id } } } }`);
+    expect(probe.errors).toBeUndefined();
+
+    const after = await (await fetch(`${base}/metrics`)).text();
+    expect(sample(after, 'db_statements_total')).toBeGreaterThan(statementsBefore!);
+    expect(sample(after, 'graphql_operations_total', { operation: 'RuntimeProbe', type: 'query', outcome: 'ok' })).toBe(1);
+    expect(sample(after, 'graphql_operation_duration_seconds_count', { operation: 'RuntimeProbe', type: 'query' })).toBe(1);
+    expect(after).toContain('# TYPE graphql_operation_duration_seconds histogram');
+  });
+
+  it('opens GraphiQL for a browser with the development token in its headers', async () => {
+    const page = await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('GraphiQL');
+    expect(html).toContain(`Bearer ${token}`);
+  });
+
+  it('stops on SIGINT, and keeps the secret and the data across a restart: the old token still works', async () => {
+    const secret = readFileSync(join(cwd, 'data/dev-jwt-secret'), 'utf8');
+    main.child.kill('SIGINT'); // as Ctrl-C does
+    expect(await main.exited).toEqual({ code: 0, signal: null });
+
+    main = startMain(cwd, { PORT: '0' });
+    ({ base } = await listening(main));
+    expect(readFileSync(join(cwd, 'data/dev-jwt-secret'), 'utf8')).toBe(secret);
+    const read = await gql(base, token, `query($n: String!) { customer(customerNumber: $n) { firstName } }`, {
+      n: customerId,
+    });
+    expect(read.data).toEqual({ customer: { firstName: 'Grace' } });
+  }, SPAWN_TIMEOUT);
+
+  it('on SIGTERM refuses new connections, finishes the request in flight, closes the database and exits 0', async () => {
+    const url = new URL(base);
+    const body = JSON.stringify({ query: 'query InFlight { customers(first: 10) { totalCount edges { node { firstName } } } }' });
+    // Expect: 100-continue holds the request open: the server has accepted it (and answered "continue") but waits
+    // for its body, which is sent only once the process is shutting down.
+    const request = http.request({
+      host: url.hostname,
+      port: url.port,
+      path: '/graphql',
+      method: 'POST',
+      agent: new http.Agent({ keepAlive: true }),
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        authorization: `Bearer ${token}`,
+        expect: '100-continue',
+      },
+    });
+    const accepted = new Promise<void>((resolve) => request.once('continue', () => resolve()));
+    const response = new Promise<{ status?: number; connection?: string; body: string }>((resolve, reject) => {
+      request.once('error', reject);
+      request.once('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection, body: text }));
+      });
+    });
+    response.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
+    request.flushHeaders();
+    await accepted;
+
+    main.child.kill('SIGTERM');
+    await main.waitFor(/"shutting down"/);
+    // A new connection (not one of fetch's pooled ones, which the server closes as idle) finds nobody listening.
+    const refused = await new Promise<string | undefined>((resolve) =>
+      http
+        .get({ host: url.hostname, port: url.port, path: '/health', agent: false }, () => resolve('accepted'))
+        .once('error', (error: NodeJS.ErrnoException) => resolve(error.code)),
+    );
+    expect(refused).toBe('ECONNREFUSED');
+
+    request.end(body);
+    const answer = await response;
+    expect(answer.status).toBe(200);
+    // The keep-alive client is told to go, so it cannot send more requests to a stopping server.
+    expect(answer.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toEqual({
+      data: { customers: { totalCount: 1, edges: [{ node: { firstName: 'Grace' } }] } },
+    });
+
+    expect(await main.exited).toEqual({ code: 0, signal: null });
+    expect(main.stdout()).toContain('"stopped"');
+    // A cleanly closed SQLite database in WAL mode leaves no write-ahead log behind.
+    expect(existsSync(join(cwd, 'data/customers.db-wal'))).toBe(false);
+  }, SPAWN_TIMEOUT);
+});
+
+describe('production', () => {
+  it('refuses to start without AUTH_JWT_SECRET or AUTH_JWKS_URL, and prints no token', async () => {
+    const cwd = tempDir();
+    const main = startMain(cwd, { NODE_ENV: 'production', PORT: '0' });
+    const { code } = await main.exited;
+    expect(code).not.toBe(0);
+    expect(main.stderr()).toContain('In production, AUTH_JWT_SECRET or AUTH_JWKS_URL must be set.');
+    expect(main.stdout()).not.toContain('token');
+    expect(existsSync(join(cwd, 'data'))).toBe(false);
+  }, SPAWN_TIMEOUT);
+
+  it('with a secret, started by npm start: listens on 0.0.0.0, prints no token, stops on SIGTERM with exit code 0', async () => {
+    const dir = tempDir();
+    // npm must hand SIGTERM on to the service (package.json's `exec`), as a container runtime or systemd sends it to npm.
+    const npm = run('npm', ['start'], root, {
+      NODE_ENV: 'production',
+      PORT: '0',
+      AUTH_JWT_SECRET: TEST_SECRET,
+      DATA_DIR: dir,
+      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+    });
+    const { base, log } = await listening(npm);
+    expect(new URL(base).hostname).toBe('0.0.0.0');
+    expect(log.mode).toBe('production');
+    const port = new URL(base).port;
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    // No GraphiQL in production (introspection is off by default).
+    const page = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toContain('GraphiQL');
+
+    npm.child.kill('SIGTERM');
+    expect(await npm.exited).toEqual({ code: 0, signal: null });
+    expect(npm.stdout()).toContain('"shutting down"');
+    expect(npm.stdout()).not.toMatch(/token/i);
+    expect(existsSync(join(dir, 'dev-jwt-secret'))).toBe(false);
+    expect(existsSync(join(dir, 'customers.db-wal'))).toBe(false);
+  }, SPAWN_TIMEOUT);
+});
+
+describe('readiness', () => {
+  it('/ready answers 503 once the database is closed, while /health stays 200', async () => {
+    const server = await startTestServer();
+    try {
+      expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+      server.service.store.close();
+      const ready = await fetch(`${server.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toContain('database unavailable');
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('unexpected errors', () => {
+  let service: Service;
+  let base: string;
+  let token: string;
+  const logLines: Record<string, any>[] = [];
+
+  beforeAll(async () => {
+    const dir = tempDir();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+      DATA_DIR: dir,
+      AUTH_JWT_SECRET: TEST_SECRET,
+    });
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+    });
+    service = createService({ config, jwtSecret: TEST_SECRET, logger: pino({ level: 'info' }, stream) });
+    base = await service.listen(0, '127.0.0.1');
+    token = await signToken(TEST_SECRET, { tenant: 'acme', scope: ALL_SCOPES.join(' '), sub: 'test' });
+  });
+  afterAll(() => service.close(1000));
+
+  const errorLines = () => logLines.filter((line) => line.level >= 50);
+
+  it('does not log the caller\'s mistakes as errors', async () => {
+    const invalid = await gql(base, token, `mutation { createCustomer(input: { contactEmail: "not-an-email" }) { id } }`);
+    expect(invalid.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    const missing = await gql(base, token, `mutation { patchCustomer(customerNumber: "nobody", input: { firstName: "X" }) { id } }`);
+    expect(missing.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    expect(errorLines()).toEqual([]);
+  });
+
+  it('masks a failure of the database as "Unexpected error." with a request id, and logs it with that id', async () => {
+    // A real failure below the API: the SQLite handle is gone, so the store's next statement throws.
+    service.store.sqlite.close();
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `query Broken { customers(first: 3) { edges { node { id } } } }` }),
+    });
+    const text = await response.text();
+    const body = JSON.parse(text) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toBeTruthy();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]).toMatchObject({
+      message: 'Unexpected error.',
+      path: ['customers'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    });
+    expect(Object.keys(body.errors[0]!.extensions).sort()).toEqual(['code', 'requestId']);
+    expect(text).not.toMatch(/database|sqlite|not open|TypeError|\.ts:/i);
+
+    const [logged, ...others] = errorLines();
+    expect(others).toEqual([]);
+    expect(logged).toMatchObject({ requestId, path: ['customers'], err: { message: 'The database connection is not open' } });
+  });
+});
+
+describe('metrics', () => {
+  it('labels operation names beyond the limit "other", so callers cannot grow the metrics without bound', async () => {
+    const metrics = createMetrics({ maxOperationNames: 2 });
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { ok: Boolean }', resolvers: { Query: { ok: () => true } } }),
+      plugins: [metrics.plugin()],
+    });
+    for (const name of ['First', 'Second', 'Third', 'Fourth', 'First']) {
+      const response = await yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query ${name} { ok }` }),
+      });
+      expect(await response.json()).toEqual({ data: { ok: true } });
+    }
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'graphql_operations_total', { operation: 'First' })).toBe(2);
+    expect(sample(text, 'graphql_operations_total', { operation: 'Second' })).toBe(1);
+    expect(sample(text, 'graphql_operations_total', { operation: 'other' })).toBe(2);
+    expect(text).not.toContain('Third');
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * The Customer Service tutorial (../shared/seeds/customer-service-tutorial.txt) as GraphQL operations over HTTP:
+ * create a customer, update its profile, add an address, tag it, activate the customer, read it back.
+ * The README shows the same session, with these operations as they stand here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+
+const CREATE_CUSTOMER = /* GraphQL */ `
+  mutation CreateCustomer {
+    createCustomer(
+      sendPasswordResetNotifications: true
+      input: {
+        contactEmail: "john.doe@example.com"
+        title: "MR"
+        firstName: "John"
+        lastName: "Doe"
+        contactPhone: "123456789"
+        company: "Emporix"
+        preferredLanguage: "en_US"
+        preferredCurrency: "EUR"
+        preferredSite: "main"
+        b2b: { companyRegistrationId: "123-456-789" }
+      }
+    ) {
+      id
+    }
+  }
+`;
+
+const UPDATE_CUSTOMER = /* GraphQL */ `
+  mutation UpdateCustomer($customerNumber: String!) {
+    upsertCustomer(
+      customerNumber: $customerNumber
+      input: { contactEmail: "john.doe@emporix.com", firstName: "John", lastName: "Doe", preferredLanguage: "de_DE" }
+    ) {
+      created
+      customer {
+        id
+      }
+    }
+  }
+`;
+
+const ADD_ADDRESS = /* GraphQL */ `
+  mutation AddAddress($customerNumber: String!) {
+    addCustomerAddress(
+      customerNumber: $customerNumber
+      input: {
+        contactName: "John Doe"
+        companyName: "Emporix"
+        street: "Platz der Republik"
+        streetNumber: "1"
+        zipCode: "11011"
+        city: "Berlin"
+        country: "DE"
+        state: "Berlin"
+        contactPhone: "123456789"
+        tags: ["BILLING", "SHIPPING"]
+        isDefault: true
+      }
+    ) {
+      id
+    }
+  }
+`;
+
+const TAG_ADDRESS = /* GraphQL */ `
+  mutation TagAddress($customerNumber: String!, $addressId: ID!) {
+    addCustomerAddressTags(customerNumber: $customerNumber, addressId: $addressId, tags: ["PRIMARY_CONTACT"]) {
+      tags
+    }
+  }
+`;
+
+const ACTIVATE_CUSTOMER = /* GraphQL */ `
+  mutation ActivateCustomer($customerNumber: String!) {
+    patchCustomer(customerNumber: $customerNumber, input: { active: true, onHold: false }) {
+      active
+    }
+  }
+`;
+
+const READ_CUSTOMER = /* GraphQL */ `
+  query ReadCustomer($customerNumber: String!) {
+    customer(customerNumber: $customerNumber) {
+      title
+      firstName
+      lastName
+      contactPhone
+      company
+      preferredLanguage
+      preferredCurrency
+      preferredSite
+      metadata {
+        version
+      }
+      customerNumber
+      id
+      contactEmail
+      active
+      onHold
+      businessModel
+      b2b {
+        companyRegistrationId
+        legalEntities {
+          id
+          name
+          contactAssignmentId
+        }
+      }
+      addresses {
+        id
+        contactName
+        companyName
+        street
+        streetNumber
+        zipCode
+        city
+        country
+        state
+        contactPhone
+        tags
+        isDefault
+      }
+      accounts {
+        email
+      }
+    }
+  }
+`;
+
+/** The tutorial's employee token: a technical client, no customer_id. */
+const TUTORIAL_SCOPES = 'customer.customer_manage customer.customer_manage_own';
+
+let server: TestServer;
+let token: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.token({ scope: TUTORIAL_SCOPES, sub: 'tutorial-client' });
+});
+afterAll(() => server.close());
+
+/** Runs one step of the session and insists that it succeeded. */
+async function step<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response: GraphQLResponse<T> = await server.gql<T>(query, variables, { token });
+  expect(response.errors).toBeUndefined();
+  expect(response.status).toBe(200);
+  return response.data!;
+}
+
+describe('the Customer Service tutorial over GraphQL', () => {
+  it('creates, updates, addresses, tags, activates and reads back a customer as the tutorial shows', async () => {
+    const { createCustomer } = await step(CREATE_CUSTOMER);
+    const customerNumber: string = createCustomer.id;
+    expect(customerNumber).toMatch(/^\d{8}$/);
+
+    const { upsertCustomer } = await step(UPDATE_CUSTOMER, { customerNumber });
+    expect(upsertCustomer).toEqual({ created: false, customer: { id: customerNumber } });
+
+    const { addCustomerAddress } = await step(ADD_ADDRESS, { customerNumber });
+    const addressId: string = addCustomerAddress.id;
+    expect(addressId).toMatch(/^[0-9a-f]{10}$/);
+
+    const { addCustomerAddressTags } = await step(TAG_ADDRESS, { customerNumber, addressId });
+    expect(addCustomerAddressTags.tags).toEqual(['BILLING', 'SHIPPING', 'PRIMARY_CONTACT']);
+
+    const { patchCustomer } = await step(ACTIVATE_CUSTOMER, { customerNumber });
+    expect(patchCustomer).toEqual({ active: true });
+
+    const { customer } = await step(READ_CUSTOMER, { customerNumber });
+    expect(customer).toEqual({
+      title: 'MR',
+      firstName: 'John',
+      lastName: 'Doe',
+      // The upsert named neither phone, company, currency nor b2b: they survive it.
+      contactPhone: '123456789',
+      company: 'Emporix',
+      preferredLanguage: 'de_DE',
+      preferredCurrency: 'EUR',
+      preferredSite: 'main',
+      // create with a contact email (2: the first account is a change), upsert, address, tag, patch.
+      metadata: { version: 6 },
+      customerNumber,
+      id: customerNumber,
+      contactEmail: 'john.doe@emporix.com',
+      active: true,
+      onHold: false,
+      businessModel: 'B2B',
+      b2b: {
+        companyRegistrationId: '123-456-789',
+        legalEntities: [{ id: expect.any(String), name: 'Emporix', contactAssignmentId: expect.any(String) }],
+      },
+      addresses: [
+        {
+          id: addressId,
+          contactName: 'John Doe',
+          companyName: 'Emporix',
+          street: 'Platz der Republik',
+          streetNumber: '1',
+          zipCode: '11011',
+          city: 'Berlin',
+          country: 'DE',
+          state: 'Berlin',
+          contactPhone: '123456789',
+          tags: ['BILLING', 'SHIPPING', 'PRIMARY_CONTACT'],
+          isDefault: true,
+        },
+      ],
+      // The account keeps the email it was created with: changing contactEmail does not rename it.
+      accounts: [{ email: 'john.doe@example.com' }],
+    });
+  });
+});
