@@ -15,6 +15,7 @@ import { createContextFactory, type Context } from './graphql/context.js';
 import { createErrorMasker, errorStatusPlugin } from './graphql/errors.js';
 import { mutationScopesPlugin } from './graphql/mutation-scopes.js';
 import { edgePlugins, loadTrustedDocuments } from './graphql/limits.js';
+import { compiledExecution } from './graphql/jit.js';
 import { buildSchema } from './graphql/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -45,6 +46,7 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     errorStatusPlugin(),
     mutationScopesPlugin(),
     ...edgePlugins<Context>({ production: config.production, graphql: config.graphql, trustedDocuments }),
+    ...(config.graphql.jit ? [compiledExecution<Context>()] : []),
   ];
   const yoga = createYoga<Record<string, never>, Context>({
     schema: buildSchema(),

@@ -783,3 +783,50 @@ describe('own-company rules', () => {
     expect(otherCompany).toEqual({ numbers: [gina.number], pageSizes: [1], totals: [1] });
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// A mutation whose selection asks for what the token may not read is refused before it writes
+// ---------------------------------------------------------------------------------------------------------------
+describe('mutations refused before they write', () => {
+  const ADD_ADDRESS = `
+    mutation($n: String!, $skip: Boolean!) {
+      added: addCustomerAddress(customerNumber: $n, input: { contactName: "Pre", country: "DE" }) {
+        id
+        ...Owner @skip(if: $skip)
+      }
+    }
+    fragment Owner on Address { customer { ... on Customer { accounts { email } } } }
+  `;
+
+  it('looks through aliases, fragment spreads and inline fragments, and names the field and the scopes', async () => {
+    const target = fx.customer('acme');
+    const before = fx.fingerprint('acme', target.number);
+    const token = await server.token({ scope: UPDATE });
+    const res = await server.gql(ADD_ADDRESS, { n: target.number, skip: false }, { token });
+    expect({ status: res.status, data: res.data, errors: res.errors?.map((e) => [e.path, e.extensions?.requiredScopes]) }).toEqual({
+      status: 403,
+      data: null,
+      errors: [[['added', 'customer', 'accounts'], [READ, MANAGE, READ_OWN, MANAGE_OWN]]],
+    });
+    expect((res.errors![0] as { locations?: unknown[] }).locations).toHaveLength(1);
+    expect(fx.fingerprint('acme', target.number)).toBe(before);
+  });
+
+  it('leaves out what @skip / @include leave out: the same mutation without the field runs', async () => {
+    const target = fx.customer('acme');
+    const token = await server.token({ scope: UPDATE });
+    const res = await server.gql(ADD_ADDRESS, { n: target.number, skip: true }, { token });
+    expect({ status: res.status, errors: res.errors }).toEqual({ status: 200, errors: undefined });
+    expect(res.data!.added.id).toEqual(expect.any(String));
+  });
+
+  it('leaves variables that do not fit to execution, which refuses them without writing', async () => {
+    const target = fx.customer('acme');
+    const before = fx.fingerprint('acme', target.number);
+    const res = await server.gql(ADD_ADDRESS, { n: target.number }, { token: await server.token({ scope: UPDATE }) });
+    expect(res.data ?? null).toBeNull();
+    expect(res.errors).toHaveLength(1);
+    expect(codes(res)).not.toContain('FORBIDDEN');
+    expect(fx.fingerprint('acme', target.number)).toBe(before);
+  });
+});

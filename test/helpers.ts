@@ -47,7 +47,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DATABASE_URL: `file:${join(dir, 'customers.db')}`,
     DATA_DIR: dir,
     AUTH_JWT_SECRET: TEST_SECRET,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: "silent",
     ...env,
   });
   const service = createService({ config, jwtSecret: config.auth.jwtSecret, logger: createLogger('silent') });

@@ -76,8 +76,10 @@ describe('npm run token', () => {
     const colleague = fx.customer('acme', { entities: [mine] });
     const otherColleague = fx.customer('acme', { entities: [other] });
     const { code, stdout } = await token(
-      ['--tenant', 'acme', '--scope', 'customer.customer_read_own', '--customer-id', me.number, '--legal-entity-id', mine.id]
-        .concat(['--sub', 'user-7']),
+      [
+        ...['--tenant', 'acme', '--scope', 'customer.customer_read_own'],
+        ...['--customer-id', me.number, '--legal-entity-id', mine.id, '--sub', 'user-7'],
+      ],
       configured,
     );
     expect(code).toBe(0);

@@ -84,7 +84,7 @@ export function createErrorMasker(logger: ErrorLogger) {
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     const original = graphQLError?.originalError ?? error;
     if (original instanceof DomainError) return fromDomainError(original, graphQLError);
-    if (original instanceof GraphQLError && typeof original.extensions.code === 'string') return graphQLError ?? original;
+    if (original instanceof GraphQLError && typeof original.extensions?.code === 'string') return graphQLError ?? original;
     if (graphQLError && !graphQLError.originalError) return graphQLError;
     if (graphQLError && isInvalidVariable(graphQLError)) return invalidVariable(graphQLError);
     const requestId = requestIdOf(error);
@@ -139,7 +139,7 @@ function codeOf(error: GraphQLError | undefined): ErrorCode | undefined {
   if (error && isInvalidVariable(error)) return 'BAD_USER_INPUT';
   const original = error?.originalError;
   if (original instanceof DomainError) return original.code;
-  const code = (original instanceof GraphQLError ? original.extensions.code : error?.extensions.code) as string | undefined;
+  const code = (original instanceof GraphQLError ? original.extensions?.code : error?.extensions?.code) as string | undefined;
   return code && code in HTTP_STATUS ? (code as ErrorCode) : undefined;
 }
 

@@ -29,9 +29,9 @@ import type { Permission } from '../auth/scopes.js';
 import type { Context } from './context.js';
 import { forbidden, HTTP_STATUS } from './errors.js';
 
-/** The parts of a Pothos `authScopes` map this check understands: our builder's one scope, and `$granted`. */
+/** The Pothos `authScopes` maps this check understands: our builder's `allowed` scope, or else a `$granted` one. */
 interface ScopeMap {
-  allowed?: Permission;
+  allowed: Permission;
   $granted?: string;
 }
 
@@ -43,8 +43,8 @@ interface PothosExtensions {
 function scopeMapOf(extensions: unknown): ScopeMap | undefined {
   const scopes = (extensions as PothosExtensions | undefined)?.pothosOptions?.authScopes;
   if (typeof scopes !== 'object' || scopes === null) return undefined;
-  const keys = Object.keys(scopes);
-  return keys.length > 0 && keys.every((key) => key === 'allowed' || key === '$granted') ? (scopes as ScopeMap) : undefined;
+  const understood = 'allowed' in scopes && Object.keys(scopes).every((key) => key === 'allowed' || key === '$granted');
+  return understood ? (scopes as ScopeMap) : undefined;
 }
 
 function grantsOf(field: GraphQLField<unknown, unknown>): ReadonlySet<string> {
@@ -54,8 +54,7 @@ function grantsOf(field: GraphQLField<unknown, unknown>): ReadonlySet<string> {
 
 /** Whether a scope map lets the caller through, given the `$granted` scopes of the field that led here. */
 function passes(scopes: ScopeMap, may: (permission: Permission) => boolean, granted: ReadonlySet<string>): boolean {
-  if (scopes.allowed !== undefined && may(scopes.allowed)) return true;
-  return scopes.$granted !== undefined && granted.has(scopes.$granted);
+  return may(scopes.allowed) || (scopes.$granted !== undefined && granted.has(scopes.$granted));
 }
 
 interface Walk {
@@ -105,12 +104,12 @@ function findRefusal(
     const field = fields[node.name.value];
     if (!field) continue; // __typename and the like
     const here = [...path, node.alias?.value ?? node.name.value];
-    if (typeScopes && !passes(typeScopes, walk.may, granted)) return { permission: typeScopes.allowed!, path: here, node };
+    if (typeScopes && !passes(typeScopes, walk.may, granted)) return { permission: typeScopes.allowed, path: here, node };
     const fieldScopes = scopeMapOf(field.extensions);
     if (fieldScopes && !passes(fieldScopes, walk.may, new Set())) {
       // A mutation field the caller may not run is refused by scope-auth before it writes: nothing to do here.
       if (path.length === 0) continue;
-      return { permission: fieldScopes.allowed!, path: here, node };
+      return { permission: fieldScopes.allowed, path: here, node };
     }
     const child = getNamedType(field.type);
     // Only object types are followed: an abstract type's checks are left to scope-auth.
@@ -141,7 +140,13 @@ export function mutationScopesPlugin(): Plugin<Context> {
         variables: (args.variableValues ?? undefined) as Record<string, unknown> | undefined,
         may: (permission) => context.may(permission),
       };
-      const refusal = findRefusal(operation.selectionSet, mutationType, new Set(), [], walk);
+      let refusal: Refusal | undefined;
+      try {
+        refusal = findRefusal(operation.selectionSet, mutationType, new Set(), [], walk);
+      } catch {
+        // Variables that do not fit (say a missing @skip condition): execution reports that, and checks scopes.
+        return;
+      }
       if (!refusal) return;
       setResultAndStopExecution({
         data: null,

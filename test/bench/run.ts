@@ -10,7 +10,7 @@
  *   npm run bench -- --quick                        2k customers, short runs: to try it out
  *   options: --duration S --warmup S --connections N --scenarios Q1,Q2,... --keep (keep the database files)
  *            --service-dir DIR (run DIR/src/main.ts instead of this checkout's, to compare a change)
- *            --cpu-prof (write the service's CPU profile per size to test/bench/results/profiles/)
+ *            --cpu-prof (write the service's CPU profiles to test/bench/results/profiles/service-<size>/)
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -70,7 +70,8 @@ const WITH_BASELINE = new Set<ScenarioId>(['Q1', 'Q2']);
 
 interface Options extends Settings {
   keep: boolean;
-  serviceDir: string;
+  /** Another checkout whose src/main.ts to run (--service-dir); this one's when undefined. */
+  serviceDir: string | undefined;
   cpuProf: boolean;
 }
 
@@ -108,8 +109,8 @@ function parseOptions(): Options {
     durationSeconds: positive('duration', values.duration ?? (quick ? '3' : '10')),
     scenarios: scenarios as ScenarioId[],
     keep: values.keep,
-    serviceDir: resolve(values['service-dir'] ?? ROOT),
-    service: values['service-dir'] ? resolve(values['service-dir']) : 'this checkout',
+    serviceDir: values['service-dir'] === undefined ? undefined : resolve(values['service-dir']),
+    service: values['service-dir'] === undefined ? 'this checkout' : resolve(values['service-dir']),
     cpuProf: values['cpu-prof'],
   };
 }
@@ -239,7 +240,7 @@ const WALK = `query Walk($first: Int!, $after: String) {
 
 /**
  * The cursor after which the page 90% of the way through the list starts, got by walking the service's own pages
- * (so it is whatever the service's cursors are); every customer passed must be new, none skipped.
+ * (so it is whatever the service's cursors are); every customer passed must be a new one.
  */
 async function walkTo(url: string, token: string, position: number): Promise<{ cursor: string; pages: number; seconds: number }> {
   const started = performance.now();
@@ -387,9 +388,10 @@ async function benchSize(
   const service: Endpoint = {
     url: `http://127.0.0.1:${servicePort}`,
     proc: startNode('src/main.ts', {
-      cwd: settings.serviceDir,
-      // The profile is written when the service exits, for Chrome DevTools or `npx speedscope`.
-      nodeArgs: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles')}`, `--cpu-prof-name=service-${customers}-${Date.now()}.cpuprofile`] : [],
+      cwd: settings.serviceDir ?? ROOT,
+      // Profiles (one per thread: the main one is the largest) are written when the service exits; open them in
+      // Chrome DevTools or speedscope.
+      nodeArgs: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', `service-${customers}`)}`] : [],
       env: {
         NODE_ENV: 'production',
         AUTH_JWT_SECRET: secret,
@@ -511,11 +513,11 @@ async function main(): Promise<void> {
   };
   const markdown = toMarkdown(report);
   const stamp =
-    startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z') + (settings.quick ? '-quick' : '') + (settings.serviceDir === ROOT ? '' : '-other');
+    startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z') + (settings.quick ? '-quick' : '') + (settings.serviceDir ? '-other' : '');
   const files = [`${stamp}.md`, `${stamp}.json`];
   writeFileSync(join(RESULTS, `${stamp}.md`), markdown);
   writeFileSync(join(RESULTS, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  if (!settings.quick && settings.serviceDir === ROOT) {
+  if (!settings.quick && !settings.serviceDir) {
     // Quick runs (trying the benchmark out) and other checkouts' services never replace this one's latest figures.
     writeFileSync(join(RESULTS, 'latest.md'), markdown);
     writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
