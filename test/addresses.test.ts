@@ -163,6 +163,17 @@ describe('required fields', () => {
     expect((await addressesOf(n)).addresses).toEqual([]);
   });
 
+  it('a required variable that is not given at all is BAD_USER_INPUT naming it', async () => {
+    const n = await newCustomer();
+    const response = await server.gql(
+      `mutation ($n: String!, $input: AddressInput!) { addCustomerAddress(customerNumber: $n, input: $input) { id } }`,
+      { n },
+    );
+    expectError(response, 'BAD_USER_INPUT', ['input']);
+    expect(response.status).toBe(400);
+    expect((await addressesOf(n)).addresses).toEqual([]);
+  });
+
   it('patch refuses null for contactName and country', async () => {
     const n = await newCustomer();
     const a = await added(n);

@@ -37,7 +37,10 @@ interface SeededCustomer {
   onHold: boolean;
   mixins: Record<string, unknown> | null;
   businessModel: 'B2B' | 'B2C';
-  b2b: { companyRegistrationId: string | null; legalEntities: { id: string; name: string | null; contactAssignmentId: string | null }[] } | null;
+  b2b: {
+    companyRegistrationId: string | null;
+    legalEntities: { id: string; name: string | null; contactAssignmentId: string | null }[];
+  } | null;
   metadata: { version: number; createdAt: string; modifiedAt: string };
   addresses: (Record<string, unknown> & { id: string; isDefault: boolean; tags: string[] })[];
   defaultAddress: { id: string } | null;

@@ -79,23 +79,36 @@ interface Market {
   middleNames?: boolean;
 }
 
-const MARKETS: readonly (Omit<Market, 'locale'> & { template: Faker })[] = [
-  { language: 'en_US', currency: 'USD', country: 'US', weight: 24, template: fakerEN_US, providers: ['gmail.com', 'yahoo.com', 'outlook.com', 'icloud.com'], topLevelDomain: 'com', states: true, middleNames: true },
-  { language: 'en_GB', currency: 'GBP', country: 'GB', weight: 10, template: fakerEN_GB, providers: ['gmail.com', 'outlook.com', 'btinternet.com'], topLevelDomain: 'co.uk', middleNames: true },
-  { language: 'en_CA', currency: 'CAD', country: 'CA', weight: 4, template: fakerEN_CA, providers: ['gmail.com', 'shaw.ca', 'outlook.com'], topLevelDomain: 'ca', states: true, middleNames: true },
-  { language: 'en_AU', currency: 'AUD', country: 'AU', weight: 3, template: fakerEN_AU, providers: ['gmail.com', 'bigpond.com'], topLevelDomain: 'com.au', states: true, middleNames: true },
-  { language: 'de_DE', currency: 'EUR', country: 'DE', weight: 15, template: fakerDE, providers: ['gmx.de', 'web.de', 't-online.de', 'gmail.com'], topLevelDomain: 'de' },
-  { language: 'de_AT', currency: 'EUR', country: 'AT', weight: 3, template: fakerDE_AT, providers: ['gmx.at', 'aon.at'], topLevelDomain: 'at' },
-  { language: 'de_CH', currency: 'CHF', country: 'CH', weight: 4, template: fakerDE_CH, providers: ['bluewin.ch', 'gmx.ch'], topLevelDomain: 'ch' },
-  { language: 'fr_FR', currency: 'EUR', country: 'FR', weight: 8, template: fakerFR, providers: ['orange.fr', 'free.fr', 'gmail.com'], topLevelDomain: 'fr' },
-  { language: 'it_IT', currency: 'EUR', country: 'IT', weight: 5, template: fakerIT, providers: ['libero.it', 'gmail.com'], topLevelDomain: 'it' },
-  { language: 'es_ES', currency: 'EUR', country: 'ES', weight: 5, template: fakerES, providers: ['gmail.com', 'hotmail.es'], topLevelDomain: 'es' },
-  { language: 'nl_NL', currency: 'EUR', country: 'NL', weight: 4, template: fakerNL, providers: ['ziggo.nl', 'gmail.com'], topLevelDomain: 'nl' },
-  { language: 'sv_SE', currency: 'SEK', country: 'SE', weight: 3, template: fakerSV, providers: ['telia.com', 'gmail.com'], topLevelDomain: 'se' },
-  { language: 'nb_NO', currency: 'NOK', country: 'NO', weight: 2, template: fakerNB_NO, providers: ['online.no', 'gmail.com'], topLevelDomain: 'no' },
-  { language: 'da_DK', currency: 'DKK', country: 'DK', weight: 2, template: fakerDA, providers: ['gmail.com', 'mail.dk'], topLevelDomain: 'dk' },
-  { language: 'pl_PL', currency: 'PLN', country: 'PL', weight: 4, template: fakerPL, providers: ['wp.pl', 'onet.pl', 'gmail.com'], topLevelDomain: 'pl' },
-  { language: 'pt_BR', currency: 'BRL', country: 'BR', weight: 4, template: fakerPT_BR, providers: ['gmail.com', 'uol.com.br'], topLevelDomain: 'com.br', states: true },
+function market(
+  language: string,
+  currency: string,
+  weight: number,
+  template: Faker,
+  topLevelDomain: string,
+  providers: readonly string[],
+  flags: { states?: boolean; middleNames?: boolean } = {},
+) {
+  // The country is the locale's region: en_GB -> GB.
+  return { language, currency, country: language.slice(-2), weight, template, topLevelDomain, providers, ...flags };
+}
+
+const MARKETS = [
+  market('en_US', 'USD', 24, fakerEN_US, 'com', ['gmail.com', 'yahoo.com', 'outlook.com'], { states: true, middleNames: true }),
+  market('en_GB', 'GBP', 10, fakerEN_GB, 'co.uk', ['gmail.com', 'outlook.com', 'btinternet.com'], { middleNames: true }),
+  market('en_CA', 'CAD', 4, fakerEN_CA, 'ca', ['gmail.com', 'shaw.ca', 'outlook.com'], { states: true, middleNames: true }),
+  market('en_AU', 'AUD', 3, fakerEN_AU, 'com.au', ['gmail.com', 'bigpond.com'], { states: true, middleNames: true }),
+  market('de_DE', 'EUR', 15, fakerDE, 'de', ['gmx.de', 'web.de', 't-online.de', 'gmail.com']),
+  market('de_AT', 'EUR', 3, fakerDE_AT, 'at', ['gmx.at', 'aon.at']),
+  market('de_CH', 'CHF', 4, fakerDE_CH, 'ch', ['bluewin.ch', 'gmx.ch']),
+  market('fr_FR', 'EUR', 8, fakerFR, 'fr', ['orange.fr', 'free.fr', 'gmail.com']),
+  market('it_IT', 'EUR', 5, fakerIT, 'it', ['libero.it', 'gmail.com']),
+  market('es_ES', 'EUR', 5, fakerES, 'es', ['gmail.com', 'hotmail.es']),
+  market('nl_NL', 'EUR', 4, fakerNL, 'nl', ['ziggo.nl', 'gmail.com']),
+  market('sv_SE', 'SEK', 3, fakerSV, 'se', ['telia.com', 'gmail.com']),
+  market('nb_NO', 'NOK', 2, fakerNB_NO, 'no', ['online.no', 'gmail.com']),
+  market('da_DK', 'DKK', 2, fakerDA, 'dk', ['gmail.com', 'mail.dk']),
+  market('pl_PL', 'PLN', 4, fakerPL, 'pl', ['wp.pl', 'onet.pl', 'gmail.com']),
+  market('pt_BR', 'BRL', 4, fakerPT_BR, 'com.br', ['gmail.com', 'uol.com.br'], { states: true }),
 ];
 
 const TITLES = ['Dr.', 'Prof.', 'Prof. Dr.'] as const;
@@ -139,8 +152,10 @@ interface OpenEntity {
   openSeats: number;
 }
 
+export type GeneratorSettings = Required<Pick<SeedOptions, 'customers' | 'addresses' | 'accounts' | 'b2bShare' | 'seed'>>;
+
 /** Makes customers one by one; every random choice comes from fakers seeded with `seed`. */
-export function createCustomerGenerator(options: Required<Pick<SeedOptions, 'customers' | 'addresses' | 'accounts' | 'b2bShare' | 'seed'>>, taken: TakenKeys) {
+export function createCustomerGenerator(options: GeneratorSettings, taken: TakenKeys) {
   const random = new Faker({ locale: fakerEN_US.rawDefinitions, seed: options.seed });
   const markets: Market[] = MARKETS.map(({ template, ...market }, i) => ({
     ...market,
@@ -183,7 +198,8 @@ export function createCustomerGenerator(options: Required<Pick<SeedOptions, 'cus
       name,
       createdAt: at,
     };
-    const founded = { entity, market, domain: `${domainLabel(name)}.${market.topLevelDomain}`, openSeats: random.number.int({ min: 1, max: 5 }) };
+    const domain = `${domainLabel(name)}.${market.topLevelDomain}`;
+    const founded = { entity, market, domain, openSeats: random.number.int({ min: 1, max: 5 }) };
     if (open.length < 50) open.push(founded);
     return founded;
   }
@@ -226,7 +242,8 @@ export function createCustomerGenerator(options: Required<Pick<SeedOptions, 'cus
 
   /** The `index`-th customer (0-based) of this run. */
   function customer(index: number): SeedCustomer {
-    const createdAt = Math.round(WINDOW_START + index * spacing + random.number.int({ min: 0, max: Math.max(0, Math.floor(spacing) - 1) }));
+    const jitter = random.number.int({ min: 0, max: Math.max(0, Math.floor(spacing) - 1) });
+    const createdAt = Math.round(WINDOW_START + index * spacing + jitter);
     const b2b = chance(options.b2bShare) ? entityToJoin(createdAt) : undefined;
     const market = b2b?.market ?? random.helpers.weightedArrayElement(weighted);
     const f = market.locale;

@@ -85,8 +85,9 @@ export function createErrorMasker(logger: ErrorLogger) {
     const original = graphQLError?.originalError ?? error;
     if (original instanceof DomainError) return fromDomainError(original, graphQLError);
     if (original instanceof GraphQLError && typeof original.extensions?.code === 'string') return graphQLError ?? original;
-    if (graphQLError && !graphQLError.originalError) return graphQLError;
+    // Variables that graphql-js refuses (missing, or of the wrong type) are the caller's bad input.
     if (graphQLError && isInvalidVariable(graphQLError)) return invalidVariable(graphQLError);
+    if (graphQLError && !graphQLError.originalError) return graphQLError;
     const requestId = requestIdOf(error);
     logger.error({ err: original, requestId, path: graphQLError?.path }, 'Unexpected error');
     return new GraphQLError(message, {

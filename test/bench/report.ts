@@ -138,7 +138,10 @@ export function judgeTargets(sizes: SizeResult[]): Target[] {
     target: 'Q2 at most 5 SQL statements per request, whatever the page size and data size',
     measured:
       sizes
-        .map((s) => `${sizeName(s.customers)}: ${Object.entries(s.exactStatements.Q2ByPageSize).map(([first, n]) => `first ${first} → ${n}`).join(', ')}`)
+        .map((s) => {
+          const byPageSize = Object.entries(s.exactStatements.Q2ByPageSize).map(([first, n]) => `first ${first} → ${n}`);
+          return `${sizeName(s.customers)}: ${byPageSize.join(', ')}`;
+        })
         .join('; ') || '–',
     status: status(q2.length > 0, q2.every((n) => n <= 5) && new Set(q2).size === 1),
   });
@@ -148,7 +151,10 @@ export function judgeTargets(sizes: SizeResult[]): Target[] {
   const q2At100k = find(at100k, 'Q2');
   targets.push({
     target: "Q4 latency within 1.3× of Q2's at 100k customers (p50)",
-    measured: q4 && q2At100k ? `Q4 ${fixed(q4.p50Ms, 2)} ms vs Q2 ${fixed(q2At100k.p50Ms, 2)} ms: ${fixed(q4.p50Ms / q2At100k.p50Ms, 2)}×` : '–',
+    measured:
+      q4 && q2At100k
+        ? `Q4 ${fixed(q4.p50Ms, 2)} ms vs Q2 ${fixed(q2At100k.p50Ms, 2)} ms: ${fixed(q4.p50Ms / q2At100k.p50Ms, 2)}×`
+        : '–',
     status: status(!!(q4 && q2At100k), !!(q4 && q2At100k && q4.p50Ms <= 1.3 * q2At100k.p50Ms)),
   });
 
@@ -229,7 +235,8 @@ export function toMarkdown(report: BenchReport): string {
     '',
     `Machine: ${machineLine(machine)}.`,
     `Settings: ${settings.connections} connections, no pipelining, ${settings.warmupSeconds} s warm-up then ` +
-      `${settings.durationSeconds} s measured per run; the service (${settings.service}) in production mode (\`node --import tsx src/main.ts\`), ` +
+      `${settings.durationSeconds} s measured per run; the service (${settings.service}) in production mode ` +
+      '(`node --import tsx src/main.ts`), ' +
       'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (test/bench/baseline.ts), ' +
       'autocannon in the benchmark process on the same machine.',
     '',
@@ -246,7 +253,8 @@ export function toMarkdown(report: BenchReport): string {
       `Exact statements of single requests: Q1 ${size.exactStatements.Q1}; Q2 ${Object.entries(size.exactStatements.Q2ByPageSize)
         .map(([first, n]) => `${n} (first ${first})`)
         .join(', ')}; Q3 ${size.exactStatements.Q3}; Q4 ${size.exactStatements.Q4}. ` +
-        `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}"), ${fixed(size.q3.averageMatches, 0)} matching customers per term on average.`,
+        `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}"), ` +
+        `${fixed(size.q3.averageMatches, 0)} matching customers per term on average.`,
       '',
       'Checks before measuring:',
       ...size.checks.map((check) => `- ${check}`),

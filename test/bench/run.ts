@@ -8,9 +8,7 @@
  *   npm run bench                                   sizes 10k and 100k
  *   npm run bench -- --sizes 10000,100000,1000000   with 1M
  *   npm run bench -- --quick                        2k customers, short runs: to try it out
- *   options: --duration S --warmup S --connections N --scenarios Q1,Q2,... --keep (keep the database files)
- *            --service-dir DIR (run DIR/src/main.ts instead of this checkout's, to compare a change)
- *            --cpu-prof (write the service's CPU profiles to test/bench/results/profiles/service-<size>/)
+ *   npm run bench -- --help                         every option
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +58,14 @@ import {
   type Workload,
 } from './scenarios.js';
 
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--quick] [--duration 10] [--warmup 3] [--connections 16]
+  [--scenarios Q1,Q2,Q3,Q4,M1,M2] [--keep] [--service-dir DIR] [--cpu-prof]
+  --quick          2,000 customers, 1 s warm-up and 3 s runs: to try it out (results not saved as latest)
+  --keep           keep the seeded database files (test/bench/results/bench-<size>.db)
+  --service-dir    run DIR/src/main.ts instead of this checkout's, to compare a change (not saved as latest)
+  --cpu-prof       write the service's CPU profiles to test/bench/results/profiles/service-<size>/`;
 const TENANT = 'bench';
 /** A response slower than this counts as a timeout (autocannon's error), not as a latency. */
 const TIMEOUT_SECONDS = 30;
@@ -87,8 +93,13 @@ function parseOptions(): Options {
       keep: { type: 'boolean', default: false },
       'service-dir': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    log(USAGE);
+    process.exit(0);
+  }
   const positive = (name: string, value: string) => {
     const parsed = Number(value);
     if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number, not "${value}"`);
@@ -114,8 +125,6 @@ function parseOptions(): Options {
     cpuProf: values['cpu-prof'],
   };
 }
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
 
 function removeDatabase(path: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
@@ -208,14 +217,18 @@ async function exactStatements(url: string, token: string, requestBody: string):
   const before = await statementsTotal(url);
   const { status, text } = await post(url, token, requestBody);
   const after = await statementsTotal(url);
-  if (status !== 200 || text.includes('"errors"')) throw new Error(`request failed (${status}): ${text.slice(0, 500)}\n${requestBody.slice(0, 300)}`);
+  if (status !== 200 || text.includes('"errors"')) {
+    throw new Error(`request failed (${status}): ${text.slice(0, 500)}\n${requestBody.slice(0, 300)}`);
+  }
   return { statements: after - before, text };
 }
 
 /** Service and baseline answer the same request with the same JSON: identical bytes, or at least equal values. */
 async function sameAnswer(service: string, baseline: string, token: string, requestBody: string): Promise<'bytes' | 'values'> {
   const [a, b] = await Promise.all([post(service, token, requestBody), post(baseline, token, requestBody)]);
-  if (a.status !== 200 || b.status !== 200) throw new Error(`status ${a.status} (service) / ${b.status} (baseline) for ${requestBody.slice(0, 200)}`);
+  if (a.status !== 200 || b.status !== 200) {
+    throw new Error(`status ${a.status} (service) / ${b.status} (baseline) for ${requestBody.slice(0, 200)}`);
+  }
   if (a.text === b.text) return 'bytes';
   const equal = JSON.stringify(canonical(JSON.parse(a.text))) === JSON.stringify(canonical(JSON.parse(b.text)));
   if (equal) return 'values';
@@ -232,6 +245,11 @@ function canonical(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
   }
   return value;
+}
+
+interface WalkPage {
+  edges: { node: { customerNumber: string } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string };
 }
 
 const WALK = `query Walk($first: Int!, $after: String) {
@@ -251,8 +269,7 @@ async function walkTo(url: string, token: string, position: number): Promise<{ c
     const first = Math.min(200, position - seen.size);
     const { status, text } = await post(url, token, body(WALK, 'Walk', cursor ? { first, after: cursor } : { first }));
     if (status !== 200 || text.includes('"errors"')) throw new Error(`walking the list failed (${status}): ${text.slice(0, 500)}`);
-    const page = (JSON.parse(text) as { data: { customers: { edges: { node: { customerNumber: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } })
-      .data.customers;
+    const page = (JSON.parse(text) as { data: { customers: WalkPage } }).data.customers;
     for (const { node } of page.edges) {
       if (seen.has(node.customerNumber)) throw new Error(`walking the list met customer ${node.customerNumber} twice`);
       seen.add(node.customerNumber);
@@ -352,7 +369,8 @@ async function benchSize(
   const path = join(RESULTS, `bench-${customers}.db`);
   removeDatabase(path);
   const seedStarted = performance.now();
-  const seedOutput = await runNode('src/cli/seed.ts', ['--database', path, '--tenant', TENANT, '--customers', String(customers), '--json']);
+  const seedArgs = ['--database', path, '--tenant', TENANT, '--customers', String(customers), '--json'];
+  const seedOutput = await runNode('src/cli/seed.ts', seedArgs);
   const wallSeconds = (performance.now() - seedStarted) / 1000;
   const seeded = JSON.parse(seedOutput.trim().split('\n').at(-1)!) as {
     seconds: number;
@@ -420,7 +438,8 @@ async function benchSize(
     const q1Same = await Promise.all(q1Samples.map((n) => sameAnswer(service.url, baseline.url, token, q1Body(n))));
     const q2Same = await sameAnswer(service.url, baseline.url, token, q2Body(50));
     const q4Same = await sameAnswer(service.url, baseline.url, token, q2Body(50, work.cursorAt90));
-    const kind = (answers: string[]) => (answers.every((a) => a === 'bytes') ? 'identical bytes' : 'equal JSON values (key order differs)');
+    const kind = (answers: string[]) =>
+      answers.every((a) => a === 'bytes') ? 'identical bytes' : 'equal JSON values (key order differs)';
     result.checks.push(
       `Q1: service and baseline gave ${kind(q1Same)} for ${q1Samples.length} customers (${b2bNumbers.length} of them B2B).`,
       `Q2: ${kind([q2Same])} for the first page of 50, cursors included.`,
@@ -439,14 +458,17 @@ async function benchSize(
         `${start.toLocaleString('en-US')} distinct customers passed); the page after it is ${kind([q4Same])} to the baseline's.`,
     );
     // One mutation of each kind goes through before the load does.
-    await exactStatements(service.url, token, body(M1, 'M1', { customerNumber: work.customerNumbers[1], input: { contactPhone: '+49 30 1234567' } }));
+    const patch = { customerNumber: work.customerNumbers[1], input: { contactPhone: '+49 30 1234567' } };
+    await exactStatements(service.url, token, body(M1, 'M1', patch));
     const created = await exactStatements(
       service.url,
       token,
       body(M2_CREATE, 'M2Create', { input: { firstName: 'Check', contactEmail: `check.${Date.now()}@example.com` } }),
     );
-    const customerNumber = (JSON.parse(created.text) as { data: { createCustomer: { customerNumber: string } } }).data.createCustomer.customerNumber;
-    await exactStatements(service.url, token, body(M2_ADDRESS, 'M2Address', { customerNumber, input: { contactName: 'Check', country: 'DE' } }));
+    const { customerNumber } = (JSON.parse(created.text) as { data: { createCustomer: { customerNumber: string } } }).data
+      .createCustomer;
+    const address = { customerNumber, input: { contactName: 'Check', country: 'DE' } };
+    await exactStatements(service.url, token, body(M2_ADDRESS, 'M2Address', address));
     result.checks.push('M1 and M2: one request of each succeeded before the load.');
     for (const check of result.checks) log(`  check: ${check}`);
 
@@ -490,7 +512,8 @@ async function main(): Promise<void> {
   log(`customer-graph benchmark, ${startedAt}`);
   log(`Machine: ${machineLine(machine)}`);
   if (machine.loadAverageAtStart > 0.5 * machine.cores) {
-    log(`Warning: the machine is busy (load ${machine.loadAverageAtStart.toFixed(2)} on ${machine.cores} cores); the figures will be low and noisy.`);
+    const load = machine.loadAverageAtStart.toFixed(2);
+    log(`Warning: the machine is busy (load ${load} on ${machine.cores} cores); the figures will be low and noisy.`);
   }
   log(
     `Sizes ${settings.sizes.join(', ')}; scenarios ${settings.scenarios.join(', ')}; ${settings.connections} connections, ` +

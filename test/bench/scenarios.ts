@@ -156,7 +156,8 @@ export function requestsFor(id: ScenarioId, work: Workload): Request[] {
               country: 'DE',
               tags: ['billing', 'shipping'],
             };
-            return { ...request, body: body(M2_ADDRESS, 'M2Address', { customerNumber: (context as { customerNumber?: string }).customerNumber, input }) };
+            const { customerNumber } = context as { customerNumber?: string };
+            return { ...request, body: body(M2_ADDRESS, 'M2Address', { customerNumber, input }) };
           },
         },
       ];
