@@ -287,6 +287,27 @@ function checkPlans() {
       }
     });
   });
+
+  describe("a customer's addresses, accounts and legal entities are sought by customer, not walked by tenant", () => {
+    // The batched loaders and the domain's per-customer statements: each must lead with the customer index.
+    const pks = [1, 2, 3];
+    const cases: [string, () => unknown, RegExp][] = [
+      ['addresses of a batch', () => repos.addresses.byCustomerPks(TENANT, pks), /^SEARCH addresses USING INDEX addresses_customer \(customer_pk=\?/],
+      ['addresses counted', () => repos.addresses.countByCustomer(TENANT, 1), /^SEARCH addresses USING (COVERING )?INDEX addresses_customer \(customer_pk=\?/],
+      ['default address cleared', () => repos.addresses.clearDefaultExcept(TENANT, 1, 0, BASE), /^SEARCH addresses USING INDEX addresses_customer \(customer_pk=\?/],
+      ['accounts of a batch', () => repos.accounts.byCustomerPks(TENANT, pks), /^SEARCH accounts USING INDEX accounts_customer \(customer_pk=\?/],
+      ['accounts counted', () => repos.accounts.countByCustomer(TENANT, 1), /^SEARCH accounts USING (COVERING )?INDEX accounts_customer \(customer_pk=\?/],
+      [
+        'legal entities of a batch',
+        () => repos.legalEntities.membershipsByCustomerPks(TENANT, pks),
+        /^SEARCH customer_legal_entities USING INDEX customer_legal_entities_member \(customer_pk=\?/,
+      ],
+    ];
+    it.each(cases)('%s', (_name, run, leading) => {
+      const plan = planOf(run);
+      expect(plan.lines[0], `${plan.lines.join('\n')}\n${plan.sql}`).toMatch(leading);
+    });
+  });
 }
 
 describe('without statistics', () => {

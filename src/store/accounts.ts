@@ -1,6 +1,7 @@
 /** Account rows (login identities): batched by customer, unique email per tenant. */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { sameTenant } from './planner.js';
 import type { Reach } from './reach.js';
 import { accounts, type AccountRow } from './schema.js';
 
@@ -12,7 +13,7 @@ export function createAccountStore(db: Db) {
     .from(accounts)
     .where(
       and(
-        eq(accounts.tenant, sql.placeholder('tenant')),
+        sameTenant(accounts.tenant),
         sql`${accounts.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
       ),
     )
@@ -49,7 +50,7 @@ export function createAccountStore(db: Db) {
         db
           .select({ count: sql<number>`count(*)` })
           .from(accounts)
-          .where(and(eq(accounts.tenant, reach.tenant), eq(accounts.customerPk, customerPk)))
+          .where(and(sameTenant(accounts.tenant, reach.tenant), eq(accounts.customerPk, customerPk)))
           .get()?.count ?? 0
       );
     },

@@ -1,6 +1,7 @@
 /** Address rows: batched by customer, and the writes behind the address mutations. */
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { sameTenant } from './planner.js';
 import type { Reach } from './reach.js';
 import { addresses, type AddressRow } from './schema.js';
 
@@ -14,7 +15,7 @@ export function createAddressStore(db: Db) {
     .from(addresses)
     .where(
       and(
-        eq(addresses.tenant, sql.placeholder('tenant')),
+        sameTenant(addresses.tenant),
         sql`${addresses.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
       ),
     )
@@ -75,7 +76,7 @@ export function createAddressStore(db: Db) {
         .set({ isDefault: false, modifiedAt: now })
         .where(
           and(
-            eq(addresses.tenant, reach.tenant),
+            sameTenant(addresses.tenant, reach.tenant),
             eq(addresses.customerPk, customerPk),
             eq(addresses.isDefault, true),
             ne(addresses.pk, keepPk),
@@ -95,7 +96,7 @@ export function createAddressStore(db: Db) {
         db
           .select({ count: sql<number>`count(*)` })
           .from(addresses)
-          .where(and(eq(addresses.tenant, reach.tenant), eq(addresses.customerPk, customerPk)))
+          .where(and(sameTenant(addresses.tenant, reach.tenant), eq(addresses.customerPk, customerPk)))
           .get()?.count ?? 0
       );
     },

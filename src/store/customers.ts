@@ -1,6 +1,7 @@
 /** Customer rows: batched lookups, keyset-paginated lists, counts and writes. */
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { unindexed } from './planner.js';
 import { PreparedCache } from './prepared.js';
 import { customerInReach, reachShape, reachValues, type Reach, type ReachShape } from './reach.js';
 import { customers, deletedCustomers, sortKey, type CustomerRow } from './schema.js';
@@ -123,8 +124,6 @@ function driverOf(filter: CustomerListFilter, reach: ReachShape): Driver {
   return filter.contactEmail !== undefined ? 'email' : 'order';
 }
 
-/** Unary plus keeps an expression's value (and collation) but hides it from the planner's index matching. */
-const unindexed = (expr: SQL) => sql`+(${expr})`;
 
 /** SQLite's lower() folds ASCII only; short searches fold every script, as the trigram index does. */
 const FOLD = 'customer_search_fold';

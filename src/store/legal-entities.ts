@@ -1,6 +1,7 @@
 /** Legal entities (companies) and the customers' assignments to them. */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { sameTenant } from './planner.js';
 import type { Reach } from './reach.js';
 import { customerLegalEntities, customers, legalEntities, type LegalEntityRow } from './schema.js';
 
@@ -22,7 +23,7 @@ export function createLegalEntityStore(db: Db) {
     .innerJoin(legalEntities, eq(legalEntities.pk, customerLegalEntities.legalEntityPk))
     .where(
       and(
-        eq(customerLegalEntities.tenant, sql.placeholder('tenant')),
+        sameTenant(customerLegalEntities.tenant),
         sql`${customerLegalEntities.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
       ),
     )
