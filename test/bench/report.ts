@@ -40,6 +40,8 @@ export interface SizeResult {
   q3: { terms: number; averageMatches: number; example: string };
   /** VmHWM of the service at the end: its peak RSS over everything this size ran. */
   serviceHighWaterBytes: number | null;
+  /** What the service's /metrics said about its memory after the runs (prom-client's default metrics), bytes. */
+  serviceMemory: { rss: number; heapTotal: number; heapUsed: number; external: number } | null;
   measurements: Measurement[];
 }
 
@@ -249,6 +251,14 @@ export function toMarkdown(report: BenchReport): string {
   for (const size of report.sizes) {
     lines.push('', `## ${thousands(size.customers)} customers`, '', seedingLine(size), '');
     lines.push(sizeTable(size), '');
+    if (size.serviceMemory) {
+      const m = size.serviceMemory;
+      lines.push(
+        `Service memory after the runs: RSS ${megabytes(m.rss)} MB (peak ${megabytes(size.serviceHighWaterBytes)} MB), ` +
+          `V8 heap ${megabytes(m.heapTotal)} MB (${megabytes(m.heapUsed)} MB used), external ${megabytes(m.external)} MB.`,
+        '',
+      );
+    }
     lines.push(
       `Exact statements of single requests: Q1 ${size.exactStatements.Q1}; Q2 ${Object.entries(size.exactStatements.Q2ByPageSize)
         .map(([first, n]) => `${n} (first ${first})`)

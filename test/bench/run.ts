@@ -62,8 +62,9 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--quick] [--duration 10] [--warmup 3] [--connections 16]
   [--scenarios Q1,Q2,Q3,Q4,M1,M2] [--keep] [--service-dir DIR] [--cpu-prof]
-  --quick          2,000 customers, 1 s warm-up and 3 s runs: to try it out (results not saved as latest)
-  --keep           keep the seeded database files (test/bench/results/bench-<size>.db)
+  --quick          2,000 customers, 1 s warm-up and 3 s runs: to try it out (not saved as latest)
+  --scenarios      some scenarios only (not saved as latest)
+  --keep           keep the seeded database files (test/bench/results/bench-<size>-<pid>.db)
   --service-dir    run DIR/src/main.ts instead of this checkout's, to compare a change (not saved as latest)
   --cpu-prof       write the service's CPU profiles to test/bench/results/profiles/service-<size>/`;
 const TENANT = 'bench';
@@ -198,6 +199,19 @@ async function statementsTotal(url: string): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith('db_statements_total '));
   if (!line) throw new Error('db_statements_total is missing from /metrics');
   return Number(line.split(' ')[1]);
+}
+
+/** The service's memory as its /metrics reports it (prom-client's default process and heap metrics). */
+async function memoryMetrics(url: string): Promise<SizeResult['serviceMemory']> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const memory = {
+    rss: value('process_resident_memory_bytes'),
+    heapTotal: value('nodejs_heap_size_total_bytes'),
+    heapUsed: value('nodejs_heap_size_used_bytes'),
+    external: value('nodejs_external_memory_bytes'),
+  };
+  return Object.values(memory).every(Number.isFinite) ? memory : null;
 }
 
 /** db_statements_total once the service has finished what it was given (two equal readings in a row). */
@@ -366,7 +380,8 @@ async function benchSize(
   token: string,
 ): Promise<SizeResult> {
   log(`\n== ${customers.toLocaleString('en-US')} customers ==`);
-  const path = join(RESULTS, `bench-${customers}.db`);
+  // The pid keeps two benchmarks running at once off each other's files.
+  const path = join(RESULTS, `bench-${customers}-${process.pid}.db`);
   removeDatabase(path);
   const seedStarted = performance.now();
   const seedArgs = ['--database', path, '--tenant', TENANT, '--customers', String(customers), '--json'];
@@ -394,6 +409,7 @@ async function benchSize(
     exactStatements: { Q1: NaN, Q2ByPageSize: {}, Q3: NaN, Q4: NaN },
     q3: { terms: 0, averageMatches: 0, example: '' },
     serviceHighWaterBytes: null,
+    serviceMemory: null,
     measurements: [],
   };
   log(seedingLine(result));
@@ -435,7 +451,9 @@ async function benchSize(
 
     // The baseline is a fair yardstick only if it answers with what the service answers.
     const q1Samples = [...new Set([...work.customerNumbers.slice(0, 30), ...b2bNumbers])];
-    const q1Same = await Promise.all(q1Samples.map((n) => sameAnswer(service.url, baseline.url, token, q1Body(n))));
+    // One at a time: a slow service must not have to answer them all at once.
+    const q1Same: ('bytes' | 'values')[] = [];
+    for (const n of q1Samples) q1Same.push(await sameAnswer(service.url, baseline.url, token, q1Body(n)));
     const q2Same = await sameAnswer(service.url, baseline.url, token, q2Body(50));
     const q4Same = await sameAnswer(service.url, baseline.url, token, q2Body(50, work.cursorAt90));
     const kind = (answers: string[]) =>
@@ -486,6 +504,7 @@ async function benchSize(
       }
     }
     result.serviceHighWaterBytes = memoryOf(service.proc.pid)?.hwm ?? null;
+    result.serviceMemory = await memoryMetrics(service.url);
   } finally {
     await Promise.all([stop(service.proc.child), stop(baseline.proc.child)]);
     if (!settings.keep) removeDatabase(path);
@@ -535,13 +554,18 @@ async function main(): Promise<void> {
     targets: judgeTargets(sizes),
   };
   const markdown = toMarkdown(report);
+  const partial = settings.scenarios.length < ALL_SCENARIOS.length;
   const stamp =
-    startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z') + (settings.quick ? '-quick' : '') + (settings.serviceDir ? '-other' : '');
+    startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z') +
+    (settings.quick ? '-quick' : '') +
+    (settings.serviceDir ? '-other' : '') +
+    (partial ? '-partial' : '');
   const files = [`${stamp}.md`, `${stamp}.json`];
   writeFileSync(join(RESULTS, `${stamp}.md`), markdown);
   writeFileSync(join(RESULTS, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  if (!settings.quick && !settings.serviceDir) {
-    // Quick runs (trying the benchmark out) and other checkouts' services never replace this one's latest figures.
+  if (!settings.quick && !settings.serviceDir && !partial) {
+    // Only a full run of this checkout's service replaces the latest figures: not a quick one (trying the
+    // benchmark out), not one of some scenarios, not another checkout's.
     writeFileSync(join(RESULTS, 'latest.md'), markdown);
     writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     files.push('latest.md', 'latest.json');
