@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenVerifier, InvalidTokenError, signToken } from '../src/auth/tokens.js';
 import { startTestServer, TEST_SECRET, type TestServer } from './helpers.js';
 
 const ISSUER = 'https://idp.example.test/';
@@ -206,5 +207,29 @@ describe('HS256 tokens of the configured secret', () => {
       status: 401,
       codes: ['UNAUTHENTICATED'],
     });
+  });
+});
+
+describe('verified tokens are remembered only until they expire', () => {
+  it('answers a repeated token from memory, and refuses it once the clock passes its exp', async () => {
+    let clock = Date.now();
+    const verify = createTokenVerifier({ secret: TEST_SECRET }, () => clock);
+    const token = await signToken(TEST_SECRET, { tenant: 'acme', scope: 'customer.customer_read', sub: 't' }, { ttlSeconds: 60 });
+    const first = await verify(token);
+    expect(first.tenant).toBe('acme');
+    expect(await verify(token)).toBe(first);
+    clock += 61_000;
+    await expect(verify(token)).rejects.toThrow(InvalidTokenError);
+  });
+
+  it('never remembers a refused token', async () => {
+    const verify = createTokenVerifier({ secret: TEST_SECRET });
+    const token = await signToken('another-secret-that-is-long-enough-0123456789', {
+      tenant: 'acme',
+      scope: '',
+      sub: 't',
+    });
+    await expect(verify(token)).rejects.toThrow(InvalidTokenError);
+    await expect(verify(token)).rejects.toThrow(InvalidTokenError);
   });
 });

@@ -33,7 +33,15 @@ export interface TokenSettings {
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
 
-export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
+/** How many verified tokens are remembered; the oldest is forgotten first. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * Verifies tokens, and remembers each verified one until it expires: clients send the same token with every
+ * request, and its signature and claims cannot change, so the WebCrypto check runs once per token, not per request.
+ * `now` is the clock for expiry, for the remembered tokens and for jose alike.
+ */
+export function createTokenVerifier(settings: TokenSettings, now: () => number = Date.now): TokenVerifier {
   const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
   const jwks = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : undefined;
   const options = {
@@ -41,14 +49,17 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
     audience: settings.audience,
     requiredClaims: ['exp'],
   };
-  return async (token) => {
+  const verified = new Map<string, { caller: Caller; expiresAt: number }>();
+
+  async function verify(token: string): Promise<{ caller: Caller; expiresAt: number }> {
     let payload: JWTPayload;
     try {
       const { alg } = decodeProtectedHeader(token);
+      const checks = { ...options, currentDate: new Date(now()) };
       if (alg === 'HS256' && secret) {
-        ({ payload } = await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] }));
+        ({ payload } = await jwtVerify(token, secret, { ...checks, algorithms: ['HS256'] }));
       } else if ((alg === 'RS256' || alg === 'ES256') && jwks) {
-        ({ payload } = await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] }));
+        ({ payload } = await jwtVerify(token, jwks, { ...checks, algorithms: ['RS256', 'ES256'] }));
       } else {
         throw new InvalidTokenError(`Tokens signed with ${String(alg)} are not accepted.`);
       }
@@ -62,13 +73,25 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
       throw new InvalidTokenError(`The token's claims are not valid: ${problems.join('; ')}`);
     }
     const c = parsed.data;
-    return {
+    const caller: Caller = {
       tenant: c.tenant,
       subject: c.sub,
       scopes: new Set(c.scope.split(' ').filter(Boolean)),
       customerId: c.customer_id,
       legalEntityId: c.legal_entity_id,
     };
+    // jose has checked that exp is present and in the future.
+    return { caller, expiresAt: (payload.exp as number) * 1000 };
+  }
+
+  return async (token) => {
+    const remembered = verified.get(token);
+    if (remembered && now() < remembered.expiresAt) return remembered.caller;
+    verified.delete(token);
+    const result = await verify(token);
+    verified.set(token, result);
+    if (verified.size > VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
+    return result.caller;
   };
 }
 
