@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { sameTenant } from './planner.js';
 import { customers } from './schema.js';
 
 /**
@@ -35,8 +36,7 @@ export function reachValues(reach: Reach): Record<string, string> {
  * plus), so that a small set of pks given by another condition leads instead.
  */
 export function customerInReach(shape: ReachShape, { tenantIndexed }: { tenantIndexed: boolean }): SQL {
-  const column = tenantIndexed ? sql`${customers.tenant}` : sql`+${customers.tenant}`;
-  const tenant = sql`${column} = ${sql.placeholder('tenant')}`;
+  const tenant = tenantIndexed ? sql`${customers.tenant} = ${sql.placeholder('tenant')}` : sameTenant(customers.tenant);
   if (shape === 'tenant') return tenant;
   const narrowToEntity =
     shape === 'entity'
