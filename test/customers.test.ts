@@ -404,7 +404,9 @@ describe('B2B', () => {
     expect(first.businessModel).toBe('B2B');
     expect(first.b2b).toEqual({
       companyRegistrationId: registrationId,
-      legalEntities: [{ id: expect.any(String), name: 'Initech', contactAssignmentId: expect.any(String) }],
+      legalEntities: [
+        { id: expect.stringMatching(/^L\d{12}$/), name: 'Initech', contactAssignmentId: expect.stringMatching(/^A\d{12}$/) },
+      ],
     });
     const second = await created({ company: 'Initech Subsidiary', b2b: { companyRegistrationId: registrationId } });
     const [firstEntity] = first.b2b.legalEntities;

@@ -137,7 +137,7 @@ describe('npm run seed', () => {
     for (const customer of b2b) {
       expect(customer.b2b!.legalEntities).toHaveLength(1);
       const entity = customer.b2b!.legalEntities[0]!;
-      expect(entity.contactAssignmentId).toMatch(/^A\d{7}$/);
+      expect(entity.contactAssignmentId).toMatch(/^A\d{12}$/);
       expect(customer.company).toBe(entity.name);
       members.set(entity.id, [...(members.get(entity.id) ?? []), customer]);
     }

@@ -193,7 +193,7 @@ export function createCustomerGenerator(options: GeneratorSettings, taken: Taken
     const market = random.helpers.weightedArrayElement(weighted);
     const name = market.locale.company.name();
     const entity: SeedLegalEntityRow = {
-      id: unique(taken.legalEntityIds, () => `L${digits(7)}`),
+      id: unique(taken.legalEntityIds, () => `L${digits(12)}`),
       registrationId: unique(taken.registrationIds, () => `${market.country}${digits(9)}`),
       name,
       createdAt: at,
@@ -291,7 +291,7 @@ export function createCustomerGenerator(options: GeneratorSettings, taken: Taken
       },
       addresses,
       accounts,
-      membership: b2b ? { entity: b2b.entity, assignmentId: unique(taken.assignmentIds, () => `A${digits(7)}`), createdAt } : undefined,
+      membership: b2b ? { entity: b2b.entity, assignmentId: unique(taken.assignmentIds, () => `A${digits(12)}`), createdAt } : undefined,
     };
   }
 
