@@ -8,7 +8,9 @@
  * The expected outcomes come from AUTH.md's table, written out below on its own (not imported from src/auth), so
  * that this test checks the implementation rather than repeating it.
  */
+import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicSchema } from '../src/graphql/schema.js';
 import type { LegalEntityRow } from '../src/store/schema.js';
 import { codes, MANAGE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
@@ -795,7 +797,7 @@ describe('mutations refused before they write', () => {
         ...Owner @skip(if: $skip)
       }
     }
-    fragment Owner on Address { customer { ... on Customer { accounts { email } } } }
+    fragment Owner on Address { ... on Address { owner: customer { id } } }
   `;
 
   it('looks through aliases, fragment spreads and inline fragments, and names the field and the scopes', async () => {
@@ -806,7 +808,7 @@ describe('mutations refused before they write', () => {
     expect({ status: res.status, data: res.data, errors: res.errors?.map((e) => [e.path, e.extensions?.requiredScopes]) }).toEqual({
       status: 403,
       data: null,
-      errors: [[['added', 'customer', 'accounts'], [READ, MANAGE, READ_OWN, MANAGE_OWN]]],
+      errors: [[['added', 'owner'], [READ, MANAGE, READ_OWN, MANAGE_OWN]]],
     });
     expect((res.errors![0] as { locations?: unknown[] }).locations).toHaveLength(1);
     expect(fx.fingerprint('acme', target.number)).toBe(before);
@@ -828,5 +830,83 @@ describe('mutations refused before they write', () => {
     expect(res.errors).toHaveLength(1);
     expect(codes(res)).not.toContain('FORBIDDEN');
     expect(fx.fingerprint('acme', target.number)).toBe(before);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Every way into customer data is checked. The types themselves carry no scopes (scope-auth would run a type's
+// scopes on every field of every object it returns), so each field that leads to them must check a scope that
+// allows reading them: on itself, or on every field that leads to its own type. A mutation's result is readable
+// by whoever may run the mutation, but not what can be reached from it. `_entities` is guarded apart (src/graphql/federation.ts, federation tests).
+// ---------------------------------------------------------------------------------------------------------------
+describe('every field that leads to customer data checks a scope that allows reading it', () => {
+  /** The permissions of src/auth/scopes.ts, by the name of their row in RULES. */
+  const RULE_OF_PERMISSION: Record<string, Rule> = {
+    read: 'read',
+    readAddresses: 'addresses',
+    create: 'create',
+    update: 'update',
+    delete: 'delete',
+    manageParts: 'parts',
+  };
+  /** What reading each type of customer data takes, by AUTH.md. */
+  const NEEDS: Record<string, Rule> = { Customer: 'read', Address: 'addresses', Account: 'read', LegalEntity: 'read' };
+
+  type Field = GraphQLField<unknown, unknown>;
+  const schema = publicSchema();
+  const mutation = schema.getMutationType()!;
+  const roots = new Set<GraphQLObjectType>([schema.getQueryType()!, mutation]);
+  const objectTypes = Object.values(schema.getTypeMap()).filter(
+    (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'),
+  );
+  const leadingTo = (typeName: string): [GraphQLObjectType, Field][] =>
+    objectTypes.flatMap((parent) =>
+      Object.values(parent.getFields())
+        .filter((field) => getNamedType(field.type).name === typeName)
+        .map((field): [GraphQLObjectType, Field] => [parent, field]),
+    );
+  const ruleOf = (field: Field): Rule | undefined => {
+    const allowed = (field.extensions as { pothosOptions?: { authScopes?: { allowed?: string } } }).pothosOptions?.authScopes
+      ?.allowed;
+    return allowed === undefined ? undefined : RULE_OF_PERMISSION[allowed];
+  };
+  /** Every scope that passes `rule` also passes `need`. */
+  const atLeast = (rule: Rule, need: Rule) => requiredScopes(rule).every((scope) => requiredScopes(need).includes(scope));
+
+  /**
+   * Whether `parent.field` checks `need` or every way to `parent` does. A mutation's check covers the customer data
+   * it returns (directly or in a payload), not what can be reached from that data (say an address's customer).
+   */
+  function checked(parent: GraphQLObjectType, field: Field, need: Rule, passed: ReadonlySet<string>, result = true): boolean {
+    const rule = ruleOf(field);
+    if (rule) return atLeast(rule, need) || (parent === mutation && result);
+    if (roots.has(parent) || passed.has(parent.name)) return false;
+    const ways = leadingTo(parent.name);
+    const stillResult = result && !(parent.name in NEEDS);
+    return (
+      ways.length > 0 &&
+      ways.every(([grandparent, way]) => checked(grandparent, way, need, new Set([...passed, parent.name]), stillResult))
+    );
+  }
+
+  const ways = Object.entries(NEEDS).flatMap(([type, need]) =>
+    leadingTo(type).map(([parent, field]) => ({ name: `${parent.name}.${field.name} -> ${type}`, parent, field, need })),
+  );
+
+  it('finds the fields to check', () => {
+    expect(ways.map((way) => way.name)).toEqual(
+      expect.arrayContaining([
+        'Query.customer -> Customer',
+        'CustomerEdge.node -> Customer',
+        'Address.customer -> Customer',
+        'Mutation.addCustomerAddress -> Address',
+        'CustomerB2B.legalEntities -> LegalEntity',
+        'Customer.accounts -> Account',
+      ]),
+    );
+  });
+
+  it.each(ways)('$name', ({ parent, field, need }) => {
+    expect(checked(parent, field, need, new Set())).toBe(true);
   });
 });

@@ -286,6 +286,37 @@ describe('request body limit (GRAPHQL_MAX_BODY_BYTES, 100000 by default)', () =>
   });
 });
 
+describe('request bodies: the server reads them before Yoga, and Yoga answers them as it would itself', () => {
+  const ODD_BODIES: [contentType: string, body: string][] = [
+    ['application/json', '{"query":"{ __typename }"}'],
+    ['application/json; charset=utf-8', '{"query":"{ __typename }","variables":null,"operationName":null}'],
+    ['application/graphql+json', '{"query":"{ __typename }"}'],
+    ['application/json', '{"query":"{ __typename "}'],
+    ['application/json', '{"query":'],
+    ['application/json', ''],
+    ['application/json', '{}'],
+    ['application/json', '[]'],
+    ['application/json', '[{"query":"{ __typename }"}]'],
+    ['application/json', 'null'],
+    ['application/json', '"{ __typename }"'],
+    ['application/json', '42'],
+    ['application/json', '{"query":42}'],
+    ['application/json', '{"variables":{}}'],
+    ['Application/JSON', '{"query":"{ __typename }"}'],
+    ['application/x-www-form-urlencoded', 'query=%7B__typename%7D'],
+    ['application/graphql', '{ __typename }'],
+    ['text/plain', '{"query":"{ __typename }"}'],
+  ];
+
+  it.each(ODD_BODIES)('%s %s', async (contentType, body) => {
+    const headers = { 'content-type': contentType, accept: MODERN, authorization: `Bearer ${await server.token()}` };
+    const answer = async (response: Response) => ({ status: response.status, body: await response.text() });
+    const served = await answer(await fetch(`${server.url}/graphql`, { method: 'POST', headers, body }));
+    const direct = await answer(await server.service.yoga.fetch('http://localhost/graphql', { method: 'POST', headers, body }));
+    expect(served).toEqual(direct);
+  });
+});
+
 describe('CSRF prevention', () => {
   const anonymous = (init: RequestInit & { headers?: Record<string, string> }, query = '?query=%7B__typename%7D') =>
     fetch(`${server.url}/graphql${init.method === 'GET' ? query : ''}`, init);

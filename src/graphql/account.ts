@@ -2,7 +2,7 @@ import { AccountRef } from './refs.js';
 
 AccountRef.implement({
   description: "A customer's login identity.",
-  authScopes: { allowed: 'read', $granted: 'account' },
+  // Checked by each field that returns an Account (see Customer).
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
     email: t.exposeString('email', { nullable: false }),

@@ -13,8 +13,8 @@ import {
 
 CustomerRef.implement({
   description: 'A customer of the tenant: a person, possibly a member of one or more companies (legal entities).',
-  // Readable with a read scope, or when a mutation the caller was allowed to run returned it.
-  authScopes: { allowed: 'read', $granted: 'customer' },
+  // No type-level scopes: scope-auth would run them on every field of every customer. Each field that returns a
+  // Customer checks instead (a read scope, or the mutation that returned it); the authorization tests walk the schema.
   fields: (t) => ({
     id: t.id({ nullable: false, description: 'Equal to customerNumber.', resolve: (c) => c.customerNumber }),
     customerNumber: t.exposeString('customerNumber', { nullable: false }),
@@ -97,8 +97,7 @@ CustomerB2BRef.implement({
     legalEntities: t.field({
       type: [LegalEntityRef],
       nullable: false,
-      // Whoever may see the customer may see the companies it belongs to.
-      grantScopes: ['legalEntity'],
+      // Whoever may see the customer's b2b data may see the companies it belongs to.
       resolve: ({ memberships }) =>
         memberships.map((membership) => ({ entity: membership.legalEntity, assignmentId: membership.assignmentId })),
     }),
@@ -155,7 +154,7 @@ const UpsertCustomerPayload = builder
   .objectRef<{ customer: CustomerRow; created: boolean }>('UpsertCustomerPayload')
   .implement({
     fields: (t) => ({
-      customer: t.field({ type: CustomerRef, nullable: false, grantScopes: ['customer'], resolve: (p) => p.customer }),
+      customer: t.field({ type: CustomerRef, nullable: false, resolve: (p) => p.customer }),
       created: t.exposeBoolean('created', {
         nullable: false,
         description: 'True when the customer did not exist and was created.',
@@ -201,7 +200,6 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: "Creates a customer. With only customer.customer_manage_own it joins the caller's legal entities.",
     authScopes: { allowed: 'create' },
-    grantScopes: ['customer'],
     args: {
       input: t.arg({ type: CustomerCreateInput, required: true }),
       sendPasswordResetNotifications: t.arg.boolean({ defaultValue: true }),
@@ -230,7 +228,6 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Sets the fields given (an explicit null clears one) on an existing customer and keeps the others.',
     authScopes: { allowed: 'update' },
-    grantScopes: ['customer'],
     args: {
       customerNumber: t.arg.string({ required: true }),
       input: t.arg({ type: CustomerPatchInput, required: true }),
@@ -252,7 +249,6 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Adds a login account (an email address, unique in the tenant) to an existing customer.',
     authScopes: { allowed: 'manageParts' },
-    grantScopes: ['account'],
     args: { customerNumber: t.arg.string({ required: true }), email: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) =>
       ctx.domain.customers.assignAccount(ctx.reach('manageParts'), args.customerNumber, args.email),

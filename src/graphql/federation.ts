@@ -19,7 +19,7 @@ import { AddressRef, CustomerRef, LegalEntityRef, type LegalEntityView } from '.
 
 const idKey = builder.selection<{ id: string }>('id');
 
-/** The scope check the type's own `authScopes` makes, made before any loader runs; same error as scope-auth's. */
+/** The scope check of the query that reads the type, made before any loader runs; same error as scope-auth's. */
 function requirePermission(ctx: Context, info: GraphQLResolveInfo, permission: Permission): Reach {
   if (!ctx.may(permission)) {
     throw unauthorizedError(null, ctx, info, {

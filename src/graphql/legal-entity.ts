@@ -2,7 +2,7 @@ import { LegalEntityRef } from './refs.js';
 
 LegalEntityRef.implement({
   description: 'A company that customers belong to (B2B).',
-  authScopes: { allowed: 'read', $granted: 'legalEntity' },
+  // Checked by each field that returns a LegalEntity (see Customer).
   fields: (t) => ({
     id: t.id({ nullable: false, resolve: (view) => view.entity.id }),
     name: t.string({ nullable: true, resolve: (view) => view.entity.name }),

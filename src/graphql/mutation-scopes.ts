@@ -3,8 +3,7 @@
  * written. A mutation whose selection asks for something the token may not read (say `addresses` on the customer
  * that `patchCustomer` returns, with only customer.customer_update) would change the data and still answer
  * FORBIDDEN with `data: null`, and a client retrying it would write twice. So before a mutation operation runs,
- * its selection is checked against the same `authScopes` (the field's, and the `$granted`-aware ones of each type
- * it enters); when one fails, the operation is refused as a whole with the error scope-auth would have given, and
+ * its selection is checked against the same fields' `authScopes`; when one fails, the operation is refused as a whole with the error scope-auth would have given, and
  * nothing is written. Anything this check cannot evaluate is left to scope-auth, so it never refuses more.
  */
 import {
@@ -29,32 +28,19 @@ import type { Permission } from '../auth/scopes.js';
 import type { Context } from './context.js';
 import { forbidden, HTTP_STATUS } from './errors.js';
 
-/** The Pothos `authScopes` maps this check understands: our builder's `allowed` scope, or else a `$granted` one. */
-interface ScopeMap {
-  allowed: Permission;
-  $granted?: string;
-}
-
 interface PothosExtensions {
-  pothosOptions?: { authScopes?: unknown; grantScopes?: unknown };
+  pothosOptions?: { authScopes?: unknown };
 }
 
-/** A scope map this check can evaluate, or undefined (none, or a shape left to scope-auth). */
-function scopeMapOf(extensions: unknown): ScopeMap | undefined {
-  const scopes = (extensions as PothosExtensions | undefined)?.pothosOptions?.authScopes;
+/**
+ * The permission a field's `authScopes` asks for, when it is the only shape this check evaluates (our builder's
+ * `{ allowed: permission }`); undefined for none, or for a shape left to scope-auth.
+ */
+export function permissionOf(field: GraphQLField<unknown, unknown>): Permission | undefined {
+  const scopes = (field.extensions as PothosExtensions | undefined)?.pothosOptions?.authScopes;
   if (typeof scopes !== 'object' || scopes === null) return undefined;
-  const understood = 'allowed' in scopes && Object.keys(scopes).every((key) => key === 'allowed' || key === '$granted');
-  return understood ? (scopes as ScopeMap) : undefined;
-}
-
-function grantsOf(field: GraphQLField<unknown, unknown>): ReadonlySet<string> {
-  const grants = (field.extensions as PothosExtensions).pothosOptions?.grantScopes;
-  return new Set(Array.isArray(grants) ? grants.filter((g): g is string => typeof g === 'string') : []);
-}
-
-/** Whether a scope map lets the caller through, given the `$granted` scopes of the field that led here. */
-function passes(scopes: ScopeMap, may: (permission: Permission) => boolean, granted: ReadonlySet<string>): boolean {
-  return may(scopes.allowed) || (scopes.$granted !== undefined && granted.has(scopes.$granted));
+  const keys = Object.keys(scopes);
+  return keys.length === 1 && keys[0] === 'allowed' ? (scopes as { allowed: Permission }).allowed : undefined;
 }
 
 interface Walk {
@@ -90,31 +76,23 @@ function* fieldsOf(selectionSet: SelectionSetNode, type: GraphQLObjectType, walk
   }
 }
 
-/** The first field under `type` that the caller may not read, given what the field leading here granted. */
-function findRefusal(
-  selectionSet: SelectionSetNode,
-  type: GraphQLObjectType,
-  granted: ReadonlySet<string>,
-  path: string[],
-  walk: Walk,
-): Refusal | undefined {
-  const typeScopes = scopeMapOf(type.extensions);
+/** The first field under `type` that the caller may not read. */
+function findRefusal(selectionSet: SelectionSetNode, type: GraphQLObjectType, path: string[], walk: Walk): Refusal | undefined {
   const fields = type.getFields();
   for (const node of fieldsOf(selectionSet, type, walk)) {
     const field = fields[node.name.value];
     if (!field) continue; // __typename and the like
     const here = [...path, node.alias?.value ?? node.name.value];
-    if (typeScopes && !passes(typeScopes, walk.may, granted)) return { permission: typeScopes.allowed, path: here, node };
-    const fieldScopes = scopeMapOf(field.extensions);
-    if (fieldScopes && !passes(fieldScopes, walk.may, new Set())) {
+    const permission = permissionOf(field);
+    if (permission && !walk.may(permission)) {
       // A mutation field the caller may not run is refused by scope-auth before it writes: nothing to do here.
       if (path.length === 0) continue;
-      return { permission: fieldScopes.allowed, path: here, node };
+      return { permission, path: here, node };
     }
     const child = getNamedType(field.type);
     // Only object types are followed: an abstract type's checks are left to scope-auth.
     if (node.selectionSet && isObjectType(child)) {
-      const refusal = findRefusal(node.selectionSet, child, grantsOf(field), here, walk);
+      const refusal = findRefusal(node.selectionSet, child, here, walk);
       if (refusal) return refusal;
     }
   }
@@ -142,7 +120,7 @@ export function mutationScopesPlugin(): Plugin<Context> {
       };
       let refusal: Refusal | undefined;
       try {
-        refusal = findRefusal(operation.selectionSet, mutationType, new Set(), [], walk);
+        refusal = findRefusal(operation.selectionSet, mutationType, [], walk);
       } catch {
         // Variables that do not fit (say a missing @skip condition): execution reports that, and checks scopes.
         return;
