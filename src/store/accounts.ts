@@ -3,22 +3,26 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { sameTenant } from './planner.js';
 import type { Reach } from './reach.js';
+import { tableRows } from './rows.js';
 import { accounts, type AccountRow } from './schema.js';
 
 export type NewAccount = Omit<typeof accounts.$inferInsert, 'pk' | 'tenant'>;
 
 export function createAccountStore(db: Db) {
-  const byCustomerPks = db
-    .select()
-    .from(accounts)
-    .where(
-      and(
-        sameTenant(accounts.tenant),
-        sql`${accounts.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
-      ),
-    )
-    .orderBy(accounts.customerPk, asc(accounts.createdAt), asc(accounts.pk))
-    .prepare();
+  const byCustomerPks = tableRows(
+    accounts,
+    db
+      .select()
+      .from(accounts)
+      .where(
+        and(
+          sameTenant(accounts.tenant),
+          sql`${accounts.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
+        ),
+      )
+      .orderBy(accounts.customerPk, asc(accounts.createdAt), asc(accounts.pk))
+      .prepare(),
+  );
   // Matches the unique index on (tenant, lower(email)).
   const emailTaken = db
     .select({ pk: accounts.pk })

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { sameTenant } from './planner.js';
 import type { Reach } from './reach.js';
+import { tableRows } from './rows.js';
 import { addresses, type AddressRow } from './schema.js';
 
 export type NewAddress = Omit<typeof addresses.$inferInsert, 'pk' | 'tenant'>;
@@ -10,17 +11,20 @@ export type AddressChanges = Partial<Omit<NewAddress, 'customerPk' | 'id' | 'cre
 
 export function createAddressStore(db: Db) {
   // Default first, then oldest first: the order `Customer.addresses` promises.
-  const byCustomerPks = db
-    .select()
-    .from(addresses)
-    .where(
-      and(
-        sameTenant(addresses.tenant),
-        sql`${addresses.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
-      ),
-    )
-    .orderBy(addresses.customerPk, desc(addresses.isDefault), asc(addresses.createdAt), asc(addresses.pk))
-    .prepare();
+  const byCustomerPks = tableRows(
+    addresses,
+    db
+      .select()
+      .from(addresses)
+      .where(
+        and(
+          sameTenant(addresses.tenant),
+          sql`${addresses.customerPk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
+        ),
+      )
+      .orderBy(addresses.customerPk, desc(addresses.isDefault), asc(addresses.createdAt), asc(addresses.pk))
+      .prepare(),
+  );
   const byIds = db
     .select()
     .from(addresses)

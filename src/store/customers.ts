@@ -4,6 +4,7 @@ import type { Db } from './db.js';
 import { unindexed } from './planner.js';
 import { PreparedCache } from './prepared.js';
 import { customerInReach, reachShape, reachValues, type Reach, type ReachShape } from './reach.js';
+import { tableRows } from './rows.js';
 import { customers, deletedCustomers, sortKey, type CustomerRow } from './schema.js';
 
 export type CustomerOrderField =
@@ -217,7 +218,7 @@ export function createCustomerStore(db: Db) {
 
   // Batched lookups take their keys as one JSON array, so one prepared statement serves any batch size.
   function prepareByNumbers(reach: Reach) {
-    return db
+    const query = db
       .select()
       .from(customers)
       .where(
@@ -227,9 +228,10 @@ export function createCustomerStore(db: Db) {
         ),
       )
       .prepare();
+    return tableRows(customers, query);
   }
   function prepareByPks(reach: Reach) {
-    return db
+    const query = db
       .select()
       .from(customers)
       .where(
@@ -239,15 +241,17 @@ export function createCustomerStore(db: Db) {
         ),
       )
       .prepare();
+    return tableRows(customers, query);
   }
   function prepareList(where: SQL[], terms: readonly { expr: SQL; direction: Direction }[], hasCursor: boolean) {
-    return db
+    const query = db
       .select()
       .from(customers)
       .where(and(...where, ...(hasCursor ? [keysetCondition(terms)] : [])))
       .orderBy(...terms.map((t) => (t.direction === 'ASC' ? asc(t.expr) : desc(t.expr))))
       .limit(sql.placeholder('limit'))
       .prepare();
+    return tableRows(customers, query);
   }
   function prepareCount(where: SQL[]) {
     return db
