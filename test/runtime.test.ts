@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -20,10 +19,10 @@ import { loadConfig } from '../src/config.js';
 import { createMetrics } from '../src/metrics.js';
 import { createService, type Service } from '../src/server.js';
 import { startTestServer, TEST_SECRET } from './helpers.js';
+import { buildService, serviceArgs } from './support/built-service.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const tsxLoader = createRequire(import.meta.url).resolve('tsx');
-/** Starting the process compiles the TypeScript sources on the fly: generous, as a busy machine can be slow. */
+/** Generous, as a busy machine can be slow (npm start also compiles the sources). */
 const SPAWN_TIMEOUT = 120_000;
 
 const tempDirs: string[] = [];
@@ -96,9 +95,9 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   };
 }
 
-/** `node --import tsx src/main.ts`, as `npm start` runs it, in the given working directory. */
+/** The compiled service, as `npm start` runs it (support/built-service.ts), in the given working directory. */
 function startMain(cwd: string, env: Record<string, string>): Running {
-  return run(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], cwd, env);
+  return run(process.execPath, serviceArgs(root), cwd, env);
 }
 
 /** The address from the "listening" log line. */
@@ -132,6 +131,8 @@ function sample(metrics: string, name: string, labels: Record<string, string> = 
     );
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
+
+beforeAll(() => buildService(root), SPAWN_TIMEOUT);
 
 afterAll(() => {
   for (const child of running) child.kill('SIGKILL');

@@ -6,10 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const EXIT_WITH_PARENT = new URL('./exit-with-parent.ts', import.meta.url).href;
+import { ROOT } from '../support/built-service.js';
+
+export { ROOT };
+const EXIT_WITH_PARENT = new URL('./exit-with-parent.mjs', import.meta.url).href;
 
 const running = new Set<ChildProcess>();
 
@@ -71,8 +72,9 @@ export interface NodeProcess {
 }
 
 /**
- * Starts `node --import tsx <script>` from the project root with the given environment added. A server
- * (`watchParent`) also gets exit-with-parent.ts, and its stdin stays an open pipe until the benchmark goes.
+ * Starts `node --import tsx <script>` (or, with `typescript: false`, plain `node <script>`) from the project root
+ * with the given environment added. A server (`watchParent`) also gets exit-with-parent.mjs, and its stdin stays
+ * an open pipe until the benchmark goes.
  */
 export function startNode(
   script: string,
@@ -81,11 +83,20 @@ export function startNode(
     args = [],
     nodeArgs = [],
     watchParent = true,
+    typescript = true,
     cwd = ROOT,
-  }: { env?: Record<string, string>; args?: string[]; nodeArgs?: string[]; watchParent?: boolean; cwd?: string },
+  }: {
+    env?: Record<string, string>;
+    args?: string[];
+    nodeArgs?: string[];
+    watchParent?: boolean;
+    typescript?: boolean;
+    cwd?: string;
+  },
 ): NodeProcess {
+  const loader = typescript ? ['--import', 'tsx'] : [];
   const preload = watchParent ? ['--import', EXIT_WITH_PARENT] : [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...preload, script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, ...preload, script, ...args], {
     cwd,
     env: { ...process.env, ...env },
     stdio: [watchParent ? 'pipe' : 'ignore', 'pipe', 'pipe'],

@@ -64,8 +64,10 @@ export interface Settings {
   durationSeconds: number;
   scenarios: ScenarioId[];
   quick: boolean;
-  /** Whose src/main.ts ran: 'this checkout', or the directory given with --service-dir. */
+  /** Whose service ran: 'this checkout', or the directory given with --service-dir. */
   service: string;
+  /** How it ran: the node command of its start script, e.g. `node --max-old-space-size=256 dist/main.js`. */
+  serviceCommand: string;
 }
 
 export interface Target {
@@ -237,8 +239,8 @@ export function toMarkdown(report: BenchReport): string {
     '',
     `Machine: ${machineLine(machine)}.`,
     `Settings: ${settings.connections} connections, no pipelining, ${settings.warmupSeconds} s warm-up then ` +
-      `${settings.durationSeconds} s measured per run; the service (${settings.service}) in production mode ` +
-      '(`node --import tsx src/main.ts`), ' +
+      `${settings.durationSeconds} s measured per run; the service (${settings.service}) in production mode, ` +
+      `compiled and started as \`npm start\` does (\`${settings.serviceCommand}\`), ` +
       'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (test/bench/baseline.ts), ' +
       'autocannon in the benchmark process on the same machine.',
     '',

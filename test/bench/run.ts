@@ -14,12 +14,13 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Request } from 'autocannon';
 import Database from 'better-sqlite3';
 import { ALL_SCOPES } from '../../src/auth/scopes.js';
 import { signToken } from '../../src/auth/tokens.js';
+import { buildService, serviceArgs } from '../support/built-service.js';
 import {
   describeMachine,
   judgeTargets,
@@ -65,7 +66,7 @@ const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--quick] [--durat
   --quick          2,000 customers, 1 s warm-up and 3 s runs: to try it out (not saved as latest)
   --scenarios      some scenarios only (not saved as latest)
   --keep           keep the seeded database files (test/bench/results/bench-<size>-<pid>.db)
-  --service-dir    run DIR/src/main.ts instead of this checkout's, to compare a change (not saved as latest)
+  --service-dir    run DIR's service instead of this checkout's, to compare a change (not saved as latest)
   --cpu-prof       write the service's CPU profiles to test/bench/results/profiles/service-<size>/`;
 const TENANT = 'bench';
 /** A response slower than this counts as a timeout (autocannon's error), not as a latency. */
@@ -77,8 +78,10 @@ const WITH_BASELINE = new Set<ScenarioId>(['Q1', 'Q2']);
 
 interface Options extends Settings {
   keep: boolean;
-  /** Another checkout whose src/main.ts to run (--service-dir); this one's when undefined. */
+  /** Another checkout whose service to run (--service-dir); this one's when undefined. */
   serviceDir: string | undefined;
+  /** node's arguments for the service, from its start script (flags, then the compiled entry). */
+  serviceArgs: string[];
   cpuProf: boolean;
 }
 
@@ -123,6 +126,8 @@ function parseOptions(): Options {
     keep: values.keep,
     serviceDir: values['service-dir'] === undefined ? undefined : resolve(values['service-dir']),
     service: values['service-dir'] === undefined ? 'this checkout' : resolve(values['service-dir']),
+    serviceArgs: [],
+    serviceCommand: '',
     cpuProf: values['cpu-prof'],
   };
 }
@@ -421,11 +426,14 @@ async function benchSize(
   const databaseUrl = `file:${path}`;
   const service: Endpoint = {
     url: `http://127.0.0.1:${servicePort}`,
-    proc: startNode('src/main.ts', {
+    proc: startNode(settings.serviceArgs.at(-1)!, {
       cwd: settings.serviceDir ?? ROOT,
-      // Profiles (one per thread: the main one is the largest) are written when the service exits; open them in
-      // Chrome DevTools or speedscope.
-      nodeArgs: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', `service-${customers}`)}`] : [],
+      typescript: false,
+      // Profiles are written when the service exits; open them in Chrome DevTools or speedscope.
+      nodeArgs: [
+        ...(settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', `service-${customers}`)}`] : []),
+        ...settings.serviceArgs.slice(0, -1),
+      ],
       env: {
         NODE_ENV: 'production',
         AUTH_JWT_SECRET: secret,
@@ -539,12 +547,20 @@ async function main(): Promise<void> {
       `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run${settings.quick ? ' (quick mode)' : ''}.`,
   );
 
+  // The service runs as `npm start` runs it: compiled first, then with its start script's node flags.
+  const serviceDir = settings.serviceDir ?? ROOT;
+  const compileStarted = performance.now();
+  buildService(serviceDir);
+  settings.serviceArgs = serviceArgs(serviceDir);
+  settings.serviceCommand = ['node', ...settings.serviceArgs.slice(0, -1), relative(serviceDir, settings.serviceArgs.at(-1)!)].join(' ');
+  log(`Compiled the service in ${((performance.now() - compileStarted) / 1000).toFixed(1)} s; it runs as \`${settings.serviceCommand}\`.`);
+
   const secret = randomBytes(32).toString('base64url');
   const token = await signToken(secret, { tenant: TENANT, scope: ALL_SCOPES.join(' '), sub: 'bench' }, { ttlSeconds: 7 * 24 * 3600 });
   const sizes: SizeResult[] = [];
   for (const customers of settings.sizes) sizes.push(await benchSize(customers, settings, secret, token));
 
-  const { keep: _keep, serviceDir: _serviceDir, cpuProf: _cpuProf, ...reportSettings } = settings;
+  const { keep: _keep, serviceDir: _serviceDir, serviceArgs: _serviceArgs, cpuProf: _cpuProf, ...reportSettings } = settings;
   const report: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
