@@ -6,7 +6,7 @@
 import { DomainError, badInput } from '../domain/errors.js';
 import {
   isPositionIn,
-  positionOf,
+  positionReader,
   type CustomerListFilter,
   type KeysetPosition,
   type OrderTerm,
@@ -82,8 +82,11 @@ function orderOf(orderBy: readonly { field: OrderTerm['field']; direction?: Orde
 
 const signature = (order: readonly OrderTerm[]) => order.map((t) => `${t.field}:${t.direction}`).join(',');
 
-export function encodeCursor(order: readonly OrderTerm[], row: CustomerRow): string {
-  return Buffer.from(JSON.stringify({ o: signature(order), k: positionOf(order, row) })).toString('base64url');
+/** The cursors of one order's rows: the order's signature, and the row's position under it. */
+function cursorEncoder(order: readonly OrderTerm[]): (row: CustomerRow) => string {
+  const o = signature(order);
+  const position = positionReader(order);
+  return (row) => Buffer.from(JSON.stringify({ o, k: position(row) })).toString('base64url');
 }
 
 /** The position a cursor records; BAD_USER_INPUT when it is malformed or was made for another order. */
@@ -142,7 +145,8 @@ builder.queryField('customers', (t) =>
       const page = rows.slice(0, first);
       const byNumber = ctx.loaders.customerByNumber(reach);
       for (const row of page) byNumber.prime(row.customerNumber, row);
-      const edges = page.map((node) => ({ cursor: encodeCursor(order, node), node }));
+      const cursorOf = cursorEncoder(order);
+      const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
       const result: CustomerPage = {
         edges,
         pageInfo: {

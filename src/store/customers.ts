@@ -32,7 +32,7 @@ export interface CustomerListFilter {
   readonly modifiedSince?: number | undefined;
 }
 
-/** A position in an ordered list: a row's values under the order's terms (see {@link positionOf}). */
+/** A position in an ordered list: a row's values under the order's terms (see {@link positionReader}). */
 export type KeysetPosition = readonly (string | number)[];
 
 export interface CustomerListQuery {
@@ -92,8 +92,9 @@ function orderValue(row: CustomerRow, field: CustomerOrderField): string | numbe
 }
 
 /** Where a row stands in an order: what a cursor records. Holds only the row's own values, never internal keys. */
-export function positionOf(order: readonly OrderTerm[], row: CustomerRow): KeysetPosition {
-  return totalOrder(order).map((term) => orderValue(row, term.field));
+export function positionReader(order: readonly OrderTerm[]): (row: CustomerRow) => KeysetPosition {
+  const fields = totalOrder(order).map((term) => term.field);
+  return (row) => fields.map((field) => orderValue(row, field));
 }
 
 /** Whether a decoded value is a position in this order: one value per term, each of its field's type. */
