@@ -3,8 +3,8 @@
  * written. A mutation whose selection asks for something the token may not read (say `addresses` on the customer
  * that `patchCustomer` returns, with only customer.customer_update) would change the data and still answer
  * FORBIDDEN with `data: null`, and a client retrying it would write twice. So before a mutation operation runs,
- * its selection is checked against the same fields' `authScopes`; when one fails, the operation is refused as a whole with the error scope-auth would have given, and
- * nothing is written. Anything this check cannot evaluate is left to scope-auth, so it never refuses more.
+ * its selection is checked against the same fields' `authScopes`; when one fails, the operation is refused as a
+ * whole with the error scope-auth would have given, and nothing is written. Anything this check cannot evaluate is left to scope-auth, so it never refuses more.
  */
 import {
   getDirectiveValues,
@@ -36,7 +36,7 @@ interface PothosExtensions {
  * The permission a field's `authScopes` asks for, when it is the only shape this check evaluates (our builder's
  * `{ allowed: permission }`); undefined for none, or for a shape left to scope-auth.
  */
-export function permissionOf(field: GraphQLField<unknown, unknown>): Permission | undefined {
+function permissionOf(field: GraphQLField<unknown, unknown>): Permission | undefined {
   const scopes = (field.extensions as PothosExtensions | undefined)?.pothosOptions?.authScopes;
   if (typeof scopes !== 'object' || scopes === null) return undefined;
   const keys = Object.keys(scopes);
