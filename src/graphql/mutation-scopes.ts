@@ -4,7 +4,8 @@
  * that `patchCustomer` returns, with only customer.customer_update) would change the data and still answer
  * FORBIDDEN with `data: null`, and a client retrying it would write twice. So before a mutation operation runs,
  * its selection is checked against the same fields' `authScopes`; when one fails, the operation is refused as a
- * whole with the error scope-auth would have given, and nothing is written. Anything this check cannot evaluate is left to scope-auth, so it never refuses more.
+ * whole with the error scope-auth would have given, and nothing is written. Anything this check cannot evaluate is
+ * left to scope-auth, so it never refuses more.
  */
 import {
   getDirectiveValues,
