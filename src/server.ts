@@ -41,6 +41,10 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
   const trustedDocuments = config.graphql.persistedOperationsFile
     ? loadTrustedDocuments(config.graphql.persistedOperationsFile)
     : undefined;
+  // Yoga logs several debug lines per request: build a line only when its level is on.
+  const log = (level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]) => {
+    if (logger.isLevelEnabled(level)) logger[level](args.map(String).join(' '));
+  };
   const plugins: Plugin<Context>[] = [
     metrics.plugin<Context>(),
     errorStatusPlugin(),
@@ -63,13 +67,12 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     // Enforced in handle() before Yoga reads anything; here too for callers of yoga.fetch in the same process.
     maxRequestBodySize: config.graphql.maxBodyBytes,
     logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      debug: (...args) => log('debug', args),
+      info: (...args) => log('info', args),
+      warn: (...args) => log('warn', args),
       // Yoga reports each error its masker replaced: the masker has logged the unexpected ones with their request id,
       // and the others are the caller's mistakes, so these are only worth a debug line.
-      error: (...args) =>
-        args[0] instanceof GraphQLError ? logger.debug(args.map(String).join(' ')) : logger.error(args.map(String).join(' ')),
+      error: (...args) => log(args[0] instanceof GraphQLError ? 'debug' : 'error', args),
     },
     plugins,
   });

@@ -397,6 +397,37 @@ describe('unexpected errors', () => {
   });
 });
 
+describe("Yoga's own log lines", () => {
+  /** A service logging at `level` into an array, and one request through it. */
+  async function linesAt(level: string): Promise<Record<string, any>[]> {
+    const dir = tempDir();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+      DATA_DIR: dir,
+      AUTH_JWT_SECRET: TEST_SECRET,
+    });
+    const lines: Record<string, any>[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+    });
+    const service = createService({ config, jwtSecret: TEST_SECRET, logger: pino({ level }, stream) });
+    const base = await service.listen(0, '127.0.0.1');
+    const token = await signToken(TEST_SECRET, { tenant: 'acme', scope: ALL_SCOPES.join(' '), sub: 'test' });
+    expect((await gql(base, token, '{ __typename }')).data).toEqual({ __typename: 'Query' });
+    await service.close(1000);
+    return lines;
+  }
+
+  it('reach the log at LOG_LEVEL=debug, and are left out above it', async () => {
+    const debug = await linesAt('debug');
+    expect(debug.filter((line) => line.level === 20).map((line) => line.msg)).toContain('Processing GraphQL Parameters');
+    const info = await linesAt('info');
+    expect(info.filter((line) => line.level < 30)).toEqual([]);
+  });
+});
+
 describe('metrics', () => {
   it('labels operation names beyond the limit "other", so callers cannot grow the metrics without bound', async () => {
     const metrics = createMetrics({ maxOperationNames: 2 });
