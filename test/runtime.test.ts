@@ -336,27 +336,34 @@ describe('readiness', () => {
   });
 });
 
+/** An in-process service on a fresh database whose log lines (pino, at `level`) are collected, with a token. */
+async function loggedService(level: string) {
+  const dir = tempDir();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+    DATA_DIR: dir,
+    AUTH_JWT_SECRET: TEST_SECRET,
+  });
+  const logLines: Record<string, any>[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+  });
+  const service = createService({ config, jwtSecret: TEST_SECRET, logger: pino({ level }, stream) });
+  const base = await service.listen(0, '127.0.0.1');
+  const token = await signToken(TEST_SECRET, { tenant: 'acme', scope: ALL_SCOPES.join(' '), sub: 'test' });
+  return { service, base, token, logLines };
+}
+
 describe('unexpected errors', () => {
   let service: Service;
   let base: string;
   let token: string;
-  const logLines: Record<string, any>[] = [];
+  let logLines: Record<string, any>[];
 
   beforeAll(async () => {
-    const dir = tempDir();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
-      DATA_DIR: dir,
-      AUTH_JWT_SECRET: TEST_SECRET,
-    });
-    const stream = new PassThrough();
-    stream.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
-    });
-    service = createService({ config, jwtSecret: TEST_SECRET, logger: pino({ level: 'info' }, stream) });
-    base = await service.listen(0, '127.0.0.1');
-    token = await signToken(TEST_SECRET, { tenant: 'acme', scope: ALL_SCOPES.join(' '), sub: 'test' });
+    ({ service, base, token, logLines } = await loggedService('info'));
   });
   afterAll(() => service.close(1000));
 
@@ -398,26 +405,12 @@ describe('unexpected errors', () => {
 });
 
 describe("Yoga's own log lines", () => {
-  /** A service logging at `level` into an array, and one request through it. */
+  /** The log lines of one request through a service logging at `level`. */
   async function linesAt(level: string): Promise<Record<string, any>[]> {
-    const dir = tempDir();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
-      DATA_DIR: dir,
-      AUTH_JWT_SECRET: TEST_SECRET,
-    });
-    const lines: Record<string, any>[] = [];
-    const stream = new PassThrough();
-    stream.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-    });
-    const service = createService({ config, jwtSecret: TEST_SECRET, logger: pino({ level }, stream) });
-    const base = await service.listen(0, '127.0.0.1');
-    const token = await signToken(TEST_SECRET, { tenant: 'acme', scope: ALL_SCOPES.join(' '), sub: 'test' });
+    const { service, base, token, logLines } = await loggedService(level);
     expect((await gql(base, token, '{ __typename }')).data).toEqual({ __typename: 'Query' });
     await service.close(1000);
-    return lines;
+    return logLines;
   }
 
   it('reach the log at LOG_LEVEL=debug, and are left out above it', async () => {
