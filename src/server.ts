@@ -195,10 +195,13 @@ function parsedJsonBody(contentType: string | undefined, body: Buffer): object |
   return Object.keys(parsed).length > 0 ? parsed : undefined;
 }
 
-/** The content types Yoga reads as a JSON body, matched as Yoga matches them. */
+/** The content types Yoga reads as a JSON body. */
+const JSON_TYPES = ['application/json', 'application/graphql+json'];
+
+/** Whether Yoga reads a body of this Content-Type as JSON, matched as Yoga matches it. */
 function isJsonContentType(header: string | undefined): boolean {
   const type = header?.split(',')[0];
-  return ['application/json', 'application/graphql+json'].some((json) => type === json || !!type?.startsWith(`${json};`));
+  return JSON_TYPES.some((json) => type === json || !!type?.startsWith(`${json};`));
 }
 
 function sendBodyTooLarge(res: ServerResponse, limit: number): void {
