@@ -340,7 +340,7 @@ export function seedTenant(store: Store, options: SeedOptions): SeedSummary {
     summary.customers += batch.length;
     options.onProgress?.(summary.customers, settings.customers);
   }
-  writer.checkpoint();
+  writer.finishBulkLoad();
   summary.legalEntities = entities.size;
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
