@@ -15,8 +15,10 @@ export interface Measurement {
   peakRssBytes: number | null;
   /** Connection errors (timeouts included), non-2xx responses, and 2xx responses with GraphQL errors. */
   failures: { errors: number; timeouts: number; non2xx: number; graphqlErrors: number };
-  /** Service ÷ baseline requests/s, for the scenarios that the baseline also serves. */
+  /** Service ÷ baseline requests/s, for the scenarios that the baseline also serves (the median round's). */
   ratioToBaseline?: number;
+  /** Every round's ratio, in the order run, when service and baseline ran several rounds in alternation. */
+  ratioRounds?: number[];
   loadAverage: number;
 }
 
@@ -62,6 +64,8 @@ export interface Settings {
   pipelining: 1;
   warmupSeconds: number;
   durationSeconds: number;
+  /** Alternating service and baseline runs per scenario that both serve. */
+  rounds: number;
   scenarios: ScenarioId[];
   quick: boolean;
   /** Whose service ran: 'this checkout', or the directory given with --service-dir. */
@@ -211,7 +215,7 @@ export function sizeTable(size: SizeResult): string {
       fixed(m.p99Ms, 2),
       m.statementsPerRequest === null ? '–' : fixed(m.statementsPerRequest, 2),
       megabytes(m.peakRssBytes),
-      m.ratioToBaseline === undefined ? '' : `${fixed(m.ratioToBaseline, 2)}×`,
+      ratioCell(m),
       String(m.failures.errors + m.failures.non2xx + m.failures.graphqlErrors),
       fixed(m.loadAverage, 1),
     ].join(' | '),
@@ -221,6 +225,14 @@ export function sizeTable(size: SizeResult): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((row) => `| ${row} |`),
   ].join('\n');
+}
+
+/** The median round's ratio, and the range over all rounds when there were several. */
+function ratioCell(m: Measurement): string {
+  if (m.ratioToBaseline === undefined) return '';
+  const median = `${fixed(m.ratioToBaseline, 2)}×`;
+  if (!m.ratioRounds || m.ratioRounds.length < 2) return median;
+  return `${median} (${fixed(Math.min(...m.ratioRounds), 2)}–${fixed(Math.max(...m.ratioRounds), 2)})`;
 }
 
 export function seedingLine(size: SizeResult): string {
@@ -239,7 +251,11 @@ export function toMarkdown(report: BenchReport): string {
     '',
     `Machine: ${machineLine(machine)}.`,
     `Settings: ${settings.connections} connections, no pipelining, ${settings.warmupSeconds} s warm-up then ` +
-      `${settings.durationSeconds} s measured per run; the service (${settings.service}) in production mode, ` +
+      `${settings.durationSeconds} s measured per run` +
+      (settings.rounds > 1
+        ? `; for Q1 and Q2, ${settings.rounds} rounds of service and baseline runs in alternation (÷ baseline: the median round's ratio, with the range over the rounds)`
+        : '') +
+      `; the service (${settings.service}) in production mode, ` +
       `compiled and started as \`npm start\` does (\`${settings.serviceCommand}\`), ` +
       'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (test/bench/baseline.ts), ' +
       'autocannon in the benchmark process on the same machine.',
