@@ -39,12 +39,20 @@ export interface SizeResult {
   checks: string[];
   /** Statements of single requests, sent one at a time (exact). */
   exactStatements: { Q1: number; Q2ByPageSize: Record<string, number>; Q3: number; Q4: number };
-  q3: { terms: number; averageMatches: number; example: string };
+  q3: { terms: number; averageMatches: number; example: string; searchIndex: SearchIndexProbe[] };
   /** VmHWM of the service at the end: its peak RSS over everything this size ran. */
   serviceHighWaterBytes: number | null;
   /** What the service's /metrics said about its memory after the runs (prom-client's default metrics), bytes. */
   serviceMemory: { rss: number; heapTotal: number; heapUsed: number; external: number } | null;
   measurements: Measurement[];
+}
+
+/** The FTS5 index alone finding the matches of a kind of search term (SQL only, in the benchmark process). */
+export interface SearchIndexProbe {
+  kind: string;
+  terms: number;
+  averageMatches: number;
+  averageMs: number;
 }
 
 export interface Machine {
@@ -282,7 +290,10 @@ export function toMarkdown(report: BenchReport): string {
         .map(([first, n]) => `${n} (first ${first})`)
         .join(', ')}; Q3 ${size.exactStatements.Q3}; Q4 ${size.exactStatements.Q4}. ` +
         `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}"), ` +
-        `${fixed(size.q3.averageMatches, 0)} matching customers per term on average.`,
+        `${fixed(size.q3.averageMatches, 0)} matching customers per term on average. ` +
+        `The search index alone (SQL only, best of 3 passes) takes ${size.q3.searchIndex
+          .map((p) => `${fixed(p.averageMs, 3)} ms per search for ${p.kind} (${fixed(p.averageMatches, 1)} matches)`)
+          .join(', ')}.`,
       '',
       'Checks before measuring:',
       ...size.checks.map((check) => `- ${check}`),
