@@ -125,7 +125,7 @@ function parseOptions(): Options {
     pipelining: 1,
     warmupSeconds: positive('warmup', values.warmup ?? (quick ? '1' : '3')),
     durationSeconds: positive('duration', values.duration ?? (quick ? '3' : '10')),
-    rounds: Math.round(positive('rounds', values.rounds ?? (quick ? '1' : '3'))),
+    rounds: Math.max(1, Math.round(positive('rounds', values.rounds ?? (quick ? '1' : '3')))),
     scenarios: scenarios as ScenarioId[],
     keep: values.keep,
     serviceDir: values['service-dir'] === undefined ? undefined : resolve(values['service-dir']),
