@@ -243,6 +243,10 @@ function ratioCell(m: Measurement): string {
   return `${median} (${fixed(Math.min(...m.ratioRounds), 2)}–${fixed(Math.max(...m.ratioRounds), 2)})`;
 }
 
+export function searchIndexFigures(probe: SearchIndexProbe): string {
+  return `${fixed(probe.averageMs, 3)} ms per search for ${probe.kind} (${fixed(probe.averageMatches, 1)} matches)`;
+}
+
 export function seedingLine(size: SizeResult): string {
   const s = size.seeding;
   return (
@@ -291,9 +295,7 @@ export function toMarkdown(report: BenchReport): string {
         .join(', ')}; Q3 ${size.exactStatements.Q3}; Q4 ${size.exactStatements.Q4}. ` +
         `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}"), ` +
         `${fixed(size.q3.averageMatches, 0)} matching customers per term on average. ` +
-        `The search index alone (SQL only, best of 3 passes) takes ${size.q3.searchIndex
-          .map((p) => `${fixed(p.averageMs, 3)} ms per search for ${p.kind} (${fixed(p.averageMatches, 1)} matches)`)
-          .join(', ')}.`,
+        `The search index alone (SQL only, best of 3 passes) takes ${size.q3.searchIndex.map(searchIndexFigures).join(', ')}.`,
       '',
       'Checks before measuring:',
       ...size.checks.map((check) => `- ${check}`),
