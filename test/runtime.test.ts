@@ -9,7 +9,6 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +18,8 @@ import { loadConfig } from '../src/config.js';
 import { createMetrics } from '../src/metrics.js';
 import { createService, type Service } from '../src/server.js';
 import { startTestServer, TEST_SECRET } from './helpers.js';
-import { buildService, serviceArgs } from './support/built-service.js';
+import { buildService, ROOT, serviceArgs } from './support/built-service.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 /** Generous, as a busy machine can be slow (npm start also compiles the sources). */
 const SPAWN_TIMEOUT = 120_000;
 
@@ -97,7 +95,7 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 
 /** The compiled service, as `npm start` runs it (support/built-service.ts), in the given working directory. */
 function startMain(cwd: string, env: Record<string, string>): Running {
-  return run(process.execPath, serviceArgs(root), cwd, env);
+  return run(process.execPath, serviceArgs(), cwd, env);
 }
 
 /** The address from the "listening" log line. */
@@ -132,7 +130,7 @@ function sample(metrics: string, name: string, labels: Record<string, string> = 
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-beforeAll(() => buildService(root), SPAWN_TIMEOUT);
+beforeAll(() => buildService(), SPAWN_TIMEOUT);
 
 afterAll(() => {
   for (const child of running) child.kill('SIGKILL');
@@ -295,7 +293,7 @@ describe('production', () => {
   it('with a secret, started by npm start: listens on 0.0.0.0, prints no token, stops on SIGTERM with exit code 0', async () => {
     const dir = tempDir();
     // npm must hand SIGTERM on to the service (package.json's `exec`), as a container runtime or systemd sends it to npm.
-    const npm = run('npm', ['start'], root, {
+    const npm = run('npm', ['start'], ROOT, {
       NODE_ENV: 'production',
       PORT: '0',
       AUTH_JWT_SECRET: TEST_SECRET,
