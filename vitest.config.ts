@@ -3,15 +3,41 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+/** Files that talk to a started test server over HTTP: they run once per mode, development and production. */
+const HTTP_SUITE = [
+  'test/addresses.test.ts',
+  'test/authorization.test.ts',
+  'test/customers-list.test.ts',
+  'test/customers.test.ts',
+  'test/federation.test.ts',
+  'test/gateway.test.ts',
+  'test/jwks.test.ts',
+  'test/limits.test.ts',
+  'test/smoke.test.ts',
+  'test/tenancy.test.ts',
+  'test/tutorial.test.ts',
+];
+
+/** The server's mode, read by test/helpers.ts (startTestServer): what users deploy is production. */
+const mode = (name: 'development' | 'production') => ({
+  extends: true as const,
+  test: { name, include: HTTP_SUITE, env: { CUSTOMER_GRAPH_TEST_MODE: name } },
+});
+
 export default defineConfig({
   resolve: {
     // graphql ships CJS and ESM builds; packages loaded by Node (CJS) and by Vite (ESM) must share one copy.
     alias: { graphql: require.resolve('graphql') },
   },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      mode('development'),
+      mode('production'),
+      // Everything else: the store, the command-line tools, the compiled service (it starts both modes itself).
+      { extends: true, test: { name: 'service', include: ['test/**/*.test.ts'], exclude: HTTP_SUITE } },
+    ],
   },
 });

@@ -12,6 +12,14 @@ import { createLogger } from '../src/logger.js';
 import { createService, type Service } from '../src/server.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+/**
+ * The mode every test server runs in, unless a test sets NODE_ENV itself. vitest.config.ts runs the HTTP suite once
+ * per mode, so that every behaviour is proven in production (what users deploy) as well as in development.
+ */
+export const MODE: 'development' | 'production' =
+  process.env.CUSTOMER_GRAPH_TEST_MODE === 'production' ? 'production' : 'development';
+export const PRODUCTION = MODE === 'production';
 export const MANAGE = 'customer.customer_manage';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -43,11 +51,11 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'customer-graph-test-'));
   const config = loadConfig({
-    NODE_ENV: 'test',
+    NODE_ENV: MODE,
     DATABASE_URL: `file:${join(dir, 'customers.db')}`,
     DATA_DIR: dir,
     AUTH_JWT_SECRET: TEST_SECRET,
-    LOG_LEVEL: "silent",
+    LOG_LEVEL: 'silent',
     ...env,
   });
   const service = createService({ config, jwtSecret: config.auth.jwtSecret, logger: createLogger('silent') });

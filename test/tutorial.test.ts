@@ -1,5 +1,5 @@
 /**
- * The Customer Service tutorial (../shared/seeds/customer-service-tutorial.txt) as GraphQL operations over HTTP:
+ * The Customer Service tutorial (the seed tutorial of the Customer Service) as GraphQL operations over HTTP:
  * create a customer, update its profile, add an address, tag it, activate the customer, read it back.
  * The README shows the same session, with these operations as they stand here.
  */

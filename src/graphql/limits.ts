@@ -106,15 +106,34 @@ function disableIntrospection<C extends object>(): Plugin<C> {
  * and misses the enum form ("Did you mean the enum value ..."), so one pattern covers both stages here.
  */
 const SUGGESTION = / ?Did you mean [^?]*\?/g;
-function stripSuggestions(errors: readonly Error[] | undefined): void {
-  for (const error of errors ?? []) error.message = error.message.replace(SUGGESTION, '');
+/**
+ * The error without its suggestion, as a new error: graphql-jit's errors have a read-only `message`, and assigning it
+ * would throw inside Yoga's result handling, which then masks the whole result.
+ */
+function withoutSuggestion(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(SUGGESTION, '');
+  if (message === error.message) return error;
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
 }
 function hideSuggestions<C extends object>(): Plugin<C> {
   return {
-    onValidate: () => ({ result }) => stripSuggestions(result),
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length > 0) setResult(result.map((error) => (error instanceof GraphQLError ? withoutSuggestion(error) : error)));
+      },
     onExecute: () => ({
-      onExecuteDone: ({ result }) => {
-        if ('errors' in result) stripSuggestions(result.errors);
+      onExecuteDone: ({ result, setResult }) => {
+        if ('errors' in result && result.errors?.length) {
+          setResult({ ...result, errors: result.errors.map((error) => withoutSuggestion(error as GraphQLError)) });
+        }
       },
     }),
   };
