@@ -822,6 +822,61 @@ describe('mutations refused before they write', () => {
     expect(res.data!.added.id).toEqual(expect.any(String));
   });
 
+  /**
+   * Every mutation whose result leads to something its scope does not let the caller read, with the forbidden field
+   * behind a directive whose variable is not sent and takes its default (so the field is selected): directly, in a
+   * named fragment and in an inline fragment. Each is refused, and nothing is written.
+   */
+  const GUARDED_RESULTS: { mutation: string; call: string; scope: string; variables: string[]; guarded: string }[] = [
+    { mutation: 'createCustomer', call: 'createCustomer(input: { id: $new, firstName: "Pre" })', scope: CREATE, variables: ['$new: ID!'], guarded: 'accounts { id }' },
+    { mutation: 'upsertCustomer', call: 'upsertCustomer(customerNumber: $n, input: { firstName: "Pre" })', scope: UPDATE, variables: ['$n: String!'], guarded: 'customer { accounts { id } }' },
+    { mutation: 'patchCustomer', call: 'patchCustomer(customerNumber: $n, input: { firstName: "Pre" })', scope: UPDATE, variables: ['$n: String!'], guarded: 'addresses { id }' },
+    { mutation: 'addCustomerAddress', call: 'addCustomerAddress(customerNumber: $n, input: { contactName: "Pre", country: "DE" })', scope: UPDATE, variables: ['$n: String!'], guarded: 'customer { id }' },
+    { mutation: 'updateCustomerAddress', call: 'updateCustomerAddress(customerNumber: $n, addressId: $a, input: { contactName: "Pre", country: "DE" })', scope: UPDATE, variables: ['$n: String!', '$a: ID!'], guarded: 'customer { id }' },
+    { mutation: 'patchCustomerAddress', call: 'patchCustomerAddress(customerNumber: $n, addressId: $a, input: { city: "Pre" })', scope: UPDATE, variables: ['$n: String!', '$a: ID!'], guarded: 'customer { id }' },
+    { mutation: 'addCustomerAddressTags', call: 'addCustomerAddressTags(customerNumber: $n, addressId: $a, tags: ["PRE"])', scope: UPDATE, variables: ['$n: String!', '$a: ID!'], guarded: 'customer { id }' },
+    { mutation: 'removeCustomerAddressTags', call: 'removeCustomerAddressTags(customerNumber: $n, addressId: $a, tags: ["BILLING"])', scope: UPDATE, variables: ['$n: String!', '$a: ID!'], guarded: 'customer { id }' },
+  ];
+  const RESULT_TYPES: Record<string, string> = {
+    createCustomer: 'Customer',
+    upsertCustomer: 'UpsertCustomerPayload',
+    patchCustomer: 'Customer',
+  };
+  const PLACEMENTS = {
+    // The directive goes between the field's name and its selection.
+    'the field itself, with @skip(if: s) and s = false': (m: (typeof GUARDED_RESULTS)[number]) => [
+      `mutation(${[...m.variables, '$s: Boolean = false'].join(', ')}) { r: ${m.call} { __typename ${m.guarded.replace(' {', ' @skip(if: $s) {')} } }`,
+    ],
+    'a named fragment, with @include(if: i) and i = true': (m: (typeof GUARDED_RESULTS)[number]) => [
+      `mutation(${[...m.variables, '$i: Boolean = true'].join(', ')}) { r: ${m.call} { __typename ...Guarded @include(if: $i) } }`,
+      `fragment Guarded on ${RESULT_TYPES[m.mutation] ?? 'Address'} { ${m.guarded} }`,
+    ],
+    'an inline fragment, with @skip(if: s) and s = false': (m: (typeof GUARDED_RESULTS)[number]) =>
+      [`mutation(${[...m.variables, '$s: Boolean = false'].join(', ')}) { r: ${m.call} { __typename ... @skip(if: $s) { ${m.guarded} } } }`],
+  };
+
+  it('covers every mutation whose result leads to another object', () => {
+    const mutations = publicSchema().getMutationType()!.getFields();
+    const leadsOn = Object.values(mutations).filter((field) => {
+      const type = getNamedType(field.type);
+      return isObjectType(type) && Object.values(type.getFields()).some((f) => isObjectType(getNamedType(f.type)));
+    });
+    expect(leadsOn.map((field) => field.name).sort()).toEqual(GUARDED_RESULTS.map((m) => m.mutation).sort());
+  });
+
+  for (const [placement, document] of Object.entries(PLACEMENTS)) {
+    it.each(GUARDED_RESULTS)(`$mutation, guarded field in ${placement}: refused, nothing written`, async (m) => {
+      const target = fx.customer('acme');
+      const before = fx.fingerprint('acme', target.number);
+      const fresh = `pre-${++cellNumber}`;
+      const token = await server.token({ scope: m.scope });
+      const res = await server.gql(document(m).join('\n'), { n: target.number, a: target.addressId, new: fresh }, { token });
+      expect({ status: res.status, data: res.data, codes: codes(res) }).toEqual({ status: 403, data: null, codes: ['FORBIDDEN'] });
+      expect(fx.fingerprint('acme', target.number)).toBe(before);
+      expect(fx.fingerprint('acme', fresh)).toBe('gone');
+    });
+  }
+
   it('leaves variables that do not fit to execution, which refuses them without writing', async () => {
     const target = fx.customer('acme');
     const before = fx.fingerprint('acme', target.number);

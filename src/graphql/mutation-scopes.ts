@@ -4,13 +4,18 @@
  * that `patchCustomer` returns, with only customer.customer_update) would change the data and still answer
  * FORBIDDEN with `data: null`, and a client retrying it would write twice. So before a mutation operation runs,
  * its selection is checked against the same fields' `authScopes`; when one fails, the operation is refused as a
- * whole with the error scope-auth would have given, and nothing is written. Anything this check cannot evaluate is
- * left to scope-auth, so it never refuses more.
+ * whole with the error scope-auth would have given, and nothing is written.
+ *
+ * The walk sees what execution will see: @skip / @include read the coerced variables (defaults included), and
+ * abstract types are followed into each of their object types. When the walk cannot decide, the mutation is
+ * refused: a check that gives up would let the write happen and the answer say FORBIDDEN.
  */
 import {
+  GraphQLError,
   getDirectiveValues,
   getNamedType,
   getOperationAST,
+  getVariableValues,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isAbstractType,
@@ -47,7 +52,8 @@ function permissionOf(field: GraphQLField<unknown, unknown>): Permission | undef
 interface Walk {
   schema: GraphQLSchema;
   fragments: Record<string, FragmentDefinitionNode>;
-  variables: Record<string, unknown> | undefined;
+  /** Coerced: defaults applied, as execution sees them. */
+  variables: Record<string, unknown>;
   may: (permission: Permission) => boolean;
 }
 
@@ -70,7 +76,7 @@ function* fieldsOf(selectionSet: SelectionSetNode, type: GraphQLObjectType, walk
       continue;
     }
     const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? walk.fragments[selection.name.value] : selection;
-    if (!fragment) continue;
+    if (!fragment) throw new Error(`Unknown fragment ${selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : ''}`);
     const condition = fragment.typeCondition ? walk.schema.getType(fragment.typeCondition.name.value) : type;
     const applies = condition === type || (isAbstractType(condition) && walk.schema.isSubType(condition, type));
     if (applies) yield* fieldsOf(fragment.selectionSet, type, walk);
@@ -91,9 +97,10 @@ function findRefusal(selectionSet: SelectionSetNode, type: GraphQLObjectType, pa
       return { permission, path: here, node };
     }
     const child = getNamedType(field.type);
-    // Only object types are followed: an abstract type's checks are left to scope-auth.
-    if (node.selectionSet && isObjectType(child)) {
-      const refusal = findRefusal(node.selectionSet, child, here, walk);
+    if (!node.selectionSet) continue;
+    const objectTypes = isObjectType(child) ? [child] : isAbstractType(child) ? walk.schema.getPossibleTypes(child) : [];
+    for (const objectType of objectTypes) {
+      const refusal = findRefusal(node.selectionSet, objectType, here, walk);
       if (refusal) return refusal;
     }
   }
@@ -113,25 +120,24 @@ export function mutationScopesPlugin(): Plugin<Context> {
       for (const definition of args.document.definitions) {
         if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
       }
-      const walk: Walk = {
-        schema: args.schema,
-        fragments,
-        variables: (args.variableValues ?? undefined) as Record<string, unknown> | undefined,
-        may: (permission) => context.may(permission),
-      };
+      // Variables that do not fit are refused by execution before any resolver runs, so nothing is written.
+      const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
+      if (coerced.errors) return;
+      const walk: Walk = { schema: args.schema, fragments, variables: coerced.coerced, may: (permission) => context.may(permission) };
       let refusal: Refusal | undefined;
+      let undecided = false;
       try {
         refusal = findRefusal(operation.selectionSet, mutationType, [], walk);
       } catch {
-        // Variables that do not fit (say a missing @skip condition): execution reports that, and checks scopes.
-        return;
+        undecided = true;
       }
-      if (!refusal) return;
-      setResultAndStopExecution({
-        data: null,
-        errors: [forbidden([refusal.permission], { path: refusal.path, nodes: [refusal.node] })],
-        extensions: { http: { status: HTTP_STATUS.FORBIDDEN } },
-      });
+      if (!refusal && !undecided) return;
+      const error = refusal
+        ? forbidden([refusal.permission], { path: refusal.path, nodes: [refusal.node] })
+        : new GraphQLError("Refused: the scopes that this mutation's selection needs could not be checked.", {
+            extensions: { code: 'FORBIDDEN' },
+          });
+      setResultAndStopExecution({ data: null, errors: [error], extensions: { http: { status: HTTP_STATUS.FORBIDDEN } } });
     },
   };
 }
