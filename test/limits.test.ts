@@ -180,6 +180,22 @@ describe('document limits refuse abusive documents with the defaults', () => {
     expectRefused(await server.gql(document, { n: 'x' }), message);
   });
 
+  // 30 aliases of a page of 200 customers with four fields each: 60,000 by the cost model, when a variable `first` counted as 1.
+  const variablePages = `query($n: Int) { ${repeat(30, (i) => `p${i}: customers(first: $n) { edges { node { id firstName lastName contactEmail } } }`)} }`;
+
+  it('charges a page size given as a variable at its value, as the same literal would be', async () => {
+    expectRefused(await server.gql(variablePages, { n: 200 }), /^Query Cost limit of 20000 exceeded, found 60000\.$/);
+    expectRefused(await server.gql(variablePages.replace('($n: Int)', '').replaceAll('$n', '200')), /found 60000\.$/);
+    const small = await server.gql(variablePages, { n: 10 });
+    expect(small.errors).toBeUndefined();
+    expect(Object.keys(small.data!)).toHaveLength(30);
+  });
+
+  it("charges a page size variable left out at its default (an absent first at the argument's default: see GRAPHQL_MAX_COST below)", async () => {
+    const withDefault = variablePages.replace('($n: Int)', '($n: Int = 200)');
+    expectRefused(await server.gql(withDefault, {}), /found 60000\.$/);
+  });
+
   it('answers 200 with the same error to a client that accepts only application/json (GraphQL over HTTP)', async () => {
     const legacy = await server.gql(nested(5), { n: 'x' }, { headers: { accept: 'application/json' } });
     expect(legacy.status).toBe(200);
@@ -212,6 +228,7 @@ describe('each limit follows its variable', () => {
   const rows: [variable: string, document: string, message: RegExp][] = [
     ['GRAPHQL_MAX_DEPTH=3', '{ customers { edges { node { id } } } }', /Query depth limit of 3 exceeded, found 4/],
     ['GRAPHQL_MAX_COST=30', '{ customers(first: 20) { totalCount } }', /Query Cost limit of 30 exceeded, found 60/],
+    ['GRAPHQL_MAX_COST=30 (no first: the default page of 60)', '{ customers { totalCount } }', /Query Cost limit of 30 exceeded, found 180/],
     ['GRAPHQL_MAX_ALIASES=2', '{ me { a: id b: id c: id } }', /Aliases limit of 2 exceeded, found 3/],
     ['GRAPHQL_MAX_TOKENS=60', `{ ${repeat(61, () => '__typename')} }`, /Token limit of 60 exceeded/],
     ['GRAPHQL_MAX_DIRECTIVES=2', '{ a: __typename @skip(if: false) b: __typename @skip(if: false) c: __typename @include(if: true) }', /Directives limit of 2 exceeded, found 3/],

@@ -127,7 +127,7 @@ builder.queryField('customers', (t) =>
     description: 'The customers the caller may see. Default order: CREATED_AT ASC, then id. first: 1..200, default 60.',
     authScopes: { allowed: 'read' },
     args: {
-      first: t.arg.int(),
+      first: t.arg.int({ defaultValue: PAGE_SIZE.default }),
       after: t.arg.string(),
       filter: t.arg({ type: CustomerFilter }),
       orderBy: t.arg({ type: [CustomerOrder] }),

@@ -11,13 +11,29 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
   defaultExtractPersistedOperationId,
   usePersistedOperations,
   type CustomErrorFactory,
 } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, type ValidationContext } from 'graphql';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
+  type ArgumentNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationContext,
+} from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../config.js';
@@ -38,6 +54,7 @@ export function edgePlugins<C extends object = object>({ production, graphql, tr
     documentSizeLimit<C>(graphql.maxDocumentBytes),
     ...(trustedDocuments ? [persistedOperations<C>(trustedDocuments, graphql.persistedOperationsOnly)] : []),
     documentLimits<C>(graphql),
+    costLimit<C>(graphql.maxCost),
     ...(graphql.introspection ? [] : [disableIntrospection<C>()]),
     ...(production ? [hideSuggestions<C>()] : []),
   ];
@@ -52,13 +69,9 @@ function refusal(message: string, code = 'GRAPHQL_VALIDATION_FAILED'): GraphQLEr
 const armorRefusal = (error: GraphQLError) => refusal(error.message.replace(/^Syntax Error: /, ''));
 
 /**
- * Tokens (counted while parsing, so an oversized document is not parsed to the end), then depth, cost, aliases and
- * directives (validation rules). Depth and cost look through fragments, so that colocated fragments add nothing.
- * Cost is graphql-armor's model without its extra weight per level (the depth limit bounds nesting): a field with a
- * selection costs 2, a leaf 1, and a literal `first: n` multiplies its selection by n, so cost is roughly the
- * number of values an answer can hold. Validation results are cached per document, so cost reads the document,
- * never variables: a `first` given as a variable counts once (the domain caps pages at 200), and a gateway's
- * `_entities` representations (always a variable) cost the same however many there are (the body limit bounds them).
+ * Tokens (counted while parsing, so an oversized document is not parsed to the end), then depth, aliases and
+ * directives (validation rules). Depth looks through fragments, so that colocated fragments add nothing. Cost is
+ * checked apart (see costLimit), because it depends on the page sizes a request asks for.
  */
 function documentLimits<C extends object>(graphql: Config['graphql']): Plugin<C> {
   const report = (context: ValidationContext | null, error: GraphQLError) => context?.reportError(armorRefusal(error));
@@ -74,10 +87,94 @@ function documentLimits<C extends object>(graphql: Config['graphql']): Plugin<C>
       ],
     },
     maxDepth: { n: graphql.maxDepth, flattenFragments: true, ...asValidationError },
-    costLimit: { maxCost: graphql.maxCost, flattenFragments: true, depthCostFactor: 1, ...asValidationError },
+    costLimit: { enabled: false },
     maxAliases: { n: graphql.maxAliases, ...asValidationError },
     maxDirectives: { n: graphql.maxDirectives, ...asValidationError },
   }) as Plugin<C>;
+}
+
+/**
+ * The cost of an operation: graphql-armor's model without its extra weight per level (the depth limit bounds
+ * nesting). A field with a selection costs 2, a leaf 1, and `first: n` multiplies its selection by n, so cost is
+ * roughly the number of values an answer can hold. armor reads only literals, so before it counts, each page size
+ * is written into the document as the literal it will be at execution: a variable's value (or its default), and
+ * for an absent `first` the argument's default in the schema. The cost then depends on the document and those page
+ * sizes alone, and is remembered for each pair. A gateway's `_entities` representations (always a variable) cost
+ * the same however many there are: the body limit bounds them.
+ */
+function costLimit<C extends object>(maxCost: number): Plugin<C> {
+  const rule = costLimitRule({
+    maxCost,
+    flattenFragments: true,
+    depthCostFactor: 1,
+    propagateOnRejection: false,
+    onReject: [(context, error) => context?.reportError(armorRefusal(error))],
+  });
+  const known = new WeakMap<DocumentNode, Map<string, readonly GraphQLError[]>>();
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      const coerced = getVariableValues(args.schema, operation?.variableDefinitions ?? [], args.variableValues ?? {});
+      // Variables that do not fit are refused by execution before anything runs.
+      if (coerced.errors) return;
+      const { document, sizes } = withLiteralPageSizes(args.schema, args.document, coerced.coerced);
+      let byPageSizes = known.get(args.document);
+      if (!byPageSizes) known.set(args.document, (byPageSizes = new Map()));
+      const key = sizes.join(',');
+      let errors = byPageSizes.get(key);
+      if (!errors) {
+        errors = validate(args.schema, document, [rule]);
+        // Each distinct set of page sizes is remembered, up to a few per document.
+        if (byPageSizes.size < 32) byPageSizes.set(key, errors);
+      }
+      // Each refusal carries HTTP 400 the way validation errors do (spec: 200 for application/json-only clients).
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+  };
+}
+
+/** The page-size argument, as armor's cost rule knows it. */
+const PAGE_SIZE_ARGUMENT = 'first';
+
+/**
+ * The document with every `first` of a field that takes one as an integer literal (from the variables, or the
+ * argument's default when absent), and those sizes in document order.
+ */
+function withLiteralPageSizes(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): { document: DocumentNode; sizes: number[] } {
+  const sizes: number[] = [];
+  const typeInfo = new TypeInfo(schema);
+  const rewritten = visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const argument = typeInfo.getFieldDef()?.args.find((arg) => arg.name === PAGE_SIZE_ARGUMENT);
+        if (!argument) return undefined;
+        const given = node.arguments?.find((arg) => arg.name.value === PAGE_SIZE_ARGUMENT);
+        const value =
+          given?.value.kind === Kind.VARIABLE
+            ? variables[given.value.name.value]
+            : given?.value.kind === Kind.INT
+              ? Number(given.value.value)
+              : given
+                ? undefined
+                : argument.defaultValue;
+        const size = typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 1;
+        sizes.push(size);
+        const literal: ArgumentNode = {
+          kind: Kind.ARGUMENT,
+          name: { kind: Kind.NAME, value: PAGE_SIZE_ARGUMENT },
+          value: { kind: Kind.INT, value: String(size) },
+        };
+        const others = (node.arguments ?? []).filter((arg) => arg.name.value !== PAGE_SIZE_ARGUMENT);
+        return { ...node, arguments: [...others, literal] };
+      },
+    }),
+  );
+  return { document: rewritten, sizes };
 }
 
 /** The document text, before it is parsed. Variables are not part of it; the body limit covers them. */
