@@ -133,6 +133,8 @@ interface Operation {
 }
 
 const root = (name: string, rule: Rule): Check => ({ rule, path: [name], status: 403 });
+/** A create by an own-scope caller: its customer number is generated. */
+const ownCreate = (p: Principal) => reachOf(p, 'create') === 'own';
 const nested = (path: string[], rule: Rule, status: number): Check => ({ rule, path, status });
 const customerVars = (ctx: CellContext) => ({ n: ctx.target.number });
 const addressVars = (ctx: CellContext) => ({ n: ctx.target.number, a: ctx.target.addressId });
@@ -261,13 +263,16 @@ const OPERATIONS: Operation[] = [
     special: 'create',
     checks: [root('createCustomer', 'create')],
     // The input asks for company Z; an own-scope caller's new customer joins the caller's company regardless.
-    document: `mutation($id: ID!, $registration: String!) {
+    // Own-scope callers do not choose customer numbers (see 'own-company rules'): theirs are generated.
+    document: `mutation($id: ID, $registration: String!) {
       createCustomer(input: { id: $id, firstName: "New", b2b: { companyRegistrationId: $registration } }) {
         customerNumber firstName
       }
     }`,
-    variables: (ctx) => ({ id: `new-${ctx.unique}`, registration: ctx.world.companies.Z.registrationId }),
-    data: (ctx) => ({ createCustomer: { customerNumber: `new-${ctx.unique}`, firstName: 'New' } }),
+    variables: (ctx) => ({ id: ownCreate(ctx.principal) ? null : `new-${ctx.unique}`, registration: ctx.world.companies.Z.registrationId }),
+    data: (ctx) => ({
+      createCustomer: { customerNumber: ownCreate(ctx.principal) ? expect.any(String) : `new-${ctx.unique}`, firstName: 'New' },
+    }),
   },
   {
     name: 'upsertCustomer (create)',
@@ -549,6 +554,8 @@ describe(`scope matrix (${cells.length} cells)`, () => {
       const ctx: CellContext = { target: seeded!, principal, unique, world };
       const before = seeded && fx.fingerprint('acme', seeded.number);
 
+      const totalsAfter = () => (['acme', 'globex'] as const).map((tenant) => fx.count(tenant));
+      const totalsBefore = totalsAfter();
       const res = await server.gql(op.document, op.variables(ctx), { token: world.tokens.get(principal)! });
 
       if (expected.kind === 'data') {
@@ -566,7 +573,15 @@ describe(`scope matrix (${cells.length} cells)`, () => {
         if (effect === 'gone') expect(after).toBe('gone');
       }
       if (expected.kind === 'created') expect(fx.entityIdsOf(principal.tenant!, seeded!.number)).toEqual([]);
-      if (op.special === 'create' || op.special === 'upsertCreate') {
+      if (op.special === 'create' && ownCreate(principal)) {
+        // A generated number: the customers of each tenant are counted instead (cells run one at a time).
+        const createdNumber = res.data?.createCustomer?.customerNumber as string | undefined;
+        expect(createdNumber === undefined).toBe(expected.kind !== 'data');
+        expect(totalsAfter()).toEqual(totalsBefore.map((n, i) => n + (expected.kind === 'data' && i === 0 ? 1 : 0)));
+        if (createdNumber) {
+          expect(fx.entityIdsOf('acme', createdNumber)).toEqual(companyOf(principal).map((c) => world.companies[c].id).sort());
+        }
+      } else if (op.special === 'create' || op.special === 'upsertCreate') {
         const number = `new-${unique}`;
         const createdIn = (['acme', 'globex'] as const).filter((tenant) => fx.entityIdsOf(tenant, number) !== undefined);
         expect(createdIn).toEqual(expected.kind === 'data' ? [principal.tenant] : []);
@@ -604,21 +619,21 @@ describe('own-company rules', () => {
   it("an own-scope create joins the caller's legal entities (only legal_entity_id's when named), whatever b2b says", async () => {
     const [p, q, other] = [fx.company('acme'), fx.company('acme'), fx.company('acme')];
     const carol = fx.customer('acme', { entities: [p, q] });
-    const create = `mutation($id: ID!, $registration: String!) {
-      createCustomer(input: { id: $id, company: "Elsewhere Ltd", b2b: { companyRegistrationId: $registration } }) {
+    const create = `mutation($registration: String!) {
+      createCustomer(input: { company: "Elsewhere Ltd", b2b: { companyRegistrationId: $registration } }) {
         customerNumber businessModel b2b { companyRegistrationId legalEntities { id } }
       }
     }`;
-    const vars = (id: string) => ({ id, registration: other.registrationId });
+    const vars = { registration: other.registrationId };
 
-    const wide = await server.gql(create, vars('own-create-1'), { token: await ownToken(carol, [MANAGE_OWN]) });
+    const wide = await server.gql(create, vars, { token: await ownToken(carol, [MANAGE_OWN]) });
     expect(wide.errors).toBeUndefined();
     const wideB2b = wide.data!.createCustomer.b2b;
     expect(wide.data!.createCustomer.businessModel).toBe('B2B');
     expect(wideB2b.legalEntities.map((e: { id: string }) => e.id).sort()).toEqual([p.id, q.id].sort());
     expect(wideB2b.companyRegistrationId).not.toBe(other.registrationId);
 
-    const narrow = await server.gql(create, vars('own-create-2'), { token: await ownToken(carol, [MANAGE_OWN], q.id) });
+    const narrow = await server.gql(create, vars, { token: await ownToken(carol, [MANAGE_OWN], q.id) });
     expect(narrow.errors).toBeUndefined();
     expect(narrow.data!.createCustomer.b2b).toEqual({ companyRegistrationId: q.registrationId, legalEntities: [{ id: q.id }] });
 
@@ -629,20 +644,45 @@ describe('own-company rules', () => {
     );
     expect(members.data!.customers.totalCount).toBe(0);
     // And the caller sees what it created, through its own reach.
-    const seen = await server.gql(`{ customer(customerNumber: "own-create-2") { customerNumber } }`, {}, {
+    const number = narrow.data!.createCustomer.customerNumber;
+    const seen = await server.gql(`query($n: String!) { customer(customerNumber: $n) { customerNumber } }`, { n: number }, {
       token: await ownToken(carol, [READ_OWN], q.id),
     });
-    expect(seen.data).toEqual({ customer: { customerNumber: 'own-create-2' } });
+    expect(seen.data).toEqual({ customer: { customerNumber: number } });
   });
 
   it('an own-scope create is refused, and creates nothing, when the token names a company the caller is not in', async () => {
     const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
     const dan = fx.customer('acme', { entities: [mine] });
-    const res = await server.gql(`mutation { createCustomer(input: { id: "own-create-foreign" }) { customerNumber } }`, {}, {
+    const before = fx.count('acme');
+    const res = await server.gql(`mutation { createCustomer(input: { firstName: "Foreign" }) { customerNumber } }`, {}, {
       token: await ownToken(dan, [MANAGE_OWN], foreign.id),
     });
     expect({ status: res.status, codes: codes(res) }).toEqual({ status: 403, codes: ['FORBIDDEN'] });
-    expect(fx.entityIdsOf('acme', 'own-create-foreign')).toBeUndefined();
+    expect(fx.count('acme')).toBe(before);
+  });
+
+  it('an own-scope caller cannot choose a customer number, so it cannot probe which numbers outsiders hold', async () => {
+    const company = fx.company('acme');
+    const fay = fx.customer('acme', { entities: [company] });
+    const outsider = fx.customer('acme');
+    const token = await ownToken(fay, [MANAGE_OWN]);
+    const create = `mutation($id: ID!) { createCustomer(input: { id: $id, firstName: "Probe" }) { customerNumber } }`;
+    const before = fx.count('acme');
+    const taken = await server.gql(create, { id: outsider.number }, { token });
+    const unused = await server.gql(create, { id: `unused-${++cellNumber}` }, { token });
+    // The same answer, word for word, whether the number is held or free; nothing is created.
+    expect(taken).toEqual({ ...unused, headers: taken.headers });
+    expect({ status: taken.status, data: taken.data, codes: codes(taken), message: taken.errors?.[0]?.message }).toEqual({
+      status: 403,
+      data: null,
+      codes: ['FORBIDDEN'],
+      message: 'With customer.customer_manage_own customer numbers are generated: leave out input.id.',
+    });
+    expect(fx.count('acme')).toBe(before);
+    // A tenant-wide caller still chooses its numbers.
+    const chosen = await server.gql(create, { id: `chosen-${cellNumber}` }, { token: await server.token({ scope: MANAGE }) });
+    expect(chosen.data).toEqual({ createCustomer: { customerNumber: `chosen-${cellNumber}` } });
   });
 
   it('an own-scope upsert updates a customer of the same company but never creates one', async () => {

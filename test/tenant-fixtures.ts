@@ -81,6 +81,11 @@ export function fixtures(service: Service) {
       });
     },
 
+    /** How many customers the tenant has. */
+    count(tenant: string): number {
+      return repos.customers.count({ tenant }, {});
+    },
+
     /** The ids of the legal entities a customer belongs to, sorted; undefined when it does not exist. */
     entityIdsOf(tenant: string, customerNumber: string): string[] | undefined {
       const reach = { tenant };

@@ -233,6 +233,14 @@ export function createCustomerService(repos: Repositories, now: () => number = D
 
     create(reach: Reach, input: unknown, options: CreateOptions): CustomerRow {
       const fields = parseCustomerCreate(input);
+      // Whether a custom number is free would tell an own-scope caller that a customer outside its company holds it,
+      // so own-scope callers get generated numbers only (refused before any lookup, whatever the number).
+      if (reach.company && fields.id) {
+        throw new DomainError(
+          'FORBIDDEN',
+          'With customer.customer_manage_own customer numbers are generated: leave out input.id.',
+        );
+      }
       return repos.transaction(() => insertCustomer(reach, claimNumber(reach, fields.id), fields, options));
     },
 
