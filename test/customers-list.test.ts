@@ -315,6 +315,15 @@ describe('customers: bad arguments', () => {
     }
   });
 
+  it('rejects control characters and overlong text in search and contactEmail', async () => {
+    for (const search of ['ab\u0000c', 'abc\u0000', 'a\u0001b', 'tab\there', 'x'.repeat(256)]) {
+      await badInput({ filter: { search } }, 'filter.search');
+    }
+    expect(await badInput({ filter: { search: 'nul\u0000' } }, 'filter.search')).toBe('must not contain control characters');
+    await badInput({ filter: { contactEmail: 'a\u0000@example.com' } }, 'filter.contactEmail');
+    expect(codes(await server.gql(LIST, { filter: { search: 'x'.repeat(255) } }))).toEqual([]);
+  });
+
   it('rejects malformed cursors', async () => {
     const malformed = [
       'not-a-cursor',

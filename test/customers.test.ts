@@ -560,6 +560,29 @@ describe('validation', () => {
     }
     expectError(await createCustomer({ mixins: { blob: 'x'.repeat(16 * 1024) } }), 'BAD_USER_INPUT', ['input.mixins']);
   });
+
+  it('takes mixins nested at most 32 levels, and refuses deeper ones however deep (no stack overflow)', async () => {
+    const nest = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const post = async (depth: number) => {
+      // Built as text: JSON.stringify itself overflows on the deepest value here.
+      const body = `{"query":"mutation($i: CustomerCreateInput!) { createCustomer(input: $i) { mixins } }","variables":{"i":{"mixins":${nest(depth)}}}}`;
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token()}` },
+        body,
+      });
+      return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>) } as GraphQLResponse;
+    };
+    expect((await post(32)).errors).toBeUndefined();
+    const before = dump();
+    for (const depth of [33, 5_000, 12_000]) {
+      const refused = await post(depth);
+      expect(refused.status).toBe(400);
+      expectError(refused, 'BAD_USER_INPUT', ['input.mixins']);
+      expect(refused.errors![0]!.extensions!.details[0].message).toBe('must nest at most 32 levels deep');
+    }
+    expect(dump()).toEqual(before);
+  });
 });
 
 describe('invalid input writes nothing', () => {

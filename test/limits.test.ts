@@ -196,6 +196,12 @@ describe('document limits refuse abusive documents with the defaults', () => {
     expectRefused(await server.gql(withDefault, {}), /found 60000\.$/);
   });
 
+  it('refuses a subscription: the schema has none', async () => {
+    for (const document of ['subscription { __typename }', 'subscription Watch { customers { totalCount } }']) {
+      expectRefused(await server.gql(document), /^This service has no subscription operations: send a query or a mutation\.$/);
+    }
+  });
+
   it('answers 200 with the same error to a client that accepts only application/json (GraphQL over HTTP)', async () => {
     const legacy = await server.gql(nested(5), { n: 'x' }, { headers: { accept: 'application/json' } });
     expect(legacy.status).toBe(200);
@@ -366,7 +372,8 @@ describe('CSRF prevention', () => {
 
   it(`serves GraphiQL in development, not in production (${MODE})`, async () => {
     const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
-    if (PRODUCTION) expect(await page.text()).not.toMatch(/graphiql/i);
+    // In production a browser gets the page saying GraphiQL is off (test/graphiql.test.ts), with no script.
+    if (PRODUCTION) expect(await page.text()).not.toMatch(/<script/i);
     else {
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/graphiql/i);

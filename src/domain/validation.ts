@@ -21,6 +21,7 @@ export const LIMITS = {
   tag: 64,
   tagsPerAddress: 20,
   mixinsBytes: 16 * 1024,
+  mixinsDepth: 32,
 } as const;
 
 const CUSTOM_ID = /^[A-Za-z0-9_-]{1,66}$/;
@@ -52,8 +53,27 @@ const country = z
   .transform((value) => value.toUpperCase())
   .refine((value) => ISO_COUNTRIES.has(value), 'must be an ISO 3166-1 alpha-2 country code such as DE');
 const site = z.string().min(1).max(LIMITS.site).regex(SITE, 'may contain only letters, digits, _ . and -');
+/** How deeply a JSON value nests, counted without recursion (so any depth is measured, up to `limit` + 1). */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+// Depth first: serializing a value nested thousands deep overflows the stack before its size could be known.
 const mixins = z
   .record(z.string(), z.unknown(), 'must be a JSON object')
+  .refine((value) => nestingDepth(value, LIMITS.mixinsDepth) <= LIMITS.mixinsDepth, {
+    message: `must nest at most ${LIMITS.mixinsDepth} levels deep`,
+    abort: true,
+  })
   .refine(
     (value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.mixinsBytes,
     `must be at most ${LIMITS.mixinsBytes / 1024} KiB as JSON`,

@@ -1,21 +1,10 @@
 /**
- * `customers`: a keyset-paginated connection. A cursor records the order it was made for and the row's values
- * under that order (ending with its id), so the next page starts with an index seek, never an offset scan;
- * `totalCount` runs its count(*) only when selected.
+ * `customers`: a keyset-paginated Relay connection over the domain's customer list (src/domain/customer-list.ts),
+ * which checks the page size, order, cursor and filter; `totalCount` runs its count(*) only when selected.
  */
-import { DomainError, badInput } from '../domain/errors.js';
-import {
-  isPositionIn,
-  positionReader,
-  type CustomerListFilter,
-  type KeysetPosition,
-  type OrderTerm,
-} from '../store/customers.js';
-import type { CustomerRow } from '../store/schema.js';
+import { PAGE_SIZE, type CustomerPage } from '../domain/customer-list.js';
 import { builder } from './builder.js';
 import { BusinessModelEnum, CustomerRef } from './refs.js';
-
-export const PAGE_SIZE = { default: 60, max: 200 } as const;
 
 const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
 const CustomerOrderFieldEnum = builder.enumType('CustomerOrderField', {
@@ -44,13 +33,6 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
   }),
 });
 
-interface CustomerPage {
-  edges: { cursor: string; node: CustomerRow }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  /** Counted only when `totalCount` is selected. */
-  count: () => number;
-}
-
 const CustomerConnection = builder.connectionObject(
   {
     type: CustomerRef,
@@ -59,66 +41,12 @@ const CustomerConnection = builder.connectionObject(
       totalCount: t.int({
         nullable: false,
         description: 'How many customers match, over all pages.',
-        resolve: (page) => (page as unknown as CustomerPage).count(),
+        resolve: (connection) => (connection as unknown as { page: CustomerPage }).page.count(),
       }),
     }),
   },
   { name: 'CustomerEdge' },
 );
-
-const DEFAULT_ORDER: readonly OrderTerm[] = [{ field: 'CREATED_AT', direction: 'ASC' }];
-
-/** The order asked for, each field once (the first mention wins). */
-function orderOf(orderBy: readonly { field: OrderTerm['field']; direction?: OrderTerm['direction'] | null }[] | null | undefined) {
-  const seen = new Set<string>();
-  const terms: OrderTerm[] = [];
-  for (const { field, direction } of orderBy ?? []) {
-    if (seen.has(field)) continue;
-    seen.add(field);
-    terms.push({ field, direction: direction ?? 'ASC' });
-  }
-  return terms.length > 0 ? terms : DEFAULT_ORDER;
-}
-
-const signature = (order: readonly OrderTerm[]) => order.map((t) => `${t.field}:${t.direction}`).join(',');
-
-/** The cursors of one order's rows: the order's signature, and the row's position under it. */
-function cursorEncoder(order: readonly OrderTerm[]): (row: CustomerRow) => string {
-  const o = signature(order);
-  const position = positionReader(order);
-  return (row) => Buffer.from(JSON.stringify({ o, k: position(row) })).toString('base64url');
-}
-
-/** The position a cursor records; BAD_USER_INPUT when it is malformed or was made for another order. */
-export function decodeCursor(order: readonly OrderTerm[], cursor: string): KeysetPosition {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    decoded = undefined;
-  }
-  const { o, k } = (typeof decoded === 'object' && decoded !== null ? decoded : {}) as { o?: unknown; k?: unknown };
-  if (typeof o === 'string' && o !== signature(order)) {
-    throw badInput([{ field: 'after', message: 'was made for another orderBy' }]);
-  }
-  if (typeof o !== 'string' || !isPositionIn(order, k)) {
-    throw badInput([{ field: 'after', message: 'is not a cursor of this list' }]);
-  }
-  return k;
-}
-
-function filterOf(filter: typeof CustomerFilter.$inferInput | null | undefined): CustomerListFilter {
-  if (!filter) return {};
-  return {
-    search: filter.search?.trim() || undefined,
-    contactEmail: filter.contactEmail?.trim() ?? undefined,
-    active: filter.active ?? undefined,
-    onHold: filter.onHold ?? undefined,
-    businessModel: filter.businessModel ?? undefined,
-    legalEntityId: filter.legalEntityId === null || filter.legalEntityId === undefined ? undefined : String(filter.legalEntityId),
-    modifiedSince: filter.modifiedSince?.getTime(),
-  };
-}
 
 builder.queryField('customers', (t) =>
   t.field({
@@ -133,34 +61,22 @@ builder.queryField('customers', (t) =>
       orderBy: t.arg({ type: [CustomerOrder] }),
     },
     resolve: (_root, args, ctx) => {
-      const first = args.first ?? PAGE_SIZE.default;
-      if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE.max) {
-        throw badInput([{ field: 'first', message: `must be between 1 and ${PAGE_SIZE.max}` }]);
-      }
-      const order = orderOf(args.orderBy);
-      const after = args.after === null || args.after === undefined ? undefined : decodeCursor(order, args.after);
-      const filter = filterOf(args.filter);
       const reach = ctx.reach('read');
-      const rows = ctx.repos.customers.list(reach, { filter, order, after, limit: first + 1 });
-      const page = rows.slice(0, first);
+      const page = ctx.domain.customerList.page(reach, args);
+      // The rows are whole customers: later lookups of the same numbers in this request need no statement.
       const byNumber = ctx.loaders.customerByNumber(reach);
-      for (const row of page) byNumber.prime(row.customerNumber, row);
-      const cursorOf = cursorEncoder(order);
-      const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
-      const result: CustomerPage = {
+      for (const row of page.rows) byNumber.prime(row.customerNumber, row);
+      const edges = page.rows.map((node, i) => ({ cursor: page.cursors[i]!, node }));
+      return {
         edges,
         pageInfo: {
-          hasNextPage: rows.length > first,
-          // Relay lets forward pagination answer this cheaply: there is a previous page when we started after one.
-          hasPreviousPage: after !== undefined,
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: page.hasPreviousPage,
           startCursor: edges[0]?.cursor ?? null,
           endCursor: edges.at(-1)?.cursor ?? null,
         },
-        count: () => ctx.repos.customers.count(reach, filter),
+        page,
       };
-      return result;
     },
   }),
 );
-
-export { DomainError };

@@ -141,7 +141,7 @@ function profileInput(name: string, options: { withId: boolean; description?: st
       active: t.boolean({ description: 'Default false.' }),
       onHold: t.boolean({ description: 'Default false.' }),
       b2b: t.field({ type: CustomerB2BInput }),
-      mixins: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB.' }),
+      mixins: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB, nested at most 32 levels deep.' }),
     }),
   });
 }

@@ -30,6 +30,7 @@ import {
   visit,
   visitWithTypeInfo,
   type ArgumentNode,
+  type ASTVisitor,
   type DocumentNode,
   type GraphQLSchema,
   type ValidationContext,
@@ -37,6 +38,7 @@ import {
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../config.js';
+import { PAGE_SIZE } from '../domain/customer-list.js';
 
 export type TrustedDocuments = ReadonlyMap<string, string>;
 
@@ -54,6 +56,7 @@ export function edgePlugins<C extends object = object>({ production, graphql, tr
     documentSizeLimit<C>(graphql.maxDocumentBytes),
     ...(trustedDocuments ? [persistedOperations<C>(trustedDocuments, graphql.persistedOperationsOnly)] : []),
     documentLimits<C>(graphql),
+    servedOperationTypes<C>(),
     costLimit<C>(graphql.maxCost),
     ...(graphql.introspection ? [] : [disableIntrospection<C>()]),
     ...(production ? [hideSuggestions<C>()] : []),
@@ -97,8 +100,8 @@ function documentLimits<C extends object>(graphql: Config['graphql']): Plugin<C>
  * The cost of an operation: graphql-armor's model without its extra weight per level (the depth limit bounds
  * nesting). A field with a selection costs 2, a leaf 1, and `first: n` multiplies its selection by n, so cost is
  * roughly the number of values an answer can hold. armor reads only literals, so before it counts, each page size
- * is written into the document as the literal it will be at execution: a variable's value (or its default), and
- * for an absent `first` the argument's default in the schema. The cost then depends on the document and those page
+ * is written into the document as the literal it will be at execution: a variable's value (or its default), for
+ * an absent `first` the argument's default in the schema, and at most the largest page. The cost then depends on the document and those page
  * sizes alone, and is remembered for each pair. A gateway's `_entities` representations (always a variable) cost
  * the same however many there are: the body limit bounds them.
  */
@@ -162,7 +165,8 @@ function withLiteralPageSizes(
               : given
                 ? undefined
                 : argument.defaultValue;
-        const size = typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 1;
+        // A size out of 1..max is the domain's BAD_USER_INPUT, a clearer answer than a cost refusal.
+        const size = typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 1), PAGE_SIZE.max) : 1;
         sizes.push(size);
         const literal: ArgumentNode = {
           kind: Kind.ARGUMENT,
@@ -175,6 +179,25 @@ function withLiteralPageSizes(
     }),
   );
   return { document: rewritten, sizes };
+}
+
+/**
+ * The schema has queries and mutations only. graphql-js validates a `subscription` against it without complaint and
+ * fails only when running it ("Schema is not configured to execute subscription operation"), which would be masked
+ * as an unexpected error; refuse it as an invalid document instead.
+ */
+function servedOperationTypes<C extends object>(): Plugin<C> {
+  const rule = (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      if (context.getSchema().getRootType(node.operation)) return;
+      context.reportError(refusal(`This service has no ${node.operation} operations: send a query or a mutation.`));
+    },
+  });
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule);
+    },
+  };
 }
 
 /** The document text, before it is parsed. Variables are not part of it; the body limit covers them. */

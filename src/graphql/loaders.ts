@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import type { Repositories } from '../store/index.js';
 import type { MembershipRow } from '../store/legal-entities.js';
-import { reachShape, reachValues, type Reach } from '../store/reach.js';
+import type { Reach } from '../store/reach.js';
 import type { AccountRow, AddressRow, CustomerRow, LegalEntityRow } from '../store/schema.js';
 
 /** Groups rows by a key, keeping their order, and answers in the order of `keys`. */
@@ -30,7 +30,9 @@ export function createLoaders(repos: Repositories, tenant: string) {
   const tenantReach: Reach = { tenant };
   const byNumber = new Map<string, DataLoader<string, CustomerRow | null>>();
   const byPk = new Map<string, DataLoader<number, CustomerRow | null>>();
-  const reachKey = (reach: Reach) => `${reachShape(reach)}:${JSON.stringify(reachValues(reach))}`;
+  // A reach is plain data: equal reaches share their loaders.
+  const reachKey = (reach: Reach) =>
+    JSON.stringify([reach.tenant, reach.company?.customerNumber ?? null, reach.company?.legalEntityId ?? null]);
 
   function lazy<T>(create: () => T): () => T {
     let value: T | undefined;

@@ -1,0 +1,152 @@
+/**
+ * Listing customers: page size, order, keyset cursors and filters, checked and turned into one store query.
+ * A cursor records the order it was made for and the row's values under that order (ending with its id), so the
+ * next page starts with an index seek, never an offset scan; the total is counted only when asked for.
+ */
+import { z } from 'zod';
+import {
+  isPositionIn,
+  positionReader,
+  type CustomerListFilter,
+  type CustomerOrderField,
+  type Direction,
+  type KeysetPosition,
+  type OrderTerm,
+} from '../store/customers.js';
+import type { Repositories } from '../store/index.js';
+import type { Reach } from '../store/reach.js';
+import type { CustomerRow } from '../store/schema.js';
+import { badInput } from './errors.js';
+import { LIMITS } from './validation.js';
+
+export type { CustomerOrderField, Direction };
+
+export const PAGE_SIZE = { default: 60, max: 200 } as const;
+
+export interface CustomerListRequest {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: CustomerFilterInput | null | undefined;
+  orderBy?: readonly { field: CustomerOrderField; direction?: Direction | null | undefined }[] | null | undefined;
+}
+
+export interface CustomerFilterInput {
+  search?: string | null | undefined;
+  contactEmail?: string | null | undefined;
+  active?: boolean | null | undefined;
+  onHold?: boolean | null | undefined;
+  businessModel?: 'B2B' | 'B2C' | null | undefined;
+  legalEntityId?: string | number | null | undefined;
+  modifiedSince?: Date | null | undefined;
+}
+
+export interface CustomerPage {
+  rows: CustomerRow[];
+  /** The cursor of each row, in the same order. */
+  cursors: string[];
+  hasNextPage: boolean;
+  /** Relay lets forward pagination answer this cheaply: there is a previous page when the list started after one. */
+  hasPreviousPage: boolean;
+  /** How many customers match, over all pages: one count(*), run only when called. */
+  count(): number;
+}
+
+const DEFAULT_ORDER: readonly OrderTerm[] = [{ field: 'CREATED_AT', direction: 'ASC' }];
+
+/** The order asked for, each field once (the first mention wins). */
+function orderOf(orderBy: CustomerListRequest['orderBy']): readonly OrderTerm[] {
+  const seen = new Set<string>();
+  const terms: OrderTerm[] = [];
+  for (const { field, direction } of orderBy ?? []) {
+    if (seen.has(field)) continue;
+    seen.add(field);
+    terms.push({ field, direction: direction ?? 'ASC' });
+  }
+  return terms.length > 0 ? terms : DEFAULT_ORDER;
+}
+
+const signature = (order: readonly OrderTerm[]) => order.map((t) => `${t.field}:${t.direction}`).join(',');
+
+/** The cursors of one order's rows: the order's signature, and the row's position under it. */
+function cursorEncoder(order: readonly OrderTerm[]): (row: CustomerRow) => string {
+  const o = signature(order);
+  const position = positionReader(order);
+  return (row) => Buffer.from(JSON.stringify({ o, k: position(row) })).toString('base64url');
+}
+
+/** The position a cursor records; BAD_USER_INPUT when it is malformed or was made for another order. */
+export function decodeCursor(order: readonly OrderTerm[], cursor: string): KeysetPosition {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const { o, k } = (typeof decoded === 'object' && decoded !== null ? decoded : {}) as { o?: unknown; k?: unknown };
+  if (typeof o === 'string' && o !== signature(order)) {
+    throw badInput([{ field: 'after', message: 'was made for another orderBy' }]);
+  }
+  if (typeof o !== 'string' || !isPositionIn(order, k)) {
+    throw badInput([{ field: 'after', message: 'is not a cursor of this list' }]);
+  }
+  return k;
+}
+
+/** Text a filter compares: printable (a NUL or other control character matches nothing and breaks FTS5 phrases). */
+const filterText = z
+  .string()
+  .max(LIMITS.text, `must be at most ${LIMITS.text} characters`)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this refuses
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+
+function filterOf(filter: CustomerFilterInput | null | undefined): CustomerListFilter {
+  if (!filter) return {};
+  const problems: { field: string; message: string }[] = [];
+  const text = (field: 'search' | 'contactEmail'): string | undefined => {
+    const value = filter[field];
+    if (value === null || value === undefined) return undefined;
+    const checked = filterText.safeParse(value);
+    if (!checked.success) problems.push({ field: `filter.${field}`, message: checked.error.issues[0]!.message });
+    return value.trim();
+  };
+  const search = text('search');
+  const contactEmail = text('contactEmail');
+  if (problems.length > 0) throw badInput(problems);
+  return {
+    search: search || undefined,
+    contactEmail,
+    active: filter.active ?? undefined,
+    onHold: filter.onHold ?? undefined,
+    businessModel: filter.businessModel ?? undefined,
+    legalEntityId: filter.legalEntityId === null || filter.legalEntityId === undefined ? undefined : String(filter.legalEntityId),
+    modifiedSince: filter.modifiedSince?.getTime(),
+  };
+}
+
+export function createCustomerList(repos: Repositories) {
+  return {
+    /** One page of the customers within reach that match the filter, in the order asked for. */
+    page(reach: Reach, request: CustomerListRequest): CustomerPage {
+      const first = request.first ?? PAGE_SIZE.default;
+      if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE.max) {
+        throw badInput([{ field: 'first', message: `must be between 1 and ${PAGE_SIZE.max}` }]);
+      }
+      const order = orderOf(request.orderBy);
+      const after = request.after === null || request.after === undefined ? undefined : decodeCursor(order, request.after);
+      const filter = filterOf(request.filter);
+      // One row more than the page says whether there is a next page.
+      const rows = repos.customers.list(reach, { filter, order, after, limit: first + 1 });
+      const page = rows.slice(0, first);
+      const cursorOf = cursorEncoder(order);
+      return {
+        rows: page,
+        cursors: page.map(cursorOf),
+        hasNextPage: rows.length > first,
+        hasPreviousPage: after !== undefined,
+        count: () => repos.customers.count(reach, filter),
+      };
+    },
+  };
+}
+
+export type CustomerList = ReturnType<typeof createCustomerList>;
