@@ -14,6 +14,18 @@ const optionalString = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
+/** An origin as a browser sends it in `Origin`: http(s), host and port only (no default port), lowercase, no path. */
+const origin = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value, {
+    error: (issue) => `"${String(issue.input)}" is not an origin such as https://app.example.com (scheme, host and port only)`,
+  });
+/** A comma-separated list of origins; blanks around commas are ignored, and an empty list counts as unset. */
+const origins = optionalString
+  .transform((value) => value?.split(',').map((item) => item.trim()).filter(Boolean))
+  .transform((list) => (list?.length ? list : undefined))
+  .pipe(z.array(origin).optional());
+
 const environment = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -26,6 +38,7 @@ const environment = z.object({
   AUTH_AUDIENCE: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  CORS_ORIGINS: origins,
   // Request-level limits of the GraphQL edge.
   GRAPHQL_MAX_DEPTH: positiveInt.default(10),
   GRAPHQL_MAX_COST: positiveInt.default(20_000),
@@ -46,8 +59,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** `VAR=` in a shell, an .env file or a container spec means "use the default": empty values are dropped first. */
+function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
+  );
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = environment.safeParse(env);
+  const parsed = environment.safeParse(withoutEmptyValues(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -69,6 +89,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    /** Origins whose pages may call the API (CORS); undefined: none, as a subgraph behind a gateway needs none. */
+    corsOrigins: e.CORS_ORIGINS,
     auth: {
       jwtSecret: e.AUTH_JWT_SECRET,
       jwksUrl: e.AUTH_JWKS_URL,
