@@ -1,0 +1,91 @@
+/**
+ * The layers of ARCHITECTURE.md, held by their imports: data flows one way, HTTP → GraphQL → domain → store, and
+ * no layer reaches up. Every import of src/ is read with the TypeScript parser, type-only ones told apart.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './support/built-service.js';
+
+const SRC = join(ROOT, 'src');
+
+interface Import {
+  /** The importing file, relative to src/. */
+  from: string;
+  /** The imported module, relative to src/ (or the package name). */
+  to: string;
+  typeOnly: boolean;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+function importsOf(file: string): Import[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const from = relative(SRC, file);
+  const target = (specifier: string) =>
+    specifier.startsWith('.') ? relative(SRC, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts') : specifier;
+  const found: Import[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const bindings = clause?.namedBindings;
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.every((e) => e.isTypeOnly)));
+      found.push({ from, to: target(node.moduleSpecifier.text), typeOnly });
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push({ from, to: target(node.moduleSpecifier.text), typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      found.push({ from, to: target(node.arguments[0].text), typeOnly: false });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+const imports = sourceFiles(SRC).flatMap(importsOf);
+const layer = (path: string) => (path.includes('/') ? path.split('/')[0]! : path.replace(/\.ts$/, ''));
+const into = (from: string, to: string[]) =>
+  imports.filter((i) => layer(i.from) === from && to.includes(layer(i.to))).map((i) => `${i.from} -> ${i.to}`);
+
+describe('layer boundaries', () => {
+  it('reads the imports of src/', () => {
+    // A guard against a parser that finds nothing: the GraphQL layer does import the domain and the store.
+    expect(into('graphql', ['domain']).length).toBeGreaterThan(0);
+    expect(into('graphql', ['store']).length).toBeGreaterThan(0);
+  });
+
+  it('store/ imports neither the domain nor GraphQL nor auth (it knows SQL, and reaches as plain data)', () => {
+    expect(into('store', ['domain', 'graphql', 'auth', 'server', 'main'])).toEqual([]);
+  });
+
+  it('domain/ imports no GraphQL and no HTTP', () => {
+    expect(into('domain', ['graphql', 'server', 'main', 'metrics', 'graphiql'])).toEqual([]);
+    expect(imports.filter((i) => layer(i.from) === 'domain' && /^(graphql|graphql-yoga|node:http)$/.test(i.to))).toEqual([]);
+  });
+
+  it('auth/ imports neither GraphQL nor the domain', () => {
+    expect(into('auth', ['graphql', 'domain', 'server'])).toEqual([]);
+  });
+
+  it('graphql/ takes only types from store/: it reads and writes through the domain and the loaders', () => {
+    const valueImports = imports.filter((i) => layer(i.from) === 'graphql' && layer(i.to) === 'store' && !i.typeOnly);
+    expect(valueImports.map((i) => `${i.from} -> ${i.to}`)).toEqual([]);
+  });
+
+  it('nothing imports the command-line tools or the process entry', () => {
+    expect(imports.filter((i) => layer(i.from) !== 'cli' && ['cli', 'main'].includes(layer(i.to)))).toEqual([]);
+  });
+});
