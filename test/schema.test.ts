@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +11,13 @@ const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf
 describe('schema/', () => {
   it.each(Object.keys(printedSchemas()))('schema/%s is current (npm run schema rewrites it)', (name) => {
     expect(read(`../schema/${name}`)).toBe(printedSchemas()[name]);
+  });
+
+  it('npm run schema -- --check says so when the files are current', () => {
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    const cli = new URL('../src/cli/print-schema.ts', import.meta.url).pathname;
+    const stdout = execFileSync(process.execPath, [tsx, cli, '--check'], { encoding: 'utf8' });
+    expect(stdout).toBe('schema/ is up to date (schema.graphql, subgraph.graphql)\n');
   });
 
   it('breaks nothing in the contract (contract/schema.graphql)', async () => {

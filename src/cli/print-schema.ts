@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { printedSchemas } from '../graphql/schema.js';
 
 const check = process.argv.includes('--check');
+const schemas = printedSchemas();
 let stale = 0;
-for (const [name, sdl] of Object.entries(printedSchemas())) {
+for (const [name, sdl] of Object.entries(schemas)) {
   const file = fileURLToPath(new URL(`../../schema/${name}`, import.meta.url));
   let current: string | undefined;
   try {
@@ -25,4 +26,5 @@ for (const [name, sdl] of Object.entries(printedSchemas())) {
     process.stdout.write(`wrote schema/${name}\n`);
   }
 }
+if (check && stale === 0) process.stdout.write(`schema/ is up to date (${Object.keys(schemas).join(', ')})\n`);
 process.exit(stale > 0 ? 1 : 0);
