@@ -1,10 +1,12 @@
 /**
- * The Customer Service tutorial (the seed tutorial of the Customer Service) as GraphQL operations over HTTP:
- * create a customer, update its profile, add an address, tag it, activate the customer, read it back.
- * The README shows the same session, with these operations as they stand here.
+ * The Customer Service tutorial as GraphQL operations over HTTP: create a customer, update its profile, add an
+ * address, tag it, activate the customer, read it back. The README's worked session shows exactly these operations
+ * (checked below), and what it says about running the session twice holds.
  */
+import { readFileSync } from 'node:fs';
+import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { codes, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 
 const CREATE_CUSTOMER = /* GraphQL */ `
   mutation CreateCustomer {
@@ -211,5 +213,27 @@ describe('the Customer Service tutorial over GraphQL', () => {
       // The account keeps the email it was created with: changing contactEmail does not rename it.
       accounts: [{ email: 'john.doe@example.com' }],
     });
+  });
+});
+
+const SESSION = [CREATE_CUSTOMER, UPDATE_CUSTOMER, ADD_ADDRESS, TAG_ADDRESS, ACTIVATE_CUSTOMER, READ_CUSTOMER];
+
+describe("the README's worked session", () => {
+  it('shows exactly the operations this test runs, in order', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## A worked GraphQL session'), readme.indexOf('## Listing customers'));
+    const shown = [...section.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => print(parse(m[1]!)));
+    expect(shown).toEqual(SESSION.map((document) => print(parse(document))));
+  });
+
+  it('runs a second time as it says: step 1 conflicts on the email, and passes with another one', async () => {
+    // The first run is the test above; each run of this file starts on a fresh database.
+    const again = await server.gql(CREATE_CUSTOMER, {}, { token });
+    expect({ codes: codes(again), message: again.errors?.[0]?.message }).toEqual({
+      codes: ['CONFLICT'],
+      message: 'An account with email john.doe@example.com already exists.',
+    });
+    const otherEmail = CREATE_CUSTOMER.replace('john.doe@example.com', 'john.doe+2@example.com');
+    expect((await step(otherEmail)).createCustomer.id).toMatch(/^\d{8}$/);
   });
 });
