@@ -514,7 +514,7 @@ function assertOutcome(op: Operation, expected: Outcome, res: GraphQLResponse, c
       expect(res.errors?.length).toBeGreaterThan(0);
       for (const error of res.errors!) {
         expect(error.extensions?.code).toBe('FORBIDDEN');
-        expect([...(error.extensions?.requiredScopes as string[])].sort()).toEqual(requiredScopes(check.rule));
+        expect([...((error.extensions?.requiredScopes ?? []) as string[])].sort()).toEqual(requiredScopes(check.rule));
         expect(error.path?.slice(0, check.path.length)).toEqual(check.path);
       }
       expect(at(res.data, check.path) ?? null).toBeNull();

@@ -25,26 +25,30 @@ function number(name: string, value: string, { min, max, integer = true }: { min
   return parsed;
 }
 
-function main(): void {
-  let values;
+const OPTIONS = {
+    tenant: { type: 'string', default: 'demo' },
+    customers: { type: 'string', default: '1000' },
+    database: { type: 'string' },
+    addresses: { type: 'string', default: '2' },
+    accounts: { type: 'string', default: '1' },
+    'b2b-share': { type: 'string', default: '0.3' },
+    seed: { type: 'string', default: '1' },
+    batch: { type: 'string', default: '2000' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  } as const;
+
+/** The command's options; a usage error for anything parseArgs refuses. */
+function parsedOptions() {
   try {
-    ({ values } = parseArgs({
-      options: {
-        tenant: { type: 'string', default: 'demo' },
-        customers: { type: 'string', default: '1000' },
-        database: { type: 'string' },
-        addresses: { type: 'string', default: '2' },
-        accounts: { type: 'string', default: '1' },
-        'b2b-share': { type: 'string', default: '0.3' },
-        seed: { type: 'string', default: '1' },
-        batch: { type: 'string', default: '2000' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
+    return parseArgs({ options: OPTIONS }).values;
   } catch (error) {
-    fail((error as Error).message);
+    return fail((error as Error).message);
   }
+}
+
+function main(): void {
+  const values = parsedOptions();
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;

@@ -122,7 +122,10 @@ function costLimit<C extends object>(maxCost: number): Plugin<C> {
       if (coerced.errors) return;
       const { document, sizes } = withLiteralPageSizes(args.schema, args.document, coerced.coerced);
       let byPageSizes = known.get(args.document);
-      if (!byPageSizes) known.set(args.document, (byPageSizes = new Map()));
+      if (!byPageSizes) {
+        byPageSizes = new Map();
+        known.set(args.document, byPageSizes);
+      }
       const key = sizes.join(',');
       let errors = byPageSizes.get(key);
       if (!errors) {

@@ -24,7 +24,8 @@ let schema: GraphQLSchema | undefined;
 
 /** The schema that Yoga serves: the public API plus `_service` and `_entities`. */
 export function buildSchema(): GraphQLSchema {
-  return (schema ??= guardEntities(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK })));
+  schema ??= guardEntities(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK }));
+  return schema;
 }
 
 /** The served schema without the federation fields and types: the public API that the contract describes. */
