@@ -5,16 +5,30 @@
  *
  * Short searches (one or two characters) are below what a trigram index can answer; they walk the tenant's rows,
  * so for them this file checks the results instead of the plan.
+ *
+ * The search index holds every tenant, each in a rowid range of its own: the last part checks that a search seeks
+ * to its tenant's range, reads the same pages beside a large tenant as alone, and that an older database migrates.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Statement } from 'better-sqlite3';
+import { fileURLToPath } from 'node:url';
+import Database, { type Statement } from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CustomerListFilter, CustomerOrderField, Direction, KeysetPosition, OrderTerm } from '../src/store/customers.js';
+import type {
+  CustomerListFilter,
+  CustomerOrderField,
+  Direction,
+  KeysetPosition,
+  NewCustomer,
+  OrderTerm,
+} from '../src/store/customers.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { createRepositories, type Repositories } from '../src/store/index.js';
 import type { Reach } from '../src/store/reach.js';
+import { createSeedWriter } from '../src/store/seed.js';
 
 const TENANT: Reach = { tenant: 'acme' };
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
@@ -26,24 +40,29 @@ let prepare: (sql: string) => Statement;
 const executed: { sql: string; params: unknown[] }[] = [];
 let entityId: string;
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'customer-graph-indexes-'));
-  store = openStore(join(dir, 'customers.db'));
-  prepare = store.sqlite.prepare.bind(store.sqlite);
-  // Every statement the store prepares records its SQL and parameters each time it runs.
+/** Makes every statement that `store` prepares record its SQL and parameters in `log` each time it runs. */
+function recordStatements(store: Store, log: { sql: string; params: unknown[] }[]): (sql: string) => Statement {
+  const prepare = store.sqlite.prepare.bind(store.sqlite);
   store.sqlite.prepare = ((sql: string) => {
     const statement = prepare(sql);
     for (const method of ['all', 'get', 'run', 'iterate'] as const) {
       const run = (statement[method] as (...params: unknown[]) => unknown).bind(statement);
       Object.defineProperty(statement, method, {
         value: (...params: unknown[]) => {
-          executed.push({ sql, params });
+          log.push({ sql, params });
           return run(...params);
         },
       });
     }
     return statement;
   }) as typeof store.sqlite.prepare;
+  return prepare;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'customer-graph-indexes-'));
+  store = openStore(join(dir, 'customers.db'));
+  prepare = recordStatements(store, executed);
   repos = createRepositories(store);
   entityId = seed();
 });
@@ -149,6 +168,16 @@ const escape = (text: string) => text.replace(/[<>]/g, '\\$&');
 const positionFor = (field: CustomerOrderField): KeysetPosition =>
   field === 'CUSTOMER_NUMBER' ? ['C00700'] : [field.endsWith('_AT') ? BASE + 700_000 : 'M', 'C00700'];
 
+/**
+ * A search: the FTS5 index, given the MATCH (`M` in its idxStr) and both bounds of the tenant's rowid range (`>`
+ * and `<`), the bounds looked up by tenant; then each match by rowid.
+ */
+const SEARCH_IN_TENANT = [
+  /^SEARCH customers USING INTEGER PRIMARY KEY \(rowid=\?\)$/,
+  /^SCAN customers_search VIRTUAL TABLE INDEX \d+:M\d+(><|<>)$/,
+  /^SEARCH search_tenants USING COVERING INDEX search_tenants_tenant \(tenant=\?\)$/,
+];
+
 function checkPlans() {
   describe('every order is an index walk, and the next page an index range', () => {
     for (const field of FIELDS) {
@@ -186,16 +215,8 @@ function checkPlans() {
   describe('every filter is answered by its index', () => {
     /** Selective filters lead with their own index, whatever the order. */
     const selective: [string, CustomerListFilter, RegExp[]][] = [
-      [
-        'search',
-        { search: 'lovel' },
-        [/^SEARCH customers USING INTEGER PRIMARY KEY \(rowid=\?\)$/, /^SCAN customers_search VIRTUAL TABLE INDEX \d+:M/],
-      ],
-      [
-        'search with quotes',
-        { search: 'a "U" c' },
-        [/^SEARCH customers USING INTEGER PRIMARY KEY \(rowid=\?\)$/, /^SCAN customers_search VIRTUAL TABLE INDEX \d+:M/],
-      ],
+      ['search', { search: 'lovel' }, SEARCH_IN_TENANT],
+      ['search with quotes', { search: 'a "U" c' }, SEARCH_IN_TENANT],
       ['contactEmail', { contactEmail: 'USER7@example.org' }, [/^SEARCH customers USING INDEX customers_tenant_contact_email \(tenant=\? AND <expr>=\?\)$/]],
       [
         'legalEntityId',
@@ -214,7 +235,7 @@ function checkPlans() {
       [
         'search with broad filters',
         { search: 'example', active: true, onHold: false, modifiedSince: BASE, businessModel: 'B2B' },
-        [/^SEARCH customers USING INTEGER PRIMARY KEY \(rowid=\?\)$/, /^SCAN customers_search VIRTUAL TABLE INDEX \d+:M/],
+        SEARCH_IN_TENANT,
       ],
     ];
     for (const [name, filter, expected] of selective) {
@@ -275,6 +296,24 @@ function checkPlans() {
           expectNoScan(plan);
           expectLine(plan, /^SEARCH customers USING INTEGER PRIMARY KEY \(rowid=\?\)$/);
           expectLine(plan, /^SEARCH theirs USING COVERING INDEX customer_legal_entities_entity \(legal_entity_pk=\?\)$/);
+        }
+      }
+    });
+
+    it("a search seeks to its tenant's rowid range in the index, under every reach", () => {
+      const reaches: Reach[] = [
+        TENANT,
+        { tenant: 'acme', company: { customerNumber: 'C00003' } },
+        { tenant: 'acme', company: { customerNumber: 'C00003', legalEntityId: 'L-2' } },
+      ];
+      for (const reach of reaches) {
+        for (const plan of [
+          listPlan({ search: 'example' }, [{ field: 'LAST_NAME', direction: 'ASC' }], undefined, reach),
+          listPlan({ search: 'example' }, [{ field: 'LAST_NAME', direction: 'ASC' }], ['M', 'C00700'], reach),
+          countPlan({ search: 'example' }, reach),
+        ]) {
+          expectNoScan(plan);
+          for (const pattern of SEARCH_IN_TENANT) expectLine(plan, pattern);
         }
       }
     });
@@ -354,5 +393,257 @@ describe('results of the indexed plans', () => {
     expect(numbers({ search: 'lovel' })).toEqual(
       rows.filter((row) => row.lastName?.toLowerCase().includes('lovel')).map((row) => row.customerNumber),
     );
+  });
+});
+
+/** A customer as the domain writes one, with the given searched fields. */
+function customerRow(customerNumber: string, fields: Partial<NewCustomer> = {}): Omit<NewCustomer, 'tenant'> {
+  return {
+    customerNumber,
+    title: null,
+    firstName: null,
+    middleName: null,
+    lastName: null,
+    contactEmail: null,
+    contactPhone: null,
+    company: null,
+    preferredLanguage: 'en_US',
+    preferredCurrency: 'USD',
+    preferredSite: 'main',
+    active: true,
+    onHold: false,
+    companyRegistrationId: null,
+    mixins: null,
+    version: 1,
+    createdAt: BASE,
+    modifiedAt: BASE,
+    ...fields,
+  };
+}
+
+/** The search index holds one row per customer, at `(tenant no << 40) | pk`, and FTS5 finds it consistent. */
+function expectIndexOfCustomers(sqlite: Database.Database) {
+  const expected = `SELECT (t.no << 40) | c.pk FROM customers c JOIN search_tenants t ON t.tenant = c.tenant`;
+  const count = (sql: string) => sqlite.prepare(`SELECT count(*) FROM (${sql})`).pluck().get();
+  expect(count(`SELECT rowid FROM customers_search EXCEPT ${expected}`)).toBe(0);
+  expect(count(`${expected} EXCEPT SELECT rowid FROM customers_search`)).toBe(0);
+  expect(count('SELECT rowid FROM customers_search')).toBe(count('SELECT pk FROM customers'));
+  const check = `INSERT INTO customers_search(customers_search, rank) VALUES ('integrity-check', 1)`;
+  expect(() => sqlite.exec(check)).not.toThrow();
+}
+
+const numbersIn = (repos: Repositories, reach: Reach, search: string) =>
+  repos.customers
+    .list(reach, { filter: { search }, order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }], limit: 10_000 })
+    .map((row) => row.customerNumber);
+
+describe('the search index, tenant by tenant', () => {
+  const OTHER: Reach = { tenant: 'other' };
+
+  it('finds each tenant its own customers; changes move with them; a tenant without customers finds none', () => {
+    // acme and other hold the same 1,500 customers (numbers and names): each must find its own rows only.
+    for (const reach of [TENANT, OTHER]) {
+      const rows = repos.customers.list(reach, { filter: { search: 'lovel' }, order: [], limit: 10_000 });
+      expect(rows.length).toBe(Math.ceil(1500 / 8));
+      expect(rows.every((row) => row.tenant === reach.tenant)).toBe(true);
+      expect(repos.customers.count(reach, { search: 'lovel' })).toBe(rows.length);
+    }
+    const [z0, z1] = repos.transaction(() =>
+      ['Zebulon', 'Zebulonsky'].map((lastName, i) => repos.customers.insert(OTHER, customerRow(`Z${i}`, { lastName }))),
+    );
+    expect(numbersIn(repos, TENANT, 'zebulon')).toEqual([]);
+    expect(numbersIn(repos, OTHER, 'ZEBULON')).toEqual(['Z0', 'Z1']);
+    repos.customers.update(OTHER, z0!.pk, { lastName: 'Quimby' });
+    expect(numbersIn(repos, OTHER, 'zebulon')).toEqual(['Z1']);
+    expect(numbersIn(repos, OTHER, 'quimby')).toEqual(['Z0']);
+    repos.customers.delete(OTHER, z1!, BASE);
+    expect(numbersIn(repos, OTHER, 'zebulon')).toEqual([]);
+    expectIndexOfCustomers(store.sqlite);
+
+    // A tenant that never had customers has no number, so no range: it finds nothing (and reads no other's).
+    expect(numbersIn(repos, { tenant: 'nobody' }, 'example')).toEqual([]);
+    expect(repos.customers.count({ tenant: 'nobody' }, { search: 'example' })).toBe(0);
+  });
+});
+
+/** Read system calls of this thread so far (Linux's per-thread I/O accounting). */
+const readCalls = () => Number(/^syscr: (\d+)$/m.exec(readFileSync('/proc/thread-self/io', 'utf8'))![1]);
+
+/**
+ * The database pages that one run of a statement reads, on a fresh connection (an empty page cache) once its schema
+ * is loaded. SQLite reads each page it needs once, with one pread on this thread; no memory map hides a read.
+ */
+function pagesRead(path: string, sql: string, params: unknown[]): number {
+  const db = new Database(path);
+  try {
+    expect(db.pragma('mmap_size', { simple: true })).toBe(0);
+    const statement = db.prepare(sql);
+    const start = readCalls();
+    const counting = readCalls() - start;
+    const before = readCalls();
+    statement.all(...params);
+    return readCalls() - before - counting;
+  } finally {
+    db.close();
+  }
+}
+
+describe("a tenant's search costs what its own data costs, whatever other tenants hold", () => {
+  const SMALL: Reach = { tenant: 'small' };
+  const LAST_NAMES = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Hamilton'];
+  // Terms that the other tenants' customers match too, most of them ('.com') all of them.
+  const SEARCHES = ['.com', 'lovelace', 'C00042', 'user17@'];
+  /** Customers of the other tenants beside the small one's 100, in each database. */
+  const OTHERS = [0, 2_000, 20_000];
+  let paths: string[];
+  /** Per database, per search: the statement the store ran (as Q3 asks: by last name, first 20) and its answer. */
+  let runs: { sql: string; params: unknown[]; numbers: string[] }[][];
+
+  function fill(repos: Repositories, tenant: string, count: number) {
+    repos.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const number = `C${String(i).padStart(5, '0')}`;
+        const lastName = LAST_NAMES[i % LAST_NAMES.length]!;
+        const fields = { firstName: 'Ada', lastName, contactEmail: `user${i}@example.com` };
+        repos.customers.insert({ tenant }, customerRow(number, fields));
+      }
+    });
+  }
+
+  beforeAll(() => {
+    paths = OTHERS.map((others) => join(dir, `beside-${others}.db`));
+    runs = paths.map((path, i) => {
+      const seeded = openStore(path);
+      const log: { sql: string; params: unknown[] }[] = [];
+      recordStatements(seeded, log);
+      const repos = createRepositories(seeded);
+      // One tenant numbered before the small one and one after it: its range sits between theirs.
+      fill(repos, 'early', OTHERS[i]! / 2);
+      fill(repos, 'small', 100);
+      fill(repos, 'late', OTHERS[i]! / 2);
+      createSeedWriter(seeded).finishBulkLoad();
+      const searches = SEARCHES.map((search) => {
+        log.length = 0;
+        const rows = repos.customers.list(SMALL, {
+          filter: { search },
+          order: [{ field: 'LAST_NAME', direction: 'ASC' }],
+          limit: 21,
+        });
+        expect(log).toHaveLength(1);
+        return { ...log[0]!, numbers: rows.map((row) => `${row.tenant}/${row.customerNumber}`) };
+      });
+      seeded.close();
+      return searches;
+    });
+  });
+
+  it('runs the same statement with the same plan, and finds the same customers', () => {
+    const plans = paths.map((path, i) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return runs[i]!.map(({ sql, params }) =>
+          (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail),
+        );
+      } finally {
+        db.close();
+      }
+    });
+    for (const lines of plans[0]!) {
+      for (const pattern of SEARCH_IN_TENANT) expect(lines).toContainEqual(expect.stringMatching(pattern));
+    }
+    for (let i = 1; i < paths.length; i++) {
+      expect(plans[i]).toEqual(plans[0]);
+      const statements = (j: number) => runs[j]!.map(({ sql, params }) => ({ sql, params }));
+      expect(statements(i)).toEqual(statements(0));
+      expect(runs[i]!.map((run) => run.numbers)).toEqual(runs[0]!.map((run) => run.numbers));
+    }
+    expect(runs[0]!.map((run) => run.numbers.length)).toEqual([21, 20, 1, 1]);
+  });
+
+  it.skipIf(!existsSync('/proc/thread-self/io'))("reads other tenants' index levels, never their matches", () => {
+    // Pages per search (rows) and database (columns).
+    const pages = SEARCHES.map((_, s) =>
+      paths.map((path, i) => pagesRead(path, runs[i]![s]!.sql, runs[i]![s]!.params)),
+    );
+    const table = SEARCHES.map((search, s) => `"${search}" ${pages[s]!.join(' / ')}`).join(', ');
+    const context = `pages read by the small tenant's searches beside ${OTHERS.join(' / ')} other customers: ${table}`;
+    // Beside other tenants a phrase costs more, per trigram, the term's first page in the merged segment, its doclist
+    // index and a page where the range straddles two; and a level more of the b-trees of customers, of the index's
+    // pages and of its terms, and a customers page where the tenant's rows straddle two.
+    const allowance = (search: string) => 3 * ([...search].length - 2) + 4;
+    SEARCHES.forEach((search, s) => {
+      const [alone, ...beside] = pages[s]!;
+      for (const pagesBeside of beside) expect(pagesBeside - alone!, context).toBeLessThanOrEqual(allowance(search));
+    });
+    // The allowance could not hide a walk of the other tenants' matches: the index without the range reads them.
+    const walk = 'SELECT rowid FROM customers_search WHERE customers_search MATCH ?';
+    const unbounded = pagesRead(paths.at(-1)!, walk, ['".com"']);
+    expect(unbounded, context).toBeGreaterThan(pages[0]![0]! + 2 * allowance('.com'));
+  });
+});
+
+describe('a database from before the index was by tenant', () => {
+  it('migrates at open: each tenant then finds its own customers, and the triggers keep the index in sync', () => {
+    // The migrations up to 0002, as the previous release applied them.
+    const previous = join(dir, 'migrations-0002');
+    cpSync(fileURLToPath(new URL('../drizzle', import.meta.url)), previous, { recursive: true });
+    const journalPath = join(previous, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
+    const entries = journal.entries.filter((entry) => entry.idx <= 2);
+    writeFileSync(journalPath, JSON.stringify({ ...journal, entries }));
+    const path = join(dir, 'previous.db');
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    migrate(drizzle(old), { migrationsFolder: previous });
+    // Written then, the old triggers index them, changes included, into the index of all tenants.
+    const insert = old.prepare(`INSERT INTO customers (tenant, customer_number, first_name, last_name, contact_email,
+        preferred_language, preferred_currency, preferred_site, active, on_hold, version, created_at, modified_at)
+      VALUES (?, ?, 'Ada', ?, ?, 'en_US', 'USD', 'main', 1, 0, 1, 0, 0)`);
+    for (const tenant of ['beta', 'acme']) {
+      for (let i = 0; i < 40; i++) {
+        insert.run(tenant, `N${i}`, i % 2 ? 'Hopper' : 'Lovelace', `${tenant}${i}@example.com`);
+      }
+    }
+    old.prepare(`UPDATE customers SET last_name = 'Turing' WHERE tenant = 'beta' AND customer_number = 'N2'`).run();
+    old.prepare(`DELETE FROM customers WHERE tenant = 'acme' AND customer_number = 'N4'`).run();
+    const lovelaces = `SELECT count(*) FROM customers_search WHERE customers_search MATCH '"lovelace"'`;
+    expect(old.prepare(lovelaces).pluck().get()).toBe(38);
+    old.close();
+
+    const migrated = openStore(path);
+    try {
+      const repos = createRepositories(migrated);
+      expectIndexOfCustomers(migrated.sqlite);
+      const rows = migrated.sqlite
+        .prepare('SELECT customer_number, last_name, contact_email FROM customers WHERE tenant = ? ORDER BY 1')
+        .raw();
+      // What a scan finds: the term in the number, last name or email (the first names are all 'Ada', no company).
+      const expected = (tenant: string, search: string) =>
+        (rows.all(tenant) as string[][])
+          .filter((values) => values.some((value) => value.toLowerCase().includes(search.toLowerCase())))
+          .map(([number]) => number);
+      for (const tenant of ['acme', 'beta']) {
+        for (const search of ['Lovelace', 'turing', 'HOPPER', '@example.com', 'acme1', 'beta1']) {
+          expect(numbersIn(repos, { tenant }, search), `${tenant}: ${search}`).toEqual(expected(tenant, search));
+        }
+      }
+      expect(numbersIn(repos, { tenant: 'acme' }, 'lovelace')).toHaveLength(19);
+      expect(numbersIn(repos, { tenant: 'beta' }, 'lovelace')).toHaveLength(19);
+      expect(numbersIn(repos, { tenant: 'beta' }, 'turing')).toEqual(['N2']);
+      expect(numbersIn(repos, { tenant: 'acme' }, 'beta1')).toEqual([]);
+      // The new triggers: a new tenant, a change and a deletion.
+      const gamma = repos.customers.insert({ tenant: 'gamma' }, customerRow('G1', { lastName: 'Lovelace' }));
+      expect(numbersIn(repos, { tenant: 'gamma' }, 'lovelace')).toEqual(['G1']);
+      repos.customers.update({ tenant: 'gamma' }, gamma.pk, { lastName: 'Hopper' });
+      expect(numbersIn(repos, { tenant: 'gamma' }, 'lovelace')).toEqual([]);
+      expect(numbersIn(repos, { tenant: 'gamma' }, 'hopper')).toEqual(['G1']);
+      const beta = repos.customers.byNumbers({ tenant: 'beta' }, ['N0'])[0]!;
+      repos.customers.delete({ tenant: 'beta' }, beta, BASE);
+      expect(numbersIn(repos, { tenant: 'beta' }, 'beta0@')).toEqual([]);
+      expect(numbersIn(repos, { tenant: 'acme' }, 'acme0@')).toEqual(['N0']);
+      expectIndexOfCustomers(migrated.sqlite);
+    } finally {
+      migrated.close();
+    }
   });
 });

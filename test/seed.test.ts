@@ -185,8 +185,13 @@ describe('npm run seed', () => {
   });
 
   it('keeps the search index in sync: search finds seeded names and emails', async () => {
-    // FTS5's own check that the index matches the customers table.
+    // One index row per customer, at its tenant's number and its pk; and FTS5's own check of the index.
     const { sqlite } = server.service.store;
+    const expected = 'SELECT (t.no << 40) | c.pk FROM customers c JOIN search_tenants t ON t.tenant = c.tenant';
+    const count = (sql: string) => sqlite.prepare(`SELECT count(*) FROM (${sql})`).pluck().get();
+    expect(count(`SELECT rowid FROM customers_search EXCEPT ${expected}`)).toBe(0);
+    expect(count(`${expected} EXCEPT SELECT rowid FROM customers_search`)).toBe(0);
+    expect(count('SELECT rowid FROM customers_search')).toBe(CUSTOMERS);
     expect(() => sqlite.exec(`INSERT INTO customers_search(customers_search, rank) VALUES ('integrity-check', 1)`)).not.toThrow();
     // The bulk load ends by merging the index into one segment, which each search then reads alone.
     expect(sqlite.prepare('SELECT count(DISTINCT segid) FROM customers_search_idx').pluck().get()).toBe(1);

@@ -5,7 +5,7 @@ import { unindexed } from './planner.js';
 import { PreparedCache } from './prepared.js';
 import { customerInReach, reachShape, reachValues, type Reach, type ReachShape } from './reach.js';
 import { tableRows } from './rows.js';
-import { customers, deletedCustomers, sortKey, type CustomerRow } from './schema.js';
+import { customers, deletedCustomers, searchTenants, sortKey, type CustomerRow } from './schema.js';
 
 export type CustomerOrderField =
   | 'CREATED_AT'
@@ -130,6 +130,20 @@ function driverOf(filter: CustomerListFilter, reach: ReachShape): Driver {
 /** SQLite's lower() folds ASCII only; short searches fold every script, as the trigram index does. */
 const FOLD = 'customer_search_fold';
 
+/**
+ * The customers that match a search, from the search index. Its rowid is `(tenant no << 40) | pk` (a pk needs far
+ * fewer than 40 bits; drizzle/0003_search_by_tenant.sql), so a tenant's rows are one rowid range, and FTS5 seeks
+ * every term's list to it: a search never walks another tenant's matches. CROSS JOIN keeps the tenant's number the
+ * outer loop, which is what lets FTS5 take the range's bounds (with a plain join the planner left them unused); a
+ * tenant without customers has no number, so no row to join, and the index is not asked at all.
+ */
+const PK_BITS = 40;
+const PK_MASK = sql.raw(String(2 ** PK_BITS - 1));
+const TENANT_LOW = sql`(${searchTenants.no} << ${sql.raw(String(PK_BITS))})`;
+const SEARCH_MATCHES = sql`SELECT customers_search.rowid & ${PK_MASK} FROM ${searchTenants} CROSS JOIN customers_search
+    WHERE ${searchTenants.tenant} = ${sql.placeholder('tenant')} AND customers_search MATCH ${sql.placeholder('search')}
+      AND customers_search.rowid BETWEEN ${TENANT_LOW} AND (${TENANT_LOW} | ${PK_MASK})`;
+
 /** The filter's conditions; those on indexed columns are hidden from the planner when another index leads. */
 function filterConditions(filter: CustomerListFilter, driver: Driver) {
   const conditions: SQL[] = [];
@@ -142,9 +156,7 @@ function filterConditions(filter: CustomerListFilter, driver: Driver) {
     shape.push('search');
     // One FTS5 phrase: the trigram tokenizer makes it a case-insensitive substring match; quotes are doubled.
     values.search = `"${search.replaceAll('"', '""')}"`;
-    conditions.push(
-      sql`${customers.pk} IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ${p('search')})`,
-    );
+    conditions.push(sql`${customers.pk} IN (${SEARCH_MATCHES})`);
   } else if (search.length > 0) {
     shape.push('shortSearch');
     values.search = search.toLowerCase();

@@ -6,7 +6,7 @@
  * shows (customer number, address id, ...) are separate columns, unique per tenant.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * Text sort keys: NULL sorts as '' and letters ignore case, so keyset cursors compare plain non-null values.
@@ -160,6 +160,24 @@ export const deletedCustomers = sqliteTable(
     deletedAt: integer('deleted_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenant, t.customerNumber] })],
+);
+
+/**
+ * A number for each tenant that has had customers, so that the search index can keep every tenant's rows in a range
+ * of their own: a customer's row there is `(no << 40) | pk` (drizzle/0003_search_by_tenant.sql). The customers
+ * triggers add a tenant with its first customer; a number is never removed, so never reused. The bound on `no`
+ * keeps that rowid positive.
+ */
+export const searchTenants = sqliteTable(
+  'search_tenants',
+  {
+    no: integer('no').primaryKey(),
+    tenant: text('tenant').notNull(),
+  },
+  (t) => [
+    uniqueIndex('search_tenants_tenant').on(t.tenant),
+    check('search_tenants_no', sql`${t.no} BETWEEN 1 AND 8388607`),
+  ],
 );
 
 /** Notifications to send, written in the same transaction as the change that causes them. */

@@ -40,6 +40,8 @@ export interface SizeResult {
   /** Statements of single requests, sent one at a time (exact). */
   exactStatements: { Q1: number; Q2ByPageSize: Record<string, number>; Q3: number; Q4: number };
   q3: { terms: number; averageMatches: number; example: string; searchIndex: SearchIndexProbe[] };
+  /** The small tenant that Q5 and Q6 search, seeded after the large one into the same file. */
+  smallTenant: { tenant: string; customers: number; seconds: number; searchIndex: SearchIndexProbe[] } | null;
   /** VmHWM of the service at the end: its peak RSS over everything this size ran. */
   serviceHighWaterBytes: number | null;
   /** What the service's /metrics said about its memory after the runs (prom-client's default metrics), bytes. */
@@ -247,6 +249,14 @@ export function searchIndexFigures(probe: SearchIndexProbe): string {
   return `${fixed(probe.averageMs, 3)} ms per search for ${probe.kind} (${fixed(probe.averageMatches, 1)} matches)`;
 }
 
+function smallTenantLine(small: NonNullable<SizeResult['smallTenant']>): string {
+  return (
+    `Q5 and Q6 search tenant ${small.tenant} (${thousands(small.customers)} customers, seeded after the large one ` +
+    `into the same file in ${fixed(small.seconds)} s); the index alone takes ` +
+    `${small.searchIndex.map(searchIndexFigures).join(', ')} there.`
+  );
+}
+
 export function seedingLine(size: SizeResult): string {
   const s = size.seeding;
   return (
@@ -295,7 +305,8 @@ export function toMarkdown(report: BenchReport): string {
         .join(', ')}; Q3 ${size.exactStatements.Q3}; Q4 ${size.exactStatements.Q4}. ` +
         `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}"), ` +
         `${fixed(size.q3.averageMatches, 0)} matching customers per term on average. ` +
-        `The search index alone (SQL only, best of 3 passes) takes ${size.q3.searchIndex.map(searchIndexFigures).join(', ')}.`,
+        `The search index alone (SQL only, best of 3 passes) takes ${size.q3.searchIndex.map(searchIndexFigures).join(', ')}.` +
+        (size.smallTenant ? ` ${smallTenantLine(size.smallTenant)}` : ''),
       '',
       'Checks before measuring:',
       ...size.checks.map((check) => `- ${check}`),

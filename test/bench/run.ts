@@ -64,7 +64,7 @@ import {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--quick] [--duration 10] [--warmup 3] [--connections 16]
-  [--rounds 3] [--scenarios Q1,Q2,Q3,Q4,M1,M2] [--keep] [--service-dir DIR] [--cpu-prof]
+  [--rounds 3] [--scenarios Q1,Q2,Q3,Q4,Q5,Q6,M1,M2] [--keep] [--service-dir DIR] [--cpu-prof]
   --quick          2,000 customers, 1 s warm-up and 3 s runs, 1 round: to try it out (not saved as latest)
   --rounds         service and baseline runs, alternating, for the scenarios both serve (the median ratio counts)
   --scenarios      some scenarios only (not saved as latest)
@@ -72,10 +72,13 @@ const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--quick] [--durat
   --service-dir    run DIR's service instead of this checkout's, to compare a change (not saved as latest)
   --cpu-prof       write the service's CPU profiles to test/bench/results/profiles/service-<size>/`;
 const TENANT = 'bench';
+/** A small tenant beside the large one, for Q5 and Q6: its searches must cost what its own data costs. */
+const SMALL_TENANT = 'benchsmall';
+const SMALL_CUSTOMERS = 100;
 /** A response slower than this counts as a timeout (autocannon's error), not as a latency. */
 const TIMEOUT_SECONDS = 30;
 const RESULTS = join(ROOT, 'test/bench/results');
-const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'Q2', 'Q3', 'Q4', 'M1', 'M2'];
+const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2'];
 /** The scenarios that the baseline serves too. */
 const WITH_BASELINE = new Set<ScenarioId>(['Q1', 'Q2']);
 
@@ -152,17 +155,24 @@ function commitOf(): string | null {
 }
 
 /**
- * How long the FTS5 index alone takes to find the customers that match each term (the service's MATCH, without
- * fetching or ordering them): the best of three passes over the terms, so that a cold cache does not count.
+ * How long the FTS5 index alone takes to find the rows that match each term in a tenant (the service's MATCH in the
+ * tenant's rowid range, as src/store/customers.ts asks it, without fetching or ordering them): the best of three
+ * passes over the terms, so that a cold cache does not count.
  */
-function probeSearchIndex(db: Database.Database, kind: string, terms: string[]): SearchIndexProbe {
-  const find = db.prepare('SELECT rowid FROM customers_search WHERE customers_search MATCH ?').pluck();
+function probeSearchIndex(db: Database.Database, tenant: string, kind: string, terms: string[]): SearchIndexProbe {
+  const find = db
+    .prepare(
+      `SELECT customers_search.rowid FROM search_tenants CROSS JOIN customers_search
+        WHERE search_tenants.tenant = @tenant AND customers_search MATCH @phrase
+          AND customers_search.rowid BETWEEN (search_tenants.no << 40) AND ((search_tenants.no << 40) | 0xFFFFFFFFFF)`,
+    )
+    .pluck();
   const phrases = terms.map((term) => `"${term.replaceAll('"', '""')}"`);
   let best = Infinity;
   let found = 0;
   for (let pass = 0; pass < 3; pass++) {
     const started = performance.now();
-    found = phrases.reduce((sum, phrase) => sum + find.all(phrase).length, 0);
+    found = phrases.reduce((sum, phrase) => sum + find.all({ phrase, tenant }).length, 0);
     best = Math.min(best, performance.now() - started);
   }
   return { kind, terms: terms.length, averageMatches: found / terms.length, averageMs: best / terms.length };
@@ -198,15 +208,40 @@ function prepareWorkload(path: string) {
       .prepare('SELECT contact_email, customer_number FROM customers WHERE tenant = ? ORDER BY pk LIMIT 50')
       .raw()
       .all(TENANT) as [string, string][];
-    const byLastName = probeSearchIndex(db, 'last names', searches);
+    const byLastName = probeSearchIndex(db, TENANT, 'last names', searches);
     const searchIndex = [
       byLastName,
-      probeSearchIndex(db, 'emails', sample.map(([email]) => email.toLowerCase())),
-      probeSearchIndex(db, 'customer numbers', sample.map(([, number]) => number)),
+      probeSearchIndex(
+        db,
+        TENANT,
+        'emails',
+        sample.map(([email]) => email.toLowerCase()),
+      ),
+      probeSearchIndex(
+        db,
+        TENANT,
+        'customer numbers',
+        sample.map(([, number]) => number),
+      ),
     ];
-    const work: Workload = { customerNumbers, searches, cursorAt90: '', runId: '0' };
+    // Q6's terms: the small tenant's own last names (the same seed gives them to the large tenant's first customers).
+    const smallLastNames = db
+      .prepare('SELECT last_name FROM customers WHERE tenant = ? ORDER BY pk')
+      .pluck()
+      .all(SMALL_TENANT) as string[];
+    const smallSearches = [
+      ...new Set(smallLastNames.map((name) => name.toLowerCase()).filter((name) => [...name].length >= 3)),
+    ];
+    const smallNumbers = new Set(
+      db.prepare('SELECT customer_number FROM customers WHERE tenant = ?').pluck().all(SMALL_TENANT) as string[],
+    );
+    const smallIndex = [
+      probeSearchIndex(db, SMALL_TENANT, '".com"', ['.com']),
+      probeSearchIndex(db, SMALL_TENANT, 'its last names', smallSearches),
+    ];
+    const work: Workload = { customerNumbers, searches, smallSearches, cursorAt90: '', runId: '0' };
     const q3 = { terms: searches.length, averageMatches: byLastName.averageMatches, example: searches[0] ?? '', searchIndex };
-    return { count, work, b2bNumbers, q3 };
+    return { count, work, b2bNumbers, q3, smallIndex, smallNumbers };
   } finally {
     db.close();
   }
@@ -443,6 +478,7 @@ async function benchSize(
   settings: Options,
   secret: string,
   token: string,
+  smallToken: string,
 ): Promise<SizeResult> {
   log(`\n== ${customers.toLocaleString('en-US')} customers ==`);
   // The pid keeps two benchmarks running at once off each other's files.
@@ -473,15 +509,26 @@ async function benchSize(
     checks: [],
     exactStatements: { Q1: NaN, Q2ByPageSize: {}, Q3: NaN, Q4: NaN },
     q3: { terms: 0, averageMatches: 0, example: '', searchIndex: [] },
+    smallTenant: null,
     serviceHighWaterBytes: null,
     serviceMemory: null,
     measurements: [],
   };
   log(seedingLine(result));
+  const smallArgs = ['--database', path, '--tenant', SMALL_TENANT, '--customers', String(SMALL_CUSTOMERS), '--json'];
+  const smallOutput = await runNode('src/cli/seed.ts', smallArgs);
+  const smallSeeded = JSON.parse(smallOutput.trim().split('\n').at(-1)!) as { seconds: number };
 
-  const { count, work, b2bNumbers, q3 } = prepareWorkload(path);
+  const { count, work, b2bNumbers, q3, smallIndex, smallNumbers } = prepareWorkload(path);
   result.q3 = q3;
+  result.smallTenant = {
+    tenant: SMALL_TENANT,
+    customers: smallNumbers.size,
+    seconds: smallSeeded.seconds,
+    searchIndex: smallIndex,
+  };
   for (const probe of q3.searchIndex) log(`  search index alone: ${searchIndexFigures(probe)}`);
+  for (const probe of smallIndex) log(`  search index alone, tenant ${SMALL_TENANT}: ${searchIndexFigures(probe)}`);
 
   const [servicePort, baselinePort] = [await freePort(), await freePort()];
   const databaseUrl = `file:${path}`;
@@ -557,13 +604,29 @@ async function benchSize(
     const address = { customerNumber, input: { contactName: 'Check', country: 'DE' } };
     await exactStatements(service.url, token, body(M2_ADDRESS, 'M2Address', address));
     result.checks.push('M1 and M2: one request of each succeeded before the load.');
+    // The small tenant's searches find its own customers, and only those.
+    let smallFound = 0;
+    for (const search of ['.com', ...work.smallSearches]) {
+      const { text } = await exactStatements(service.url, smallToken, body(Q3, 'Q3', { search }));
+      const edges = (JSON.parse(text) as { data: { customers: WalkPage } }).data.customers.edges;
+      const stranger = edges.find(({ node }) => !smallNumbers.has(node.customerNumber));
+      if (stranger) {
+        throw new Error(`tenant ${SMALL_TENANT}'s search for "${search}" found ${stranger.node.customerNumber}`);
+      }
+      smallFound += edges.length;
+    }
+    result.checks.push(
+      `Q5 and Q6: the searches of tenant ${SMALL_TENANT} (".com" and ${work.smallSearches.length} last names) found ` +
+        `${smallFound} customers on their first pages, all of them its own.`,
+    );
     for (const check of result.checks) log(`  check: ${check}`);
 
     for (const scenario of settings.scenarios) {
       if (WITH_BASELINE.has(scenario)) {
         result.measurements.push(...(await compareWithBaseline(scenario, service, baseline, token, work, settings)));
       } else {
-        const measured = await measure(scenario, 'service', service, token, work, settings);
+        const as = scenario === 'Q5' || scenario === 'Q6' ? smallToken : token;
+        const measured = await measure(scenario, 'service', service, as, work, settings);
         result.measurements.push(measured);
         log(`  ${describe(measured)}`);
       }
@@ -615,8 +678,13 @@ async function main(): Promise<void> {
 
   const secret = randomBytes(32).toString('base64url');
   const token = await signToken(secret, { tenant: TENANT, scope: ALL_SCOPES.join(' '), sub: 'bench' }, { ttlSeconds: 7 * 24 * 3600 });
+  const smallToken = await signToken(
+    secret,
+    { tenant: SMALL_TENANT, scope: ALL_SCOPES.join(' '), sub: 'bench' },
+    { ttlSeconds: 7 * 24 * 3600 },
+  );
   const sizes: SizeResult[] = [];
-  for (const customers of settings.sizes) sizes.push(await benchSize(customers, settings, secret, token));
+  for (const customers of settings.sizes) sizes.push(await benchSize(customers, settings, secret, token, smallToken));
 
   const { keep: _keep, serviceDir: _serviceDir, serviceArgs: _serviceArgs, cpuProf: _cpuProf, ...reportSettings } = settings;
   const report: BenchReport = {

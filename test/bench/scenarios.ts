@@ -4,13 +4,15 @@
  */
 import type { Request } from 'autocannon';
 
-export type ScenarioId = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'M1' | 'M2';
+export type ScenarioId = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'M1' | 'M2';
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   Q1: 'one customer by number, with addresses, accounts and legal entities',
   Q2: 'customers(first: 50) with addresses and accounts',
   Q3: 'customers, search filter, orderBy LAST_NAME, first 20',
   Q4: 'customers(first: 50) after a cursor 90% into the list',
+  Q5: 'as Q3, search ".com", in a tenant of 100 customers beside the large one',
+  Q6: 'as Q3, last names, in a tenant of 100 customers beside the large one',
   M1: 'patchCustomer',
   M2: 'createCustomer, then addCustomerAddress (2 requests)',
 };
@@ -84,6 +86,8 @@ export interface Workload {
   customerNumbers: string[];
   /** Search terms for Q3. */
   searches: string[];
+  /** Search terms for Q6: last names of the small tenant (Q5 and Q6 run with that tenant's token). */
+  smallSearches: string[];
   /** The cursor of the row just before the page that starts 90% of the way through the list. */
   cursorAt90: string;
   /** Makes the run's emails unique across runs on the same database. */
@@ -104,6 +108,10 @@ export function requestsFor(id: ScenarioId, work: Workload): Request[] {
       return cycling(work.searches.map((search) => body(Q3, 'Q3', { search })));
     case 'Q4':
       return cycling([q2Body(50, work.cursorAt90)]);
+    case 'Q5':
+      return cycling([body(Q3, 'Q3', { search: '.com' })]);
+    case 'Q6':
+      return cycling(work.smallSearches.map((search) => body(Q3, 'Q3', { search })));
     case 'M1': {
       // A new phone number every time, so that every patch changes the customer (and raises its version).
       let n = 0;
