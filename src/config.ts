@@ -17,12 +17,21 @@ const optionalString = z
 /** An origin as a browser sends it in `Origin`: http(s), host and port only (no default port), lowercase, no path. */
 const origin = z
   .string()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value, {
-    error: (issue) => `"${String(issue.input)}" is not an origin such as https://app.example.com (scheme, host and port only)`,
-  });
+  .refine(
+    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value,
+    {
+      error: (issue) =>
+        `"${String(issue.input)}" is not an origin such as https://app.example.com (scheme, host and port only)`,
+    },
+  );
 /** A comma-separated list of origins; blanks around commas are ignored, and an empty list counts as unset. */
 const origins = optionalString
-  .transform((value) => value?.split(',').map((item) => item.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
   .transform((list) => (list?.length ? list : undefined))
   .pipe(z.array(origin).optional());
 
@@ -39,6 +48,9 @@ const environment = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   CORS_ORIGINS: origins,
+  // /metrics: on its own listener, and/or behind a bearer token.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   // Request-level limits of the GraphQL edge.
   GRAPHQL_MAX_DEPTH: positiveInt.default(10),
   GRAPHQL_MAX_COST: positiveInt.default(20_000),
@@ -91,6 +103,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     /** Origins whose pages may call the API (CORS); undefined: none, as a subgraph behind a gateway needs none. */
     corsOrigins: e.CORS_ORIGINS,
+    metrics: {
+      /** Serve /metrics on this port only (0 picks a free one), not on the API's; undefined: on the API's port. */
+      port: e.METRICS_PORT,
+      /** When set, /metrics answers only requests with `Authorization: Bearer <token>`. */
+      token: e.METRICS_TOKEN,
+    },
     auth: {
       jwtSecret: e.AUTH_JWT_SECRET,
       jwksUrl: e.AUTH_JWKS_URL,

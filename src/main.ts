@@ -2,6 +2,7 @@
 import { ALL_SCOPES } from './auth/scopes.js';
 import { resolveSecret, signToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
+import { isLocalHost } from './graphiql.js';
 import { createLogger } from './logger.js';
 import { createService } from './server.js';
 
@@ -40,13 +41,30 @@ async function main(): Promise<void> {
 
   const url = await service.listen();
   // The tests read the address from this line (PORT=0 picks a free port).
-  logger.info({ url: `${url}/graphql`, mode: config.mode, database: config.databasePath }, 'customer-graph is listening');
+  const metricsUrl = `${service.metricsUrl() ?? url}/metrics`;
+  logger.info(
+    { url: `${url}/graphql`, metrics: metricsUrl, mode: config.mode, database: config.databasePath },
+    'customer-graph is listening',
+  );
   if (developmentToken) {
     process.stdout.write(
-      `\nGraphiQL: ${url}/graphql (the token below is already in its headers)\n` +
+      `\n${config.graphql.introspection ? graphiqlLine(url) : ''}` +
         `Development token (tenant demo, every customer scope, valid 7 days):\n${developmentToken}\n\n`,
     );
   }
+}
+
+/**
+ * Where to open GraphiQL. Its page carries the token only when opened by a name of this machine (src/graphiql.ts),
+ * so a wildcard address is shown as the loopback one, which reaches it.
+ */
+function graphiqlLine(listening: string): string {
+  const url = new URL(listening);
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  if (url.hostname === '[::]') url.hostname = '[::1]';
+  return isLocalHost(url.host)
+    ? `GraphiQL: ${url.origin}/graphql (the token below is already in its headers)\n`
+    : `GraphiQL: ${url.origin}/graphql (paste the token below into its headers: it is filled in only when opened on localhost)\n`;
 }
 
 main().catch((error: unknown) => {

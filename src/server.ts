@@ -2,7 +2,7 @@
  * The HTTP service: Yoga on /graphql behind node:http, with /health, /ready and /metrics beside it, and a
  * graceful close. Everything a request needs is wired here once; main.ts and the tests both start it.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import { GraphQLError } from 'graphql';
 import { createTokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDomain } from './domain/index.js';
+import { createGraphiQL } from './graphiql.js';
 import { createContextFactory, type Context } from './graphql/context.js';
 import { createErrorMasker, errorStatusPlugin } from './graphql/errors.js';
 import { mutationScopesPlugin } from './graphql/mutation-scopes.js';
@@ -19,6 +20,7 @@ import { compiledExecution } from './graphql/jit.js';
 import { buildSchema } from './graphql/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { logRequest, requestLogPlugin } from './request-log.js';
 import { openStore } from './store/db.js';
 import { createRepositories } from './store/index.js';
 
@@ -27,7 +29,7 @@ export interface ServiceOptions {
   /** The HS256 secret in force (AUTH_JWT_SECRET, or the development secret). */
   jwtSecret: string | undefined;
   logger?: Logger;
-  /** Shown in GraphiQL's headers in development. */
+  /** Shown in GraphiQL's headers in development, to pages opened on this machine (src/graphiql.ts). */
   developmentToken?: string | undefined;
 }
 
@@ -47,6 +49,7 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
   };
   const plugins: Plugin<Context>[] = [
     metrics.plugin<Context>(),
+    requestLogPlugin<Context>(),
     errorStatusPlugin(),
     mutationScopesPlugin(),
     ...edgePlugins<Context>({ production: config.production, graphql: config.graphql, trustedDocuments }),
@@ -57,10 +60,15 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     context: createContextFactory({ domain, repos, verifyToken }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: config.graphql.introspection
-      ? {
-          title: 'customer-graph',
-          headers: developmentToken ? JSON.stringify({ Authorization: `Bearer ${developmentToken}` }) : undefined,
+    // Served by src/graphiql.ts from local assets (Yoga's own loads them from unpkg), routed in handle().
+    graphiql: false,
+    // A subgraph behind a gateway needs no CORS; listed origins get it without credentials (tokens are headers, not
+    // cookies). Any other origin gets no CORS header at all: Yoga's list would answer it `null`, which an opaque
+    // origin (a sandboxed frame) matches.
+    cors: config.corsOrigins
+      ? (request) => {
+          const origin = request.headers.get('origin');
+          return origin && config.corsOrigins?.includes(origin) ? { origin, credentials: false } : false;
         }
       : false,
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
@@ -77,18 +85,27 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     plugins,
   });
 
+  const browser = createGraphiQL({ enabled: config.graphql.introspection, endpoint: '/graphql', developmentToken });
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 128) || randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('x-request-id', requestId);
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    logRequest(logger, req, res, requestId, path);
     if (req.method === 'GET' && path === '/health') return send(res, 200, 'text/plain', 'ok\n');
     if (req.method === 'GET' && path === '/ready') {
       return store.isReady() ? send(res, 200, 'text/plain', 'ready\n') : send(res, 503, 'text/plain', 'database unavailable\n');
     }
-    if (req.method === 'GET' && path === '/metrics') {
-      return send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
+    if (path === '/metrics') {
+      // With METRICS_PORT, /metrics lives on its own listener only.
+      if (metricsServer) return send(res, 404, 'text/plain', 'not found\n');
+      if (req.method === 'GET') return serveMetrics(req, res);
     }
+    // GraphiQL (or the page saying it is off), its assets and `GET /`: never with CORS headers, whatever the allow-list.
+    if (await browser(req, res, path)) return;
+    // The answer depends on the Origin once some origins are allowed, so caches must keep one per Origin.
+    if (config.corsOrigins) res.setHeader('vary', 'Origin');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const body = await readBody(req, config.graphql.maxBodyBytes);
       if (body === 'aborted') return; // the client left mid-body: nobody to answer
@@ -102,6 +119,33 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     }
     return yoga.handle(req, res);
   }
+
+  /**
+   * Prometheus text. Operation names are chosen by callers of every tenant, so /metrics can be kept internal: on its
+   * own listener (METRICS_PORT, never exposed publicly) and/or behind a bearer token (METRICS_TOKEN).
+   */
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (config.metrics.token && !bearerIs(req.headers.authorization, config.metrics.token)) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="metrics"' });
+      return void res.end('/metrics needs Authorization: Bearer <METRICS_TOKEN>\n');
+    }
+    return send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
+  }
+  const metricsServer =
+    config.metrics.port === undefined
+      ? undefined
+      : createServer((req, res) => {
+          const path = (req.url ?? '/').split('?')[0];
+          const served =
+            req.method === 'GET' && path === '/metrics'
+              ? serveMetrics(req, res)
+              : Promise.resolve(send(res, 404, 'text/plain', 'not found: this port serves GET /metrics only\n'));
+          served.catch((error: unknown) => {
+            logger.error({ err: error }, 'metrics request failed');
+            if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+          });
+        });
+  let metricsUrl: string | undefined;
 
   // While closing, every response says `Connection: close`, so keep-alive clients leave once their request is done
   // instead of sending more requests or idling until the keep-alive timeout.
@@ -126,17 +170,16 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     domain,
     metrics,
     logger,
-    /** Listens on the configured host and port (0 picks a free one); resolves to the base URL. */
-    listen(port = config.port, host = config.host): Promise<string> {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve(`http://${shownHost}:${address.port}`);
-        });
-      });
+    /**
+     * Listens on the configured host and port (0 picks a free one), and the metrics listener on METRICS_PORT when
+     * set (same host); resolves to the base URL.
+     */
+    async listen(port = config.port, host = config.host): Promise<string> {
+      if (metricsServer) metricsUrl = await listenOn(metricsServer, config.metrics.port ?? 0, host);
+      return listenOn(server, port, host);
     },
+    /** The metrics listener's base URL, once listening; undefined when /metrics is served on the API's port. */
+    metricsUrl: () => metricsUrl,
     /** Stops accepting connections, lets requests in flight finish (up to the grace period), closes the database. */
     async close(graceMs = config.shutdownGraceMs): Promise<void> {
       closing = true;
@@ -148,12 +191,35 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
         await closed;
         clearTimeout(timer);
       }
+      if (metricsServer?.listening) {
+        const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        metricsServer.closeAllConnections();
+        await closed;
+      }
       store.close();
     },
   };
 }
 
 export type Service = ReturnType<typeof createService>;
+
+function listenOn(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      resolve(`http://${shownHost}:${address.port}`);
+    });
+  });
+}
+
+/** Whether an Authorization header carries this bearer token, compared in constant time. */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
 
 /**
  * The request body, or 'too large' as soon as it is known to exceed `limit` bytes: at once when Content-Length

@@ -48,7 +48,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `developmentToken` is handed to the service as main.ts hands it the printed one (GraphiQL's headers). */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  { developmentToken }: { developmentToken?: string } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'customer-graph-test-'));
   const config = loadConfig({
     NODE_ENV: MODE,
@@ -58,7 +62,12 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const service = createService({ config, jwtSecret: config.auth.jwtSecret, logger: createLogger('silent') });
+  const service = createService({
+    config,
+    jwtSecret: config.auth.jwtSecret,
+    logger: createLogger('silent'),
+    developmentToken,
+  });
   const url = await service.listen(0, '127.0.0.1');
 
   const token: TestServer['token'] = (claims = {}, options = {}) =>

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ALL_SCOPES } from '../src/auth/scopes.js';
 import { signToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
@@ -279,6 +279,39 @@ describe('npm start with no configuration (development)', () => {
   }, SPAWN_TIMEOUT);
 });
 
+describe('the GraphiQL line at the start (development)', () => {
+  it(
+    'is left out when GraphiQL is off (GRAPHQL_INTROSPECTION=false); the token is still printed',
+    async () => {
+      const main = startMain(tempDir(), { PORT: '0', GRAPHQL_INTROSPECTION: 'false' });
+      const { base } = await listening(main);
+      await developmentToken(main);
+      expect(main.stdout()).not.toContain('GraphiQL');
+      const page = await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await page.text()).toContain('GraphiQL is off');
+      main.child.kill('SIGTERM');
+      expect(await main.exited).toEqual({ code: 0, signal: null });
+    },
+    SPAWN_TIMEOUT,
+  );
+
+  it(
+    'names a loopback address when listening on all interfaces, as only a page opened there gets the token',
+    async () => {
+      const main = startMain(tempDir(), { PORT: '0', HOST: '0.0.0.0' });
+      const { base } = await listening(main);
+      const token = await developmentToken(main);
+      const port = new URL(base).port;
+      const graphiql = `http://127.0.0.1:${port}/graphql`;
+      expect(main.stdout()).toContain(`GraphiQL: ${graphiql} (the token below is already in its headers)`);
+      expect(await (await fetch(graphiql, { headers: { accept: 'text/html' } })).text()).toContain(`Bearer ${token}`);
+      main.child.kill('SIGTERM');
+      expect(await main.exited).toEqual({ code: 0, signal: null });
+    },
+    SPAWN_TIMEOUT,
+  );
+});
+
 describe('production', () => {
   it('refuses to start without AUTH_JWT_SECRET or AUTH_JWKS_URL, and prints no token', async () => {
     const cwd = tempDir();
@@ -305,9 +338,12 @@ describe('production', () => {
     expect(log.mode).toBe('production');
     const port = new URL(base).port;
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
-    // No GraphiQL in production (introspection is off by default).
+    // No GraphiQL in production (introspection is off by default): a browser gets a page that says so.
     const page = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
-    expect(await page.text()).not.toContain('GraphiQL');
+    const html = await page.text();
+    expect(html).toContain('GraphiQL is off');
+    expect(html).not.toContain('<script');
+    expect(npm.stdout()).not.toContain('GraphiQL:');
 
     npm.child.kill('SIGTERM');
     expect(await npm.exited).toEqual({ code: 0, signal: null });
@@ -440,4 +476,96 @@ describe('metrics', () => {
     expect(sample(text, 'graphql_operations_total', { operation: 'other' })).toBe(2);
     expect(text).not.toContain('Third');
   });
+});
+
+describe('request log: one line per request', () => {
+  let service: Service;
+  let base: string;
+  let token: string;
+  let logLines: Record<string, any>[];
+
+  beforeAll(async () => {
+    ({ service, base, token, logLines } = await loggedService('info'));
+  });
+  afterAll(() => service.close(1000));
+
+  /** The request line of the response with this id, once the server has written it. */
+  async function lineOf(response: Response): Promise<Record<string, any>> {
+    const requestId = response.headers.get('x-request-id');
+    await response.arrayBuffer();
+    return vi.waitFor(() => {
+      const line = logLines.find((l) => l.msg === 'request' && l.requestId === requestId);
+      if (!line) throw new Error(`no request line for ${requestId}`);
+      return line;
+    });
+  }
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}`, ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it('logs a query with its id, operation, type, outcome, status and duration', async () => {
+    const line = await lineOf(await post({ query: 'query ListSome { customers(first: 2) { totalCount } }' }, { 'x-request-id': 'req-1' }));
+    expect(line).toMatchObject({
+      level: 30,
+      requestId: 'req-1',
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      operation: 'ListSome',
+      operationType: 'query',
+      outcome: 'ok',
+    });
+    expect(line.durationMs).toEqual(expect.any(Number));
+    expect(line.errorCodes).toBeUndefined();
+  });
+
+  it("logs a failed mutation's error codes and status, and an anonymous operation as such", async () => {
+    const line = await lineOf(await post({ query: 'mutation { patchCustomer(customerNumber: "NOPE", input: {}) { id } }' }));
+    expect(line).toMatchObject({ status: 404, operation: 'anonymous', operationType: 'mutation', outcome: 'error', errorCodes: ['NOT_FOUND'] });
+  });
+
+  it('logs a refused document and a partial answer as errors, with their codes', async () => {
+    const refused = await lineOf(await post({ query: 'query Typo { customerz }', operationName: 'Typo' }));
+    expect(refused).toMatchObject({ status: 400, operation: 'Typo', outcome: 'error', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
+    const reader = await signToken(TEST_SECRET, { tenant: 'acme', scope: 'customer.customer_read_own', sub: 'c', customer_id: 'c' });
+    const partial = await lineOf(
+      await post({ query: '{ __typename customerAddress(customerNumber: "x", addressId: "y") { id } }' }, { authorization: `Bearer ${reader}` }),
+    );
+    expect(partial).toMatchObject({ status: 200, outcome: 'error', errorCodes: ['FORBIDDEN'] });
+  });
+
+  it('logs the other endpoints too', async () => {
+    const line = await lineOf(await fetch(`${base}/health`));
+    expect(line).toMatchObject({ method: 'GET', path: '/health', status: 200, outcome: 'ok' });
+    expect(line.operation).toBeUndefined();
+  });
+
+  it('writes no request lines above LOG_LEVEL=info', async () => {
+    const quiet = await loggedService('warn');
+    expect((await fetch(`${quiet.base}/health`)).status).toBe(200);
+    expect((await gql(quiet.base, quiet.token, '{ __typename }')).data).toEqual({ __typename: 'Query' });
+    // Closing waits for every connection, so any line the requests would write has been written.
+    await quiet.service.close(1000);
+    expect(quiet.logLines.filter((line) => line.msg === 'request')).toEqual([]);
+  });
+});
+
+describe('npm run dev', () => {
+  it('stops on SIGTERM to npm, server included (the script execs tsx, which hands the signal on)', async () => {
+    const dir = tempDir();
+    const dev = run('npm', ['run', '-s', 'dev'], ROOT, {
+      PORT: '0',
+      DATA_DIR: dir,
+      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+    });
+    const { base } = await listening(dev);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    dev.child.kill('SIGTERM');
+    expect((await dev.exited).code).toBe(0);
+    await expect(fetch(`${base}/health`)).rejects.toThrow();
+    expect(dev.stdout()).toContain('"stopped"');
+  }, SPAWN_TIMEOUT);
 });

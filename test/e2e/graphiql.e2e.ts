@@ -1,0 +1,255 @@
+/**
+ * GraphiQL in a real browser: headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) opens the
+ * address that the service, started as `npm start` starts it in development, prints. It proves that the page renders
+ * and runs with nothing but this service (every request the page makes stays on its origin), that the printed token
+ * is already in its headers, and that a reload does not fetch GraphiQL's 9 MB again. `npm run test:e2e`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildService, ROOT, serviceArgs } from '../support/built-service.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
+/** Generous, as a busy machine can be slow (the service is compiled first, and GraphiQL is a large script). */
+const TIMEOUT = 120_000;
+/** How long the page may take to show something, shorter than a test: a page that never renders fails as such. */
+const WAIT = { timeout: 60_000 };
+
+let dir: string;
+let service: ChildProcess | undefined;
+let stdout = '';
+let context: BrowserContext | undefined;
+
+/** Resolves with the first match of `pattern` in the service's stdout; rejects if the process exits first. */
+function printed(pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(stdout);
+      if (!match) return;
+      service!.stdout!.off('data', check);
+      resolve(match);
+    };
+    service!.stdout!.on('data', check);
+    service!.once('exit', (code) =>
+      reject(new Error(`the service exited with ${code} before printing ${pattern}:\n${stdout}`)),
+    );
+    check();
+  });
+}
+
+let graphiql: string;
+let origin: string;
+let token: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  buildService();
+  dir = mkdtempSync(join(tmpdir(), 'customer-graph-e2e-'));
+  // Only what this test sets: the parent's configuration (vitest sets NODE_ENV=test) must not leak in.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^(NODE_ENV|PORT|HOST|DATABASE_URL|DATA_DIR|LOG_LEVEL|CORS_ORIGINS|AUTH_.*|GRAPHQL_.*)$/.test(name),
+    ),
+  );
+  service = spawn(process.execPath, serviceArgs(), {
+    cwd: ROOT,
+    env: {
+      ...env,
+      NODE_ENV: 'development',
+      PORT: '0',
+      DATA_DIR: dir,
+      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  service.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  graphiql = (await printed(/^GraphiQL: (\S+) \(the token below is already in its headers\)$/m))[1]!;
+  token = (await printed(/Development token[^\n]*\n(\S+)\n/))[1]!;
+  origin = new URL(graphiql).origin;
+
+  // Something for the example query to show.
+  const created = await fetch(`${origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query:
+        'mutation { createCustomer(input: { firstName: "Ada", lastName: "Lovelace", contactEmail: "ada@example.com" }) { customerNumber } }',
+    }),
+  });
+  expect(((await created.json()) as { errors?: unknown }).errors).toBeUndefined();
+
+  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1400, height: 900 },
+  });
+}, TIMEOUT);
+
+afterAll(async () => {
+  await context?.close();
+  service?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A TCP relay in front of the service that counts the bytes the service sends through it: what the browser really
+ * received, workers and all, whatever its cache did.
+ */
+async function countingRelay(target: string) {
+  const { hostname, port } = new URL(target);
+  let received = 0;
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      socket.once('error', () => (socket === client ? upstream : client).destroy());
+    }
+    upstream.on('data', (chunk: Buffer) => (received += chunk.length));
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    /** The bytes received since the last call. */
+    take(): number {
+      const taken = received;
+      received = 0;
+      return taken;
+    },
+    close(): void {
+      for (const socket of sockets) socket.destroy();
+      relay.close();
+    },
+  };
+}
+
+/** The text of a Monaco editor, as shown (Monaco renders spaces as no-break spaces). */
+const editorText = async (page: Page, selector: string) =>
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the line breaks between Monaco's lines
+  (await page.locator(`${selector} .view-lines`).innerText()).replace(/\u00a0/g, ' ');
+
+/** Waits until GraphiQL has rendered its query editor with the example query. */
+const rendered = (page: Page) =>
+  expect
+    .poll(() => editorText(page, '.graphiql-query-editor'), { ...WAIT, message: 'GraphiQL shows the example query' })
+    .toContain('query FirstCustomers');
+
+/**
+ * Waits until the page has loaded everything: Monaco starts its three workers once the editors are up, a worker
+ * answers only once its script has arrived, and the schema's introspection is the last request.
+ */
+async function loadedFully(page: Page, workers: Set<string>): Promise<void> {
+  await expect.poll(() => workers.size, WAIT).toBe(3);
+  await Promise.all(page.workers().map((worker) => worker.evaluate(() => true)));
+  await page.waitForLoadState('networkidle');
+}
+
+describe('GraphiQL in Chromium, against the service as npm start runs it', () => {
+  it(
+    "renders from this service alone, with the printed token, and shows the example query's data",
+    async () => {
+      const page = await context!.newPage();
+      const requests: string[] = [];
+      const onRequest = (request: Request) => requests.push(request.url());
+      context!.on('request', onRequest);
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
+      const workers: string[] = [];
+      page.on('worker', (worker) => workers.push(worker.url()));
+
+      await page.goto(graphiql);
+      await rendered(page);
+      expect(await page.title()).toBe('customer-graph');
+
+      // The printed token is already in the headers editor.
+      await page.getByRole('button', { name: /^headers$/i }).click();
+      await expect
+        .poll(() => editorText(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden)'))
+        .toContain(`Bearer ${token}`);
+
+      // Run the example query: it goes to this service with the token, and the result pane shows the customer.
+      const [response] = await Promise.all([
+        page.waitForResponse(
+          (r) => r.url() === `${origin}/graphql` && !!r.request().postData()?.includes('FirstCustomers'),
+        ),
+        page.locator('.graphiql-execute-button').click(),
+      ]);
+      expect(response.status()).toBe(200);
+      expect(await response.request().headerValue('authorization')).toBe(`Bearer ${token}`);
+      await expect.poll(() => editorText(page, '.graphiql-response'), WAIT).toContain('"lastName": "Lovelace"');
+      const result = await editorText(page, '.graphiql-response');
+      expect(result).toContain('"totalCount": 1');
+      expect(result).not.toContain('"errors"');
+
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'graphiql.png') });
+
+      // Nothing left the machine: every request went to the service's own origin, or stayed in the browser.
+      expect(requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(blob|data):/.test(url))).toEqual([]);
+      expect(requests).toContain(`${origin}/graphql`);
+      // Monaco's workers (editor, JSON, GraphQL) were started from the service's files too.
+      expect(new Set(workers).size).toBe(3);
+      expect(workers.filter((url) => !url.startsWith(`${origin}/graphiql/`))).toEqual([]);
+      // No script error, no refused request, no violation of the page's Content-Security-Policy.
+      expect(problems).toEqual([]);
+      context!.off('request', onRequest);
+      await page.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "moves GraphiQL's assets once: a reload takes them from the browser cache",
+    async () => {
+      // Through a relay, a new origin for the browser's cache, so the first load is a first load.
+      const relay = await countingRelay(origin);
+      try {
+        const page = await context!.newPage();
+        const workers = new Set<string>();
+        page.on('worker', (worker) => workers.add(worker.url()));
+        await page.goto(`${relay.origin}/graphql`);
+        await rendered(page);
+        await loadedFully(page, workers);
+        const firstLoad = relay.take();
+
+        workers.clear();
+        await page.reload();
+        // GraphiQL restores its tabs (and, as Yoga's GraphiQL does, adds an empty one): the example's tab is there.
+        await expect.poll(() => page.locator('.graphiql-tab').allInnerTexts(), WAIT).toContain('FirstCustomers');
+        await loadedFully(page, workers);
+        const reload = relay.take();
+        console.log(
+          `GraphiQL, bytes received by the browser (HTTP headers and bodies, the schema's introspection included): first load ${firstLoad}, reload ${reload}`,
+        );
+
+        expect(firstLoad).toBeGreaterThan(8_000_000);
+        // The page again (it holds the token, so it is never stored) and GraphiQL's introspection of the schema.
+        expect(reload).toBeLessThan(200_000);
+        await page.close();
+      } finally {
+        relay.close();
+      }
+    },
+    TIMEOUT,
+  );
+});
