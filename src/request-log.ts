@@ -20,7 +20,13 @@ interface RequestRecord {
 const records = new WeakMap<IncomingMessage, RequestRecord>();
 
 /** Starts the record of a request and writes its line once the response is finished (or the client left). */
-export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, requestId: string, path: string): void {
+export function logRequest(
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  path: string,
+): void {
   if (!logger.isLevelEnabled('info')) return;
   const started = process.hrtime.bigint();
   const record: RequestRecord = {};

@@ -33,7 +33,12 @@ export interface ServiceOptions {
   developmentToken?: string | undefined;
 }
 
-export function createService({ config, jwtSecret, logger = createLogger(config.logLevel), developmentToken }: ServiceOptions) {
+export function createService({
+  config,
+  jwtSecret,
+  logger = createLogger(config.logLevel),
+  developmentToken,
+}: ServiceOptions) {
   const metrics = createMetrics();
   const store = openStore(config.databasePath, { onStatement: metrics.countStatement });
   const repos = createRepositories(store);
@@ -95,7 +100,9 @@ export function createService({ config, jwtSecret, logger = createLogger(config.
     logRequest(logger, req, res, requestId, path);
     if (req.method === 'GET' && path === '/health') return send(res, 200, 'text/plain', 'ok\n');
     if (req.method === 'GET' && path === '/ready') {
-      return store.isReady() ? send(res, 200, 'text/plain', 'ready\n') : send(res, 503, 'text/plain', 'database unavailable\n');
+      return store.isReady()
+        ? send(res, 200, 'text/plain', 'ready\n')
+        : send(res, 503, 'text/plain', 'database unavailable\n');
     }
     if (path === '/metrics') {
       // With METRICS_PORT, /metrics lives on its own listener only.
@@ -241,7 +248,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too la
       resolve('too large');
     };
     const onEnd = () => resolve(Buffer.concat(chunks, size));
-    req.on('data', onData).once('end', onEnd).once('error', () => resolve('aborted'));
+    req
+      .on('data', onData)
+      .once('end', onEnd)
+      .once('error', () => resolve('aborted'));
   });
 }
 
@@ -271,7 +281,10 @@ function isJsonContentType(header: string | undefined): boolean {
 }
 
 function sendBodyTooLarge(res: ServerResponse, limit: number): void {
-  const error = { message: `Request body too large: the limit is ${limit} bytes.`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } };
+  const error = {
+    message: `Request body too large: the limit is ${limit} bytes.`,
+    extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
+  };
   send(res, 413, 'application/json; charset=utf-8', JSON.stringify({ errors: [error] }));
 }
 

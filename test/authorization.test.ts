@@ -55,7 +55,9 @@ interface Principal {
 const PRINCIPALS: Principal[] = [
   { name: 'no token', tenant: null, scopes: [] },
   { name: 'scope ""', tenant: 'acme', scopes: [] },
-  ...EVERY_SCOPE.map((scope): Principal => ({ name: scope.replace('customer.customer_', ''), tenant: 'acme', scopes: [scope] })),
+  ...EVERY_SCOPE.map(
+    (scope): Principal => ({ name: scope.replace('customer.customer_', ''), tenant: 'acme', scopes: [scope] }),
+  ),
   { name: 'alice read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice' },
   { name: 'alice manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice' },
   { name: 'alice@Y read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice', narrowedTo: 'Y' },
@@ -269,9 +271,15 @@ const OPERATIONS: Operation[] = [
         customerNumber firstName
       }
     }`,
-    variables: (ctx) => ({ id: ownCreate(ctx.principal) ? null : `new-${ctx.unique}`, registration: ctx.world.companies.Z.registrationId }),
+    variables: (ctx) => ({
+      id: ownCreate(ctx.principal) ? null : `new-${ctx.unique}`,
+      registration: ctx.world.companies.Z.registrationId,
+    }),
     data: (ctx) => ({
-      createCustomer: { customerNumber: ownCreate(ctx.principal) ? expect.any(String) : `new-${ctx.unique}`, firstName: 'New' },
+      createCustomer: {
+        customerNumber: ownCreate(ctx.principal) ? expect.any(String) : `new-${ctx.unique}`,
+        firstName: 'New',
+      },
     }),
   },
   {
@@ -295,7 +303,9 @@ const OPERATIONS: Operation[] = [
       upsertCustomer(customerNumber: $n, input: { lastName: "Upserted" }) { created customer { customerNumber lastName } }
     }`,
     variables: customerVars,
-    data: (ctx) => ({ upsertCustomer: { created: false, customer: { customerNumber: ctx.target.number, lastName: 'Upserted' } } }),
+    data: (ctx) => ({
+      upsertCustomer: { created: false, customer: { customerNumber: ctx.target.number, lastName: 'Upserted' } },
+    }),
     effect: 'changed',
     createsWhenAbsent: true,
   },
@@ -327,10 +337,15 @@ const OPERATIONS: Operation[] = [
     effect: 'changed',
   },
   {
-    ...addressMutation('addCustomerAddress', 'input: { contactName: "Added", country: "FR" }', 'contactName country', () => ({
-      contactName: 'Added',
-      country: 'FR',
-    })),
+    ...addressMutation(
+      'addCustomerAddress',
+      'input: { contactName: "Added", country: "FR" }',
+      'contactName country',
+      () => ({
+        contactName: 'Added',
+        country: 'FR',
+      }),
+    ),
     // addCustomerAddress takes no address id.
     document: `mutation($n: String!) {
       addCustomerAddress(customerNumber: $n, input: { contactName: "Added", country: "FR" }) { contactName country }
@@ -361,10 +376,15 @@ const OPERATIONS: Operation[] = [
   })),
   {
     // An address mutation's result leads back to a customer: reading it takes a read scope.
-    ...addressMutation('addCustomerAddressTags', 'addressId: $a, tags: ["VIP"]', 'id customer { customerNumber }', (ctx) => ({
-      id: ctx.target.addressId,
-      customer: { customerNumber: ctx.target.number },
-    })),
+    ...addressMutation(
+      'addCustomerAddressTags',
+      'addressId: $a, tags: ["VIP"]',
+      'id customer { customerNumber }',
+      (ctx) => ({
+        id: ctx.target.addressId,
+        customer: { customerNumber: ctx.target.number },
+      }),
+    ),
     name: 'addCustomerAddressTags → Address.customer',
     checks: [root('addCustomerAddressTags', 'parts'), nested(['addCustomerAddressTags', 'customer'], 'read', 403)],
   },
@@ -433,7 +453,13 @@ const cells: Cell[] = OPERATIONS.flatMap((op) =>
     (op.special ? [undefined] : TARGETS).map((target): Cell => {
       const expected = expectedOutcome(op, principal, target);
       const where = target ? ` · ${target.name}` : '';
-      return { title: `${op.name} · ${principal.name}${where} ⇒ ${label(op, expected)}`, op, principal, target, expected };
+      return {
+        title: `${op.name} · ${principal.name}${where} ⇒ ${label(op, expected)}`,
+        op,
+        principal,
+        target,
+        expected,
+      };
     }),
   ),
 );
@@ -481,7 +507,10 @@ afterAll(() => server?.close());
 
 /** The value at a response path; undefined as soon as a step is missing or null. */
 function at(data: unknown, path: readonly string[]): unknown {
-  return path.reduce<unknown>((value, key) => (value == null ? undefined : (value as Record<string, unknown>)[key]), data);
+  return path.reduce<unknown>(
+    (value, key) => (value == null ? undefined : (value as Record<string, unknown>)[key]),
+    data,
+  );
 }
 
 function assertOutcome(op: Operation, expected: Outcome, res: GraphQLResponse, ctx: CellContext): void {
@@ -498,7 +527,11 @@ function assertOutcome(op: Operation, expected: Outcome, res: GraphQLResponse, c
       return;
     case 'absent':
       if (op.kind === 'query') {
-        expect({ status: res.status, errors: res.errors, data: res.data }).toEqual({ status: 200, errors: undefined, data: op.absent });
+        expect({ status: res.status, errors: res.errors, data: res.data }).toEqual({
+          status: 200,
+          errors: undefined,
+          data: op.absent,
+        });
       } else {
         expect({ status: res.status, codes: codes(res), path: res.errors?.[0]?.path, data: res.data }).toEqual({
           status: 404,
@@ -559,7 +592,11 @@ describe(`scope matrix (${cells.length} cells)`, () => {
       const res = await server.gql(op.document, op.variables(ctx), { token: world.tokens.get(principal)! });
 
       if (expected.kind === 'data') {
-        expect({ status: res.status, errors: res.errors, data: res.data }).toEqual({ status: 200, errors: undefined, data: op.data(ctx) });
+        expect({ status: res.status, errors: res.errors, data: res.data }).toEqual({
+          status: 200,
+          errors: undefined,
+          data: op.data(ctx),
+        });
       } else {
         assertOutcome(op, expected, res, ctx);
       }
@@ -579,18 +616,28 @@ describe(`scope matrix (${cells.length} cells)`, () => {
         expect(createdNumber === undefined).toBe(expected.kind !== 'data');
         expect(totalsAfter()).toEqual(totalsBefore.map((n, i) => n + (expected.kind === 'data' && i === 0 ? 1 : 0)));
         if (createdNumber) {
-          expect(fx.entityIdsOf('acme', createdNumber)).toEqual(companyOf(principal).map((c) => world.companies[c].id).sort());
+          expect(fx.entityIdsOf('acme', createdNumber)).toEqual(
+            companyOf(principal)
+              .map((c) => world.companies[c].id)
+              .sort(),
+          );
         }
       } else if (op.special === 'create' || op.special === 'upsertCreate') {
         const number = `new-${unique}`;
-        const createdIn = (['acme', 'globex'] as const).filter((tenant) => fx.entityIdsOf(tenant, number) !== undefined);
+        const createdIn = (['acme', 'globex'] as const).filter(
+          (tenant) => fx.entityIdsOf(tenant, number) !== undefined,
+        );
         expect(createdIn).toEqual(expected.kind === 'data' ? [principal.tenant] : []);
         if (expected.kind === 'data' && op.special === 'create') {
           // Own scopes: the caller's company, whatever the input asked. Otherwise: the company the input named,
           // which in globex is a new legal entity of globex's own, never acme's Z.
           const joined = fx.entityIdsOf(principal.tenant!, number)!;
           if (reachOf(principal, 'create') === 'own') {
-            expect(joined).toEqual(companyOf(principal).map((c) => world.companies[c].id).sort());
+            expect(joined).toEqual(
+              companyOf(principal)
+                .map((c) => world.companies[c].id)
+                .sort(),
+            );
           } else if (principal.tenant === 'acme') {
             expect(joined).toEqual([world.companies.Z.id]);
           } else {
@@ -635,19 +682,25 @@ describe('own-company rules', () => {
 
     const narrow = await server.gql(create, vars, { token: await ownToken(carol, [MANAGE_OWN], q.id) });
     expect(narrow.errors).toBeUndefined();
-    expect(narrow.data!.createCustomer.b2b).toEqual({ companyRegistrationId: q.registrationId, legalEntities: [{ id: q.id }] });
+    expect(narrow.data!.createCustomer.b2b).toEqual({
+      companyRegistrationId: q.registrationId,
+      legalEntities: [{ id: q.id }],
+    });
 
     // The company the input named got no new member.
-    const members = await server.gql(
-      `query($e: ID!) { customers(filter: { legalEntityId: $e }) { totalCount } }`,
-      { e: other.id },
-    );
+    const members = await server.gql(`query($e: ID!) { customers(filter: { legalEntityId: $e }) { totalCount } }`, {
+      e: other.id,
+    });
     expect(members.data!.customers.totalCount).toBe(0);
     // And the caller sees what it created, through its own reach.
     const number = narrow.data!.createCustomer.customerNumber;
-    const seen = await server.gql(`query($n: String!) { customer(customerNumber: $n) { customerNumber } }`, { n: number }, {
-      token: await ownToken(carol, [READ_OWN], q.id),
-    });
+    const seen = await server.gql(
+      `query($n: String!) { customer(customerNumber: $n) { customerNumber } }`,
+      { n: number },
+      {
+        token: await ownToken(carol, [READ_OWN], q.id),
+      },
+    );
     expect(seen.data).toEqual({ customer: { customerNumber: number } });
   });
 
@@ -655,9 +708,13 @@ describe('own-company rules', () => {
     const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
     const dan = fx.customer('acme', { entities: [mine] });
     const before = fx.count('acme');
-    const res = await server.gql(`mutation { createCustomer(input: { firstName: "Foreign" }) { customerNumber } }`, {}, {
-      token: await ownToken(dan, [MANAGE_OWN], foreign.id),
-    });
+    const res = await server.gql(
+      `mutation { createCustomer(input: { firstName: "Foreign" }) { customerNumber } }`,
+      {},
+      {
+        token: await ownToken(dan, [MANAGE_OWN], foreign.id),
+      },
+    );
     expect({ status: res.status, codes: codes(res) }).toEqual({ status: 403, codes: ['FORBIDDEN'] });
     expect(fx.count('acme')).toBe(before);
   });
@@ -673,7 +730,12 @@ describe('own-company rules', () => {
     const unused = await server.gql(create, { id: `unused-${++cellNumber}` }, { token });
     // The same answer, word for word, whether the number is held or free; nothing is created.
     expect(taken).toEqual({ ...unused, headers: taken.headers });
-    expect({ status: taken.status, data: taken.data, codes: codes(taken), message: taken.errors?.[0]?.message }).toEqual({
+    expect({
+      status: taken.status,
+      data: taken.data,
+      codes: codes(taken),
+      message: taken.errors?.[0]?.message,
+    }).toEqual({
       status: 403,
       data: null,
       codes: ['FORBIDDEN'],
@@ -681,7 +743,11 @@ describe('own-company rules', () => {
     });
     expect(fx.count('acme')).toBe(before);
     // A tenant-wide caller still chooses its numbers.
-    const chosen = await server.gql(create, { id: `chosen-${cellNumber}` }, { token: await server.token({ scope: MANAGE }) });
+    const chosen = await server.gql(
+      create,
+      { id: `chosen-${cellNumber}` },
+      { token: await server.token({ scope: MANAGE }) },
+    );
     expect(chosen.data).toEqual({ createCustomer: { customerNumber: `chosen-${cellNumber}` } });
   });
 
@@ -710,7 +776,7 @@ describe('own-company rules', () => {
     expect(later.data?.upsertCustomer.created).toBe(true);
   });
 
-  it("an own-scope caller cannot join itself or a colleague to a company it is not in (and so widen its reach)", async () => {
+  it('an own-scope caller cannot join itself or a colleague to a company it is not in (and so widen its reach)', async () => {
     const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
     const hal = fx.customer('acme', { entities: [mine] });
     const colleague = fx.customer('acme', { entities: [mine] });
@@ -726,13 +792,21 @@ describe('own-company rules', () => {
           { n: who.number, r: foreign.registrationId },
           { token: manage },
         );
-        expect({ status: res.status, codes: codes(res), data: res.data }).toEqual({ status: 403, codes: ['FORBIDDEN'], data: null });
+        expect({ status: res.status, codes: codes(res), data: res.data }).toEqual({
+          status: 403,
+          codes: ['FORBIDDEN'],
+          data: null,
+        });
       }
     }
     expect([hal, colleague].map((c) => fx.fingerprint('acme', c.number))).toEqual(before);
-    const seen = await server.gql(`query($n: String!) { customer(customerNumber: $n) { customerNumber } }`, { n: outsider.number }, {
-      token: await ownToken(hal, [READ_OWN]),
-    });
+    const seen = await server.gql(
+      `query($n: String!) { customer(customerNumber: $n) { customerNumber } }`,
+      { n: outsider.number },
+      {
+        token: await ownToken(hal, [READ_OWN]),
+      },
+    );
     expect(seen.data).toEqual({ customer: null });
 
     // Within its own company it may: naming the company's registration id, or clearing it.
@@ -752,7 +826,11 @@ describe('own-company rules', () => {
     const loner = fx.customer('acme');
     const query = `query($n: String!) { me { customerNumber } customer(customerNumber: $n) { customerNumber } }`;
 
-    const narrowedAway = await server.gql(query, { n: fay.number }, { token: await ownToken(fay, [READ_OWN], foreign.id) });
+    const narrowedAway = await server.gql(
+      query,
+      { n: fay.number },
+      { token: await ownToken(fay, [READ_OWN], foreign.id) },
+    );
     expect(narrowedAway.data).toEqual({ me: { customerNumber: fay.number }, customer: null });
     const withoutCompany = await server.gql(query, { n: loner.number }, { token: await ownToken(loner, [READ_OWN]) });
     expect(withoutCompany.data).toEqual({ me: { customerNumber: loner.number }, customer: null });
@@ -845,10 +923,19 @@ describe('mutations refused before they write', () => {
     const before = fx.fingerprint('acme', target.number);
     const token = await server.token({ scope: UPDATE });
     const res = await server.gql(ADD_ADDRESS, { n: target.number, skip: false }, { token });
-    expect({ status: res.status, data: res.data, errors: res.errors?.map((e) => [e.path, e.extensions?.requiredScopes]) }).toEqual({
+    expect({
+      status: res.status,
+      data: res.data,
+      errors: res.errors?.map((e) => [e.path, e.extensions?.requiredScopes]),
+    }).toEqual({
       status: 403,
       data: null,
-      errors: [[['added', 'owner'], [READ, MANAGE, READ_OWN, MANAGE_OWN]]],
+      errors: [
+        [
+          ['added', 'owner'],
+          [READ, MANAGE, READ_OWN, MANAGE_OWN],
+        ],
+      ],
     });
     expect((res.errors![0] as { locations?: unknown[] }).locations).toHaveLength(1);
     expect(fx.fingerprint('acme', target.number)).toBe(before);
@@ -868,14 +955,62 @@ describe('mutations refused before they write', () => {
    * named fragment and in an inline fragment. Each is refused, and nothing is written.
    */
   const GUARDED_RESULTS: { mutation: string; call: string; scope: string; variables: string[]; guarded: string }[] = [
-    { mutation: 'createCustomer', call: 'createCustomer(input: { id: $new, firstName: "Pre" })', scope: CREATE, variables: ['$new: ID!'], guarded: 'accounts { id }' },
-    { mutation: 'upsertCustomer', call: 'upsertCustomer(customerNumber: $n, input: { firstName: "Pre" })', scope: UPDATE, variables: ['$n: String!'], guarded: 'customer { accounts { id } }' },
-    { mutation: 'patchCustomer', call: 'patchCustomer(customerNumber: $n, input: { firstName: "Pre" })', scope: UPDATE, variables: ['$n: String!'], guarded: 'addresses { id }' },
-    { mutation: 'addCustomerAddress', call: 'addCustomerAddress(customerNumber: $n, input: { contactName: "Pre", country: "DE" })', scope: UPDATE, variables: ['$n: String!'], guarded: 'customer { id }' },
-    { mutation: 'updateCustomerAddress', call: 'updateCustomerAddress(customerNumber: $n, addressId: $a, input: { contactName: "Pre", country: "DE" })', scope: UPDATE, variables: ['$n: String!', '$a: ID!'], guarded: 'customer { id }' },
-    { mutation: 'patchCustomerAddress', call: 'patchCustomerAddress(customerNumber: $n, addressId: $a, input: { city: "Pre" })', scope: UPDATE, variables: ['$n: String!', '$a: ID!'], guarded: 'customer { id }' },
-    { mutation: 'addCustomerAddressTags', call: 'addCustomerAddressTags(customerNumber: $n, addressId: $a, tags: ["PRE"])', scope: UPDATE, variables: ['$n: String!', '$a: ID!'], guarded: 'customer { id }' },
-    { mutation: 'removeCustomerAddressTags', call: 'removeCustomerAddressTags(customerNumber: $n, addressId: $a, tags: ["BILLING"])', scope: UPDATE, variables: ['$n: String!', '$a: ID!'], guarded: 'customer { id }' },
+    {
+      mutation: 'createCustomer',
+      call: 'createCustomer(input: { id: $new, firstName: "Pre" })',
+      scope: CREATE,
+      variables: ['$new: ID!'],
+      guarded: 'accounts { id }',
+    },
+    {
+      mutation: 'upsertCustomer',
+      call: 'upsertCustomer(customerNumber: $n, input: { firstName: "Pre" })',
+      scope: UPDATE,
+      variables: ['$n: String!'],
+      guarded: 'customer { accounts { id } }',
+    },
+    {
+      mutation: 'patchCustomer',
+      call: 'patchCustomer(customerNumber: $n, input: { firstName: "Pre" })',
+      scope: UPDATE,
+      variables: ['$n: String!'],
+      guarded: 'addresses { id }',
+    },
+    {
+      mutation: 'addCustomerAddress',
+      call: 'addCustomerAddress(customerNumber: $n, input: { contactName: "Pre", country: "DE" })',
+      scope: UPDATE,
+      variables: ['$n: String!'],
+      guarded: 'customer { id }',
+    },
+    {
+      mutation: 'updateCustomerAddress',
+      call: 'updateCustomerAddress(customerNumber: $n, addressId: $a, input: { contactName: "Pre", country: "DE" })',
+      scope: UPDATE,
+      variables: ['$n: String!', '$a: ID!'],
+      guarded: 'customer { id }',
+    },
+    {
+      mutation: 'patchCustomerAddress',
+      call: 'patchCustomerAddress(customerNumber: $n, addressId: $a, input: { city: "Pre" })',
+      scope: UPDATE,
+      variables: ['$n: String!', '$a: ID!'],
+      guarded: 'customer { id }',
+    },
+    {
+      mutation: 'addCustomerAddressTags',
+      call: 'addCustomerAddressTags(customerNumber: $n, addressId: $a, tags: ["PRE"])',
+      scope: UPDATE,
+      variables: ['$n: String!', '$a: ID!'],
+      guarded: 'customer { id }',
+    },
+    {
+      mutation: 'removeCustomerAddressTags',
+      call: 'removeCustomerAddressTags(customerNumber: $n, addressId: $a, tags: ["BILLING"])',
+      scope: UPDATE,
+      variables: ['$n: String!', '$a: ID!'],
+      guarded: 'customer { id }',
+    },
   ];
   const RESULT_TYPES: Record<string, string> = {
     createCustomer: 'Customer',
@@ -891,8 +1026,9 @@ describe('mutations refused before they write', () => {
       `mutation(${[...m.variables, '$i: Boolean = true'].join(', ')}) { r: ${m.call} { __typename ...Guarded @include(if: $i) } }`,
       `fragment Guarded on ${RESULT_TYPES[m.mutation] ?? 'Address'} { ${m.guarded} }`,
     ],
-    'an inline fragment, with @skip(if: s) and s = false': (m: (typeof GUARDED_RESULTS)[number]) =>
-      [`mutation(${[...m.variables, '$s: Boolean = false'].join(', ')}) { r: ${m.call} { __typename ... @skip(if: $s) { ${m.guarded} } } }`],
+    'an inline fragment, with @skip(if: s) and s = false': (m: (typeof GUARDED_RESULTS)[number]) => [
+      `mutation(${[...m.variables, '$s: Boolean = false'].join(', ')}) { r: ${m.call} { __typename ... @skip(if: $s) { ${m.guarded} } } }`,
+    ],
   };
 
   it('covers every mutation whose result leads to another object', () => {
@@ -910,8 +1046,16 @@ describe('mutations refused before they write', () => {
       const before = fx.fingerprint('acme', target.number);
       const fresh = `pre-${++cellNumber}`;
       const token = await server.token({ scope: m.scope });
-      const res = await server.gql(document(m).join('\n'), { n: target.number, a: target.addressId, new: fresh }, { token });
-      expect({ status: res.status, data: res.data, codes: codes(res) }).toEqual({ status: 403, data: null, codes: ['FORBIDDEN'] });
+      const res = await server.gql(
+        document(m).join('\n'),
+        { n: target.number, a: target.addressId, new: fresh },
+        { token },
+      );
+      expect({ status: res.status, data: res.data, codes: codes(res) }).toEqual({
+        status: 403,
+        data: null,
+        codes: ['FORBIDDEN'],
+      });
       expect(fx.fingerprint('acme', target.number)).toBe(before);
       expect(fx.fingerprint('acme', fresh)).toBe('gone');
     });
@@ -961,18 +1105,25 @@ describe('every field that leads to customer data checks a scope that allows rea
         .map((field): [GraphQLObjectType, Field] => [parent, field]),
     );
   const ruleOf = (field: Field): Rule | undefined => {
-    const allowed = (field.extensions as { pothosOptions?: { authScopes?: { allowed?: string } } }).pothosOptions?.authScopes
-      ?.allowed;
+    const allowed = (field.extensions as { pothosOptions?: { authScopes?: { allowed?: string } } }).pothosOptions
+      ?.authScopes?.allowed;
     return allowed === undefined ? undefined : RULE_OF_PERMISSION[allowed];
   };
   /** Every scope that passes `rule` also passes `need`. */
-  const atLeast = (rule: Rule, need: Rule) => requiredScopes(rule).every((scope) => requiredScopes(need).includes(scope));
+  const atLeast = (rule: Rule, need: Rule) =>
+    requiredScopes(rule).every((scope) => requiredScopes(need).includes(scope));
 
   /**
    * Whether `parent.field` checks `need` or every way to `parent` does. A mutation's check covers the customer data
    * it returns (directly or in a payload), not what can be reached from that data (say an address's customer).
    */
-  function checked(parent: GraphQLObjectType, field: Field, need: Rule, passed: ReadonlySet<string>, result = true): boolean {
+  function checked(
+    parent: GraphQLObjectType,
+    field: Field,
+    need: Rule,
+    passed: ReadonlySet<string>,
+    result = true,
+  ): boolean {
     const rule = ruleOf(field);
     if (rule) return atLeast(rule, need) || (parent === mutation && result);
     if (roots.has(parent) || passed.has(parent.name)) return false;
@@ -980,12 +1131,19 @@ describe('every field that leads to customer data checks a scope that allows rea
     const stillResult = result && !(parent.name in NEEDS);
     return (
       ways.length > 0 &&
-      ways.every(([grandparent, way]) => checked(grandparent, way, need, new Set([...passed, parent.name]), stillResult))
+      ways.every(([grandparent, way]) =>
+        checked(grandparent, way, need, new Set([...passed, parent.name]), stillResult),
+      )
     );
   }
 
   const ways = Object.entries(NEEDS).flatMap(([type, need]) =>
-    leadingTo(type).map(([parent, field]) => ({ name: `${parent.name}.${field.name} -> ${type}`, parent, field, need })),
+    leadingTo(type).map(([parent, field]) => ({
+      name: `${parent.name}.${field.name} -> ${type}`,
+      parent,
+      field,
+      need,
+    })),
   );
 
   it('finds the fields to check', () => {

@@ -65,7 +65,12 @@ function insertCustomers(tenant: string, specs: readonly CustomerSpec[]): Map<st
       for (const registrationId of spec.entities ?? []) {
         const entity =
           repos.legalEntities.byRegistrationId(reach, registrationId) ??
-          repos.legalEntities.insert(reach, { id: `L-${registrationId}`, registrationId, name: registrationId, createdAt: BASE });
+          repos.legalEntities.insert(reach, {
+            id: `L-${registrationId}`,
+            registrationId,
+            name: registrationId,
+            createdAt: BASE,
+          });
         repos.legalEntities.assign(reach, {
           id: `A-${spec.id}-${registrationId}`,
           customerPk: row.pk,
@@ -81,7 +86,14 @@ function insertCustomers(tenant: string, specs: readonly CustomerSpec[]): Map<st
 // ---------------------------------------------------------------------------------------------------------------
 // The expected order, computed independently of SQL
 
-type Field = 'CREATED_AT' | 'MODIFIED_AT' | 'CUSTOMER_NUMBER' | 'LAST_NAME' | 'FIRST_NAME' | 'CONTACT_EMAIL' | 'COMPANY';
+type Field =
+  | 'CREATED_AT'
+  | 'MODIFIED_AT'
+  | 'CUSTOMER_NUMBER'
+  | 'LAST_NAME'
+  | 'FIRST_NAME'
+  | 'CONTACT_EMAIL'
+  | 'COMPANY';
 type Direction = 'ASC' | 'DESC';
 interface Order {
   field: Field;
@@ -319,7 +331,9 @@ describe('customers: bad arguments', () => {
     for (const search of ['ab\u0000c', 'abc\u0000', 'a\u0001b', 'tab\there', 'x'.repeat(256)]) {
       await badInput({ filter: { search } }, 'filter.search');
     }
-    expect(await badInput({ filter: { search: 'nul\u0000' } }, 'filter.search')).toBe('must not contain control characters');
+    expect(await badInput({ filter: { search: 'nul\u0000' } }, 'filter.search')).toBe(
+      'must not contain control characters',
+    );
     await badInput({ filter: { contactEmail: 'a\u0000@example.com' } }, 'filter.contactEmail');
     expect(codes(await server.gql(LIST, { filter: { search: 'x'.repeat(255) } }))).toEqual([]);
   });
@@ -345,9 +359,12 @@ describe('customers: bad arguments', () => {
     for (const after of malformed) {
       expect(await badInput({ after }, 'after')).toMatch(/not a cursor/);
     }
-    expect(await badInput({ after: encode({ o: 'LAST_NAME:ASC', k: [7, 'id'] }), orderBy: [{ field: 'LAST_NAME' }] }, 'after')).toMatch(
-      /not a cursor/,
-    );
+    expect(
+      await badInput(
+        { after: encode({ o: 'LAST_NAME:ASC', k: [7, 'id'] }), orderBy: [{ field: 'LAST_NAME' }] },
+        'after',
+      ),
+    ).toMatch(/not a cursor/);
   });
 
   it('rejects a cursor made for another orderBy', async () => {
@@ -367,27 +384,117 @@ describe('customers: bad arguments', () => {
     for (const orderBy of others) {
       const response = await server.gql(LIST, { first: 1, after, orderBy }, { token });
       expect(codes(response)).toEqual(['BAD_USER_INPUT']);
-      expect(response.errors![0]!.extensions!.details).toEqual([{ field: 'after', message: 'was made for another orderBy' }]);
+      expect(response.errors![0]!.extensions!.details).toEqual([
+        { field: 'after', message: 'was made for another orderBy' },
+      ]);
     }
     // The same order, spelled with its default direction, accepts it.
-    expect((await page(token, { first: 1, after, orderBy: [{ field: 'LAST_NAME', direction: 'ASC' }] })).edges[0]!.node.id).toBe('K1');
+    expect(
+      (await page(token, { first: 1, after, orderBy: [{ field: 'LAST_NAME', direction: 'ASC' }] })).edges[0]!.node.id,
+    ).toBe('K1');
   });
 });
 
 describe('customers: filters', () => {
   const T = (k: number) => BASE + k * 1000;
   const specs: CustomerSpec[] = [
-    { id: 'C-ADA', firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines Ltd', contactEmail: 'ada@example.org', active: true, entities: ['REG-1'], createdAt: T(1) },
-    { id: 'C-ALAN', firstName: 'Alan', lastName: 'Turing', contactEmail: 'ALAN.turing@Example.com', active: true, onHold: true, createdAt: T(2) },
-    { id: 'C-GRACE', firstName: 'Grace', lastName: 'Hopper', company: 'Navy', contactEmail: 'grace@navy.mil', entities: ['REG-1', 'REG-2'], createdAt: T(3), modifiedAt: T(20) },
-    { id: 'C-OBRIEN', firstName: 'Conan', lastName: "O'Brien", company: 'Team "Coco"', contactEmail: 'conan@tbs.com', active: true, createdAt: T(4) },
-    { id: 'C-OZ', firstName: 'Mehmet', lastName: 'Öztürk', company: 'ÖzBau GmbH', onHold: true, entities: ['REG-2'], createdAt: T(5), modifiedAt: T(21) },
+    {
+      id: 'C-ADA',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      company: 'Analytical Engines Ltd',
+      contactEmail: 'ada@example.org',
+      active: true,
+      entities: ['REG-1'],
+      createdAt: T(1),
+    },
+    {
+      id: 'C-ALAN',
+      firstName: 'Alan',
+      lastName: 'Turing',
+      contactEmail: 'ALAN.turing@Example.com',
+      active: true,
+      onHold: true,
+      createdAt: T(2),
+    },
+    {
+      id: 'C-GRACE',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      company: 'Navy',
+      contactEmail: 'grace@navy.mil',
+      entities: ['REG-1', 'REG-2'],
+      createdAt: T(3),
+      modifiedAt: T(20),
+    },
+    {
+      id: 'C-OBRIEN',
+      firstName: 'Conan',
+      lastName: "O'Brien",
+      company: 'Team "Coco"',
+      contactEmail: 'conan@tbs.com',
+      active: true,
+      createdAt: T(4),
+    },
+    {
+      id: 'C-OZ',
+      firstName: 'Mehmet',
+      lastName: 'Öztürk',
+      company: 'ÖzBau GmbH',
+      onHold: true,
+      entities: ['REG-2'],
+      createdAt: T(5),
+      modifiedAt: T(21),
+    },
     { id: 'C-NULL', createdAt: T(6) },
-    { id: 'Q-7', firstName: 'Quincy', lastName: 'Adams', company: 'quarry', contactEmail: 'q@q.q', active: true, createdAt: T(7), modifiedAt: T(22) },
-    { id: 'x-y_z9', firstName: 'Xavier', lastName: 'Yz', company: 'a*b (and) c', contactEmail: 'xy@z.io', createdAt: T(8) },
-    { id: 'ACME-100', firstName: 'John', lastName: 'Smith', company: 'ACME Corp', contactEmail: 'smith@acme.io', active: true, entities: ['REG-3'], createdAt: T(9) },
-    { id: 'acme-101', firstName: 'jane', lastName: 'smith', company: 'acme corp', contactEmail: 'SMITH@ACME.IO', createdAt: T(10), modifiedAt: T(23) },
-    { id: 'Z1', firstName: 'Ze', lastName: 'Zed', company: 'Zeta & Sons', contactEmail: 'zed@zeta.io', active: true, onHold: true, entities: ['REG-3'], createdAt: T(11) },
+    {
+      id: 'Q-7',
+      firstName: 'Quincy',
+      lastName: 'Adams',
+      company: 'quarry',
+      contactEmail: 'q@q.q',
+      active: true,
+      createdAt: T(7),
+      modifiedAt: T(22),
+    },
+    {
+      id: 'x-y_z9',
+      firstName: 'Xavier',
+      lastName: 'Yz',
+      company: 'a*b (and) c',
+      contactEmail: 'xy@z.io',
+      createdAt: T(8),
+    },
+    {
+      id: 'ACME-100',
+      firstName: 'John',
+      lastName: 'Smith',
+      company: 'ACME Corp',
+      contactEmail: 'smith@acme.io',
+      active: true,
+      entities: ['REG-3'],
+      createdAt: T(9),
+    },
+    {
+      id: 'acme-101',
+      firstName: 'jane',
+      lastName: 'smith',
+      company: 'acme corp',
+      contactEmail: 'SMITH@ACME.IO',
+      createdAt: T(10),
+      modifiedAt: T(23),
+    },
+    {
+      id: 'Z1',
+      firstName: 'Ze',
+      lastName: 'Zed',
+      company: 'Zeta & Sons',
+      contactEmail: 'zed@zeta.io',
+      active: true,
+      onHold: true,
+      entities: ['REG-3'],
+      createdAt: T(11),
+    },
     { id: 'E-EMPTY', firstName: '', lastName: '', company: '', contactEmail: null, createdAt: T(12) },
   ];
   let token: string;
@@ -396,12 +503,31 @@ describe('customers: filters', () => {
     insertCustomers('filt', specs);
     // Look-alikes in another tenant, in legal entities with the same ids: none of them may ever show up.
     insertCustomers('filtother', [
-      { id: 'C-ADA', firstName: 'Ada', lastName: 'Other', contactEmail: 'ada@example.org', active: true, entities: ['REG-1'], createdAt: T(1) },
-      { id: 'O-SMITH', lastName: 'Smith', company: 'ACME Corp', contactEmail: 'smith@acme.io', entities: ['REG-9'], createdAt: T(30), modifiedAt: T(40) },
+      {
+        id: 'C-ADA',
+        firstName: 'Ada',
+        lastName: 'Other',
+        contactEmail: 'ada@example.org',
+        active: true,
+        entities: ['REG-1'],
+        createdAt: T(1),
+      },
+      {
+        id: 'O-SMITH',
+        lastName: 'Smith',
+        company: 'ACME Corp',
+        contactEmail: 'smith@acme.io',
+        entities: ['REG-9'],
+        createdAt: T(30),
+        modifiedAt: T(40),
+      },
     ]);
     token = await server.token({ tenant: 'filt' });
     for (const registrationId of ['REG-1', 'REG-2', 'REG-3']) {
-      entityIds.set(registrationId, server.service.repos.legalEntities.byRegistrationId({ tenant: 'filt' }, registrationId)!.id);
+      entityIds.set(
+        registrationId,
+        server.service.repos.legalEntities.byRegistrationId({ tenant: 'filt' }, registrationId)!.id,
+      );
     }
   });
 
@@ -414,15 +540,22 @@ describe('customers: filters', () => {
   const expectedFor = (filter: Record<string, unknown>) =>
     specs.filter((spec) => {
       if (filter.search !== undefined && !matchesSearch(spec, filter.search as string)) return false;
-      if (filter.contactEmail !== undefined && spec.contactEmail?.toLowerCase() !== (filter.contactEmail as string).toLowerCase()) {
+      if (
+        filter.contactEmail !== undefined &&
+        spec.contactEmail?.toLowerCase() !== (filter.contactEmail as string).toLowerCase()
+      ) {
         return false;
       }
       if (filter.active !== undefined && (spec.active ?? false) !== filter.active) return false;
       if (filter.onHold !== undefined && (spec.onHold ?? false) !== filter.onHold) return false;
       const memberOf = (spec.entities ?? []).map((registrationId) => entityIds.get(registrationId));
-      if (filter.businessModel !== undefined && (memberOf.length > 0 ? 'B2B' : 'B2C') !== filter.businessModel) return false;
+      if (filter.businessModel !== undefined && (memberOf.length > 0 ? 'B2B' : 'B2C') !== filter.businessModel)
+        return false;
       if (filter.legalEntityId !== undefined && !memberOf.includes(filter.legalEntityId as string)) return false;
-      if (filter.modifiedSince !== undefined && (spec.modifiedAt ?? spec.createdAt) < Date.parse(filter.modifiedSince as string)) {
+      if (
+        filter.modifiedSince !== undefined &&
+        (spec.modifiedAt ?? spec.createdAt) < Date.parse(filter.modifiedSince as string)
+      ) {
         return false;
       }
       return true;
@@ -511,7 +644,14 @@ describe('customers: filters', () => {
 
   it('active and onHold', async () => {
     expect(await expectFilter({ active: true })).toEqual(['C-ADA', 'C-ALAN', 'C-OBRIEN', 'Q-7', 'ACME-100', 'Z1']);
-    expect(await expectFilter({ active: false })).toEqual(['C-GRACE', 'C-OZ', 'C-NULL', 'x-y_z9', 'acme-101', 'E-EMPTY']);
+    expect(await expectFilter({ active: false })).toEqual([
+      'C-GRACE',
+      'C-OZ',
+      'C-NULL',
+      'x-y_z9',
+      'acme-101',
+      'E-EMPTY',
+    ]);
     expect(await expectFilter({ onHold: true })).toEqual(['C-ALAN', 'C-OZ', 'Z1']);
     expect(await expectFilter({ onHold: false })).toHaveLength(specs.length - 3);
   });
@@ -606,8 +746,16 @@ describe('customers: filters', () => {
 
 describe('customers: tenancy of cursors', () => {
   it("another tenant's cursor only positions the caller's own list", async () => {
-    const alpha = Array.from({ length: 6 }, (_, i) => ({ id: `AL-${i}`, lastName: `Alpha${i}`, createdAt: BASE + i * 2 }));
-    const beta = Array.from({ length: 6 }, (_, i) => ({ id: `BE-${i}`, lastName: `Beta${i}`, createdAt: BASE + i * 2 + 1 }));
+    const alpha = Array.from({ length: 6 }, (_, i) => ({
+      id: `AL-${i}`,
+      lastName: `Alpha${i}`,
+      createdAt: BASE + i * 2,
+    }));
+    const beta = Array.from({ length: 6 }, (_, i) => ({
+      id: `BE-${i}`,
+      lastName: `Beta${i}`,
+      createdAt: BASE + i * 2 + 1,
+    }));
     insertCustomers('alpha', alpha);
     insertCustomers('beta', beta);
     const alphaToken = await server.token({ tenant: 'alpha' });
@@ -625,7 +773,10 @@ describe('customers: tenancy of cursors', () => {
   it('a cursor depends only on the row it points at, not on other tenants’ writes', async () => {
     // The same customer in two tenants, with another tenant's inserts in between: identical cursors.
     insertCustomers('gamma', [{ id: 'SAME', lastName: 'Twin', createdAt: BASE }]);
-    insertCustomers('noise', Array.from({ length: 5 }, (_, i) => ({ id: `N${i}`, createdAt: BASE })));
+    insertCustomers(
+      'noise',
+      Array.from({ length: 5 }, (_, i) => ({ id: `N${i}`, createdAt: BASE })),
+    );
     insertCustomers('delta', [{ id: 'SAME', lastName: 'Twin', createdAt: BASE }]);
     for (const orderBy of [undefined, [{ field: 'LAST_NAME' as const, direction: 'DESC' as const }]]) {
       const gamma = await page(await server.token({ tenant: 'gamma' }), { orderBy });
@@ -676,7 +827,9 @@ describe('customers: statements of a nested list query', () => {
       const before = await server.statements();
       const response = await server.gql(NESTED, { first }, { token });
       expect(response.errors).toBeUndefined();
-      const edges = response.data!.customers.edges as { node: { addresses: unknown[]; accounts: unknown[]; b2b: unknown } }[];
+      const edges = response.data!.customers.edges as {
+        node: { addresses: unknown[]; accounts: unknown[]; b2b: unknown };
+      }[];
       expect(edges).toHaveLength(first);
       expect(edges.every((edge) => edge.node.addresses.length === 2 && edge.node.accounts.length === 1)).toBe(true);
       expect(edges.some((edge) => edge.node.b2b !== null)).toBe(true);

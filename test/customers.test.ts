@@ -405,7 +405,11 @@ describe('B2B', () => {
     expect(first.b2b).toEqual({
       companyRegistrationId: registrationId,
       legalEntities: [
-        { id: expect.stringMatching(/^L\d{12}$/), name: 'Initech', contactAssignmentId: expect.stringMatching(/^A\d{12}$/) },
+        {
+          id: expect.stringMatching(/^L\d{12}$/),
+          name: 'Initech',
+          contactAssignmentId: expect.stringMatching(/^A\d{12}$/),
+        },
       ],
     });
     const second = await created({ company: 'Initech Subsidiary', b2b: { companyRegistrationId: registrationId } });
@@ -571,7 +575,10 @@ describe('validation', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token()}` },
         body,
       });
-      return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>) } as GraphQLResponse;
+      return {
+        status: response.status,
+        ...((await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>),
+      } as GraphQLResponse;
     };
     expect((await post(32)).errors).toBeUndefined();
     const before = dump();

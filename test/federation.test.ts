@@ -52,7 +52,9 @@ describe('_service', () => {
     expect(response.status).toBe(200);
     expect(response.errors).toBeUndefined();
     const sdl = response.data!._service.sdl;
-    expect(sdl).toMatch(/extend schema\s+@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.6", import: \["@key"\]\)/);
+    expect(sdl).toMatch(
+      /extend schema\s+@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.6", import: \["@key"\]\)/,
+    );
     for (const type of ['Customer', 'Address', 'LegalEntity']) {
       expect(sdl).toMatch(new RegExp(`type ${type}\\s+@key\\(fields: "id"\\)\\s*\\{`));
     }
@@ -126,7 +128,10 @@ describe('_entities', () => {
     const entitiesOfCompanies = await statementsOf(() =>
       entities([legalEntity(data.legalEntities.initech), legalEntity(data.legalEntities.umbrella)]),
     );
-    expect(entitiesOfCompanies.result.data!._entities.map((e: { name: string }) => e.name)).toEqual(['Initech', 'Umbrella']);
+    expect(entitiesOfCompanies.result.data!._entities.map((e: { name: string }) => e.name)).toEqual([
+      'Initech',
+      'Umbrella',
+    ]);
     expect(entitiesOfCompanies.statements).toBeLessThanOrEqual(1);
   });
 
@@ -146,7 +151,12 @@ describe('_entities', () => {
     );
     expect(asGlobex.errors).toBeUndefined();
     expect(asGlobex.data!._entities).toEqual([
-      { __typename: 'Customer', id: 'F01', firstName: 'GlobexF01', addresses: [{ id: 'G-F01', city: 'Globex City F01' }] },
+      {
+        __typename: 'Customer',
+        id: 'F01',
+        firstName: 'GlobexF01',
+        addresses: [{ id: 'G-F01', city: 'Globex City F01' }],
+      },
       null,
       null,
       null,
@@ -270,8 +280,12 @@ describe('composition', () => {
     // result is "no errors" plus the supergraph we expect.
     expect(compositionHasErrors(result) ? result.errors.map((e) => e.message) : []).toEqual([]);
     const supergraph = result.supergraphSdl!;
-    expect(supergraph).toContain('type Customer @join__type(graph: CUSTOMERS, key: "id") @join__type(graph: ORDERS, key: "id", resolvable: false)');
-    expect(supergraph).toContain('type Address @join__type(graph: CUSTOMERS, key: "id") @join__type(graph: ORDERS, key: "id", resolvable: false)');
+    expect(supergraph).toContain(
+      'type Customer @join__type(graph: CUSTOMERS, key: "id") @join__type(graph: ORDERS, key: "id", resolvable: false)',
+    );
+    expect(supergraph).toContain(
+      'type Address @join__type(graph: CUSTOMERS, key: "id") @join__type(graph: ORDERS, key: "id", resolvable: false)',
+    );
     expect(supergraph).toContain('type LegalEntity @join__type(graph: CUSTOMERS, key: "id")');
 
     const api = result.publicSdl!;

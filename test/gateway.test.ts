@@ -16,7 +16,11 @@ import { startTestServer, type GraphQLResponse, type TestServer } from './helper
 
 /** O01..O10: one order for each of acme's F01..F10, shipped to its address; O11: globex's G99. */
 const ORDERS: Order[] = [
-  ...ACME_NUMBERS.map((n, i) => ({ id: `O${String(i + 1).padStart(2, '0')}`, customerNumber: n, shippingAddressId: `A-${n}` })),
+  ...ACME_NUMBERS.map((n, i) => ({
+    id: `O${String(i + 1).padStart(2, '0')}`,
+    customerNumber: n,
+    shippingAddressId: `A-${n}`,
+  })),
   { id: 'O11', customerNumber: 'G99', shippingAddressId: 'G-G99' },
 ];
 
@@ -111,7 +115,9 @@ describe('through the Hive gateway', () => {
     const two = await statementsOf(() => viaGateway(ORDERS_WITH_CUSTOMERS, { first: 2 }));
     const ten = await statementsOf(() => viaGateway(ORDERS_WITH_CUSTOMERS, { first: 10 }));
     expect(ten.result.errors).toBeUndefined();
-    expect(ten.result.data!.orders).toEqual(ACME_NUMBERS.map((n, i) => ({ id: ORDERS[i]!.id, customer: customerOf(n) })));
+    expect(ten.result.data!.orders).toEqual(
+      ACME_NUMBERS.map((n, i) => ({ id: ORDERS[i]!.id, customer: customerOf(n) })),
+    );
     // 10 orders of 10 customers: one entity fetch, one statement for the customers and one for their addresses,
     // the same as for 2 orders (not 10 x anything).
     expect(ten.statements).toBeLessThanOrEqual(2);
@@ -124,7 +130,10 @@ describe('through the Hive gateway', () => {
     );
     expect(result.errors).toBeUndefined();
     expect(result.data!.orders).toEqual(
-      ACME_NUMBERS.map((n, i) => ({ id: ORDERS[i]!.id, shippingAddress: { id: `A-${n}`, city: `Acme City ${n}`, customer: { id: n } } })),
+      ACME_NUMBERS.map((n, i) => ({
+        id: ORDERS[i]!.id,
+        shippingAddress: { id: `A-${n}`, city: `Acme City ${n}`, customer: { id: n } },
+      })),
     );
     // The addresses, then their customers (the reach check, which Address.customer reuses).
     expect(statements).toBeLessThanOrEqual(2);
@@ -168,7 +177,11 @@ describe('through the Hive gateway', () => {
     // And the other way round: acme never sees globex's G99 nor its address.
     const asAcme = await viaGateway('{ orders { id customer { firstName } shippingAddress { city } } }');
     expect(asAcme.errors).toBeUndefined();
-    expect(asAcme.data!.orders.at(-1)).toEqual({ id: 'O11', customer: { firstName: null }, shippingAddress: { city: null } });
+    expect(asAcme.data!.orders.at(-1)).toEqual({
+      id: 'O11',
+      customer: { firstName: null },
+      shippingAddress: { city: null },
+    });
     expect(JSON.stringify(asAcme.data)).not.toMatch(/Globex/);
   });
 
@@ -201,7 +214,11 @@ describe('through the Hive gateway', () => {
 
   it('forwards x-request-id to every subgraph and Authorization only to ours', async () => {
     const seen = orders.received.length;
-    const response = await viaGateway('{ orders(first: 1) { id customer { id } } }', {}, { requestId: 'req-gateway-1' });
+    const response = await viaGateway(
+      '{ orders(first: 1) { id customer { id } } }',
+      {},
+      { requestId: 'req-gateway-1' },
+    );
     expect(response.data!.orders).toEqual([{ id: 'O01', customer: { id: 'F01' } }]);
     const toOrders = orders.received.slice(seen);
     expect(toOrders.length).toBeGreaterThan(0);

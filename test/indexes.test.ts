@@ -82,7 +82,12 @@ function seed(): string {
     for (const tenant of ['acme', 'other']) {
       const reach = { tenant };
       const entities = [1, 2, 3].map((n) =>
-        repos.legalEntities.insert(reach, { id: `L-${n}`, registrationId: `REG-${n}`, name: `Entity ${n}`, createdAt: BASE }),
+        repos.legalEntities.insert(reach, {
+          id: `L-${n}`,
+          registrationId: `REG-${n}`,
+          name: `Entity ${n}`,
+          createdAt: BASE,
+        }),
       );
       if (tenant === 'acme') firstEntity = entities[0]!.id;
       for (let i = 0; i < 1500; i++) {
@@ -142,7 +147,10 @@ const countPlan = (filter: CustomerListFilter, reach = TENANT) => planOf(() => r
 /** No full scan: customers is reached through an index (or its rowid), the search table through its FTS index. */
 function expectNoScan(plan: Plan) {
   const context = `${plan.lines.join('\n')}\n${plan.sql}`;
-  expect(plan.lines.some((line) => /^(SEARCH|SCAN) customers\b/.test(line)), context).toBe(true);
+  expect(
+    plan.lines.some((line) => /^(SEARCH|SCAN) customers\b/.test(line)),
+    context,
+  ).toBe(true);
   for (const line of plan.lines) {
     expect(line, context).not.toMatch(/^SCAN customers( |$)/);
     if (/^SCAN customers_search\b/.test(line)) expect(line, context).toMatch(/VIRTUAL TABLE INDEX \d+:M/);
@@ -163,7 +171,7 @@ const ORDER_INDEX: Record<CustomerOrderField, { index: string; column: string }>
   COMPANY: { index: 'customers_tenant_company', column: '<expr>' },
 };
 const FIELDS = Object.keys(ORDER_INDEX) as CustomerOrderField[];
-const escape = (text: string) => text.replace(/[<>]/g, '\\$&');
+const escapeForRegExp = (text: string) => text.replace(/[<>]/g, '\\$&');
 /** A cursor position for an order of one field (the field's value, then the id). */
 const positionFor = (field: CustomerOrderField): KeysetPosition =>
   field === 'CUSTOMER_NUMBER' ? ['C00700'] : [field.endsWith('_AT') ? BASE + 700_000 : 'M', 'C00700'];
@@ -194,7 +202,9 @@ function checkPlans() {
           expectNoScan(nextPage);
           const op = direction === 'ASC' ? '>' : '<';
           expect(nextPage.lines[0]).toMatch(
-            new RegExp(`^SEARCH customers USING INDEX ${index} \\(tenant=\\? AND ${escape(column)}${op}\\?\\)$`),
+            new RegExp(
+              `^SEARCH customers USING INDEX ${index} \\(tenant=\\? AND ${escapeForRegExp(column)}${op}\\?\\)$`,
+            ),
           );
           expect(nextPage.lines.join('\n')).not.toMatch(/TEMP B-TREE/);
         });
@@ -208,7 +218,9 @@ function checkPlans() {
       ];
       const plan = listPlan({}, order, ['M', 'N', 'C00700']);
       expectNoScan(plan);
-      expect(plan.lines[0]).toMatch(/^SEARCH customers USING INDEX customers_tenant_last_name \(tenant=\? AND <expr>>\?\)$/);
+      expect(plan.lines[0]).toMatch(
+        /^SEARCH customers USING INDEX customers_tenant_last_name \(tenant=\? AND <expr>>\?\)$/,
+      );
     });
   });
 
@@ -217,7 +229,11 @@ function checkPlans() {
     const selective: [string, CustomerListFilter, RegExp[]][] = [
       ['search', { search: 'lovel' }, SEARCH_IN_TENANT],
       ['search with quotes', { search: 'a "U" c' }, SEARCH_IN_TENANT],
-      ['contactEmail', { contactEmail: 'USER7@example.org' }, [/^SEARCH customers USING INDEX customers_tenant_contact_email \(tenant=\? AND <expr>=\?\)$/]],
+      [
+        'contactEmail',
+        { contactEmail: 'USER7@example.org' },
+        [/^SEARCH customers USING INDEX customers_tenant_contact_email \(tenant=\? AND <expr>=\?\)$/],
+      ],
       [
         'legalEntityId',
         { legalEntityId: 'L-1' },
@@ -257,16 +273,32 @@ function checkPlans() {
 
     /** Broad filters: their own index under the default order and in the count; an order index otherwise. */
     const broad: [string, CustomerListFilter, RegExp][] = [
-      ['active', { active: true }, /^SEARCH customers USING (COVERING )?INDEX customers_tenant_active \(tenant=\? AND active=\?\)$/],
-      ['onHold', { onHold: true }, /^SEARCH customers USING (COVERING )?INDEX customers_tenant_on_hold \(tenant=\? AND on_hold=\?\)$/],
+      [
+        'active',
+        { active: true },
+        /^SEARCH customers USING (COVERING )?INDEX customers_tenant_active \(tenant=\? AND active=\?\)$/,
+      ],
+      [
+        'onHold',
+        { onHold: true },
+        /^SEARCH customers USING (COVERING )?INDEX customers_tenant_on_hold \(tenant=\? AND on_hold=\?\)$/,
+      ],
       [
         // A recent instant, as a sync would ask for: an early one matches most rows, and the order's index is better.
         'modifiedSince',
         { modifiedSince: BASE + 1_490_000 },
         /^SEARCH customers USING (COVERING )?INDEX customers_tenant_modified \(tenant=\? AND modified_at>\?\)$/,
       ],
-      ['businessModel B2B', { businessModel: 'B2B' }, /^SEARCH m EXISTS USING COVERING INDEX customer_legal_entities_member \(customer_pk=\?\)$/],
-      ['businessModel B2C', { businessModel: 'B2C' }, /^SEARCH m USING COVERING INDEX customer_legal_entities_member \(customer_pk=\?\)$/],
+      [
+        'businessModel B2B',
+        { businessModel: 'B2B' },
+        /^SEARCH m EXISTS USING COVERING INDEX customer_legal_entities_member \(customer_pk=\?\)$/,
+      ],
+      [
+        'businessModel B2C',
+        { businessModel: 'B2C' },
+        /^SEARCH m USING COVERING INDEX customer_legal_entities_member \(customer_pk=\?\)$/,
+      ],
     ];
     for (const [name, filter, expected] of broad) {
       it(`${name}: list under every order, next pages and count`, () => {
@@ -295,7 +327,10 @@ function checkPlans() {
         ]) {
           expectNoScan(plan);
           expectLine(plan, /^SEARCH customers USING INTEGER PRIMARY KEY \(rowid=\?\)$/);
-          expectLine(plan, /^SEARCH theirs USING COVERING INDEX customer_legal_entities_entity \(legal_entity_pk=\?\)$/);
+          expectLine(
+            plan,
+            /^SEARCH theirs USING COVERING INDEX customer_legal_entities_entity \(legal_entity_pk=\?\)$/,
+          );
         }
       }
     });
@@ -331,11 +366,31 @@ function checkPlans() {
     // The batched loaders and the domain's per-customer statements: each must lead with the customer index.
     const pks = [1, 2, 3];
     const cases: [string, () => unknown, RegExp][] = [
-      ['addresses of a batch', () => repos.addresses.byCustomerPks(TENANT, pks), /^SEARCH addresses USING INDEX addresses_customer \(customer_pk=\?/],
-      ['addresses counted', () => repos.addresses.countByCustomer(TENANT, 1), /^SEARCH addresses USING (COVERING )?INDEX addresses_customer \(customer_pk=\?/],
-      ['default address cleared', () => repos.addresses.clearDefaultExcept(TENANT, 1, 0, BASE), /^SEARCH addresses USING INDEX addresses_customer \(customer_pk=\?/],
-      ['accounts of a batch', () => repos.accounts.byCustomerPks(TENANT, pks), /^SEARCH accounts USING INDEX accounts_customer \(customer_pk=\?/],
-      ['accounts counted', () => repos.accounts.countByCustomer(TENANT, 1), /^SEARCH accounts USING (COVERING )?INDEX accounts_customer \(customer_pk=\?/],
+      [
+        'addresses of a batch',
+        () => repos.addresses.byCustomerPks(TENANT, pks),
+        /^SEARCH addresses USING INDEX addresses_customer \(customer_pk=\?/,
+      ],
+      [
+        'addresses counted',
+        () => repos.addresses.countByCustomer(TENANT, 1),
+        /^SEARCH addresses USING (COVERING )?INDEX addresses_customer \(customer_pk=\?/,
+      ],
+      [
+        'default address cleared',
+        () => repos.addresses.clearDefaultExcept(TENANT, 1, 0, BASE),
+        /^SEARCH addresses USING INDEX addresses_customer \(customer_pk=\?/,
+      ],
+      [
+        'accounts of a batch',
+        () => repos.accounts.byCustomerPks(TENANT, pks),
+        /^SEARCH accounts USING INDEX accounts_customer \(customer_pk=\?/,
+      ],
+      [
+        'accounts counted',
+        () => repos.accounts.countByCustomer(TENANT, 1),
+        /^SEARCH accounts USING (COVERING )?INDEX accounts_customer \(customer_pk=\?/,
+      ],
       [
         'legal entities of a batch',
         () => repos.legalEntities.membershipsByCustomerPks(TENANT, pks),
@@ -361,7 +416,12 @@ describe('after ANALYZE', () => {
 });
 
 describe('results of the indexed plans', () => {
-  const all = () => repos.customers.list(TENANT, { filter: {}, order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }], limit: 10_000 });
+  const all = () =>
+    repos.customers.list(TENANT, {
+      filter: {},
+      order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }],
+      limit: 10_000,
+    });
   const numbers = (filter: CustomerListFilter) =>
     repos.customers
       .list(TENANT, { filter, order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }], limit: 10_000 })

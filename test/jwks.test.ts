@@ -54,7 +54,9 @@ function claims(overrides: Record<string, unknown> = {}): JWTPayload {
 }
 
 function sign(key: SigningKey, payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header }).sign(key.privateKey);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header })
+    .sign(key.privateKey);
 }
 
 function signHs(payload: JWTPayload, secret = TEST_SECRET): Promise<string> {
@@ -93,7 +95,12 @@ beforeAll(async () => {
   jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
 
   // Only the identity provider: no HS256 secret at all.
-  idp = await startTestServer({ AUTH_JWT_SECRET: '', AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+  idp = await startTestServer({
+    AUTH_JWT_SECRET: '',
+    AUTH_JWKS_URL: jwksUrl,
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+  });
   hs = await startTestServer();
 });
 afterAll(async () => {
@@ -104,15 +111,23 @@ afterAll(async () => {
 
 describe('tokens of an identity provider (JWKS)', () => {
   it('accepts RS256 and ES256 tokens signed with published keys: one writes, the other reads it back', async () => {
-    const created = await idp.gql(`mutation { createCustomer(input: { id: "jwks-1", firstName: "Rosa" }) { customerNumber } }`, {}, {
-      token: await sign(rsa, claims()),
-    });
+    const created = await idp.gql(
+      `mutation { createCustomer(input: { id: "jwks-1", firstName: "Rosa" }) { customerNumber } }`,
+      {},
+      {
+        token: await sign(rsa, claims()),
+      },
+    );
     expect(created).toMatchObject({ status: 200, data: { createCustomer: { customerNumber: 'jwks-1' } } });
     expect(created.errors).toBeUndefined();
 
-    const read = await idp.gql(`{ customer(customerNumber: "jwks-1") { firstName } }`, {}, {
-      token: await sign(ec, claims({ scope: 'customer.customer_read' })),
-    });
+    const read = await idp.gql(
+      `{ customer(customerNumber: "jwks-1") { firstName } }`,
+      {},
+      {
+        token: await sign(ec, claims({ scope: 'customer.customer_read' })),
+      },
+    );
     expect({ status: read.status, data: read.data, errors: read.errors }).toEqual({
       status: 200,
       data: { customer: { firstName: 'Rosa' } },
@@ -121,8 +136,15 @@ describe('tokens of an identity provider (JWKS)', () => {
   });
 
   it('takes the tenant and customer claims from the token: a customer token of another tenant sees nothing of acme', async () => {
-    const token = await sign(ec, claims({ tenant: 'globex', scope: 'customer.customer_read_own', customer_id: 'jwks-1' }));
-    const res = await idp.gql(`{ me { customerNumber } customer(customerNumber: "jwks-1") { customerNumber } }`, {}, { token });
+    const token = await sign(
+      ec,
+      claims({ tenant: 'globex', scope: 'customer.customer_read_own', customer_id: 'jwks-1' }),
+    );
+    const res = await idp.gql(
+      `{ me { customerNumber } customer(customerNumber: "jwks-1") { customerNumber } }`,
+      {},
+      { token },
+    );
     expect({ status: res.status, data: res.data }).toEqual({ status: 200, data: { me: null, customer: null } });
   });
 
@@ -140,7 +162,11 @@ describe('tokens of an identity provider (JWKS)', () => {
     ['a token not valid yet (nbf)', /"nbf" claim timestamp/, () => sign(ec, claims({ nbf: now() + 3600 }))],
     ['no exp', /missing required "exp"/, () => sign(rsa, claims({ exp: undefined }))],
     ['an unknown kid', /no applicable key/, () => sign(stranger, claims())],
-    ['an unpublished key under a published kid', /signature verification failed/, () => sign({ ...stranger, kid: 'rsa-1' }, claims())],
+    [
+      'an unpublished key under a published kid',
+      /signature verification failed/,
+      () => sign({ ...stranger, kid: 'rsa-1' }, claims()),
+    ],
     ['alg none', /signed with none are not accepted/, async () => new UnsecuredJWT(claims()).encode()],
     ['HS256 when only a JWKS is configured', /HS256 are not accepted/, () => signHs(claims())],
     // The classic confusion: HS256 "signed" with the public key's text as the secret.
@@ -159,7 +185,8 @@ describe('tokens of an identity provider (JWKS)', () => {
 });
 
 describe('HS256 tokens of the configured secret', () => {
-  const hsClaims = (overrides: Record<string, unknown> = {}) => claims({ iss: undefined, aud: undefined, ...overrides });
+  const hsClaims = (overrides: Record<string, unknown> = {}) =>
+    claims({ iss: undefined, aud: undefined, ...overrides });
 
   it('accepts a valid token', async () => {
     const res = await hs.gql(WHO_AM_I, {}, { token: await signHs(hsClaims()) });
@@ -171,12 +198,20 @@ describe('HS256 tokens of the configured secret', () => {
   });
 
   it.each<[string, RegExp, () => Promise<string>]>([
-    ['a bad signature', /signature verification failed/, () => signHs(hsClaims(), 'another-secret-that-is-long-enough-0123456789')],
-    ['a tampered payload', /signature verification failed/, async () => {
-      const [header, , signature] = (await signHs(hsClaims())).split('.');
-      const payload = Buffer.from(JSON.stringify(hsClaims({ tenant: 'globex' }))).toString('base64url');
-      return `${header}.${payload}.${signature}`;
-    }],
+    [
+      'a bad signature',
+      /signature verification failed/,
+      () => signHs(hsClaims(), 'another-secret-that-is-long-enough-0123456789'),
+    ],
+    [
+      'a tampered payload',
+      /signature verification failed/,
+      async () => {
+        const [header, , signature] = (await signHs(hsClaims())).split('.');
+        const payload = Buffer.from(JSON.stringify(hsClaims({ tenant: 'globex' }))).toString('base64url');
+        return `${header}.${payload}.${signature}`;
+      },
+    ],
     ['an expired token', /"exp" claim timestamp/, () => signHs(hsClaims({ iat: now() - 7200, exp: now() - 1 }))],
     ['nbf in the future', /"nbf" claim timestamp/, () => signHs(hsClaims({ nbf: now() + 600 }))],
     ['no exp', /missing required "exp"/, () => signHs(hsClaims({ exp: undefined }))],
@@ -192,8 +227,15 @@ describe('HS256 tokens of the configured secret', () => {
   });
 
   it('refuses an Authorization header that is not a bearer token with 401', async () => {
-    const res = await hs.gql(WHO_AM_I, {}, { token: null, headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
-    expect({ status: res.status, codes: res.errors?.map((e) => e.extensions?.code) }).toEqual({ status: 401, codes: ['UNAUTHENTICATED'] });
+    const res = await hs.gql(
+      WHO_AM_I,
+      {},
+      { token: null, headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } },
+    );
+    expect({ status: res.status, codes: res.errors?.map((e) => e.extensions?.code) }).toEqual({
+      status: 401,
+      codes: ['UNAUTHENTICATED'],
+    });
   });
 
   it(`without any token, ${PRODUCTION ? '__typename' : 'introspection'} works and customer data answers UNAUTHENTICATED`, async () => {
@@ -216,7 +258,11 @@ describe('verified tokens are remembered only until they expire', () => {
   it('answers a repeated token from memory, and refuses it once the clock passes its exp', async () => {
     let clock = Date.now();
     const verify = createTokenVerifier({ secret: TEST_SECRET }, () => clock);
-    const token = await signToken(TEST_SECRET, { tenant: 'acme', scope: 'customer.customer_read', sub: 't' }, { ttlSeconds: 60 });
+    const token = await signToken(
+      TEST_SECRET,
+      { tenant: 'acme', scope: 'customer.customer_read', sub: 't' },
+      { ttlSeconds: 60 },
+    );
     const first = await verify(token);
     expect(first.tenant).toBe('acme');
     expect(await verify(token)).toBe(first);

@@ -20,7 +20,11 @@ interface Import {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -73,7 +77,9 @@ describe('layer boundaries', () => {
 
   it('domain/ imports no GraphQL and no HTTP', () => {
     expect(into('domain', ['graphql', 'server', 'main', 'metrics', 'graphiql'])).toEqual([]);
-    expect(imports.filter((i) => layer(i.from) === 'domain' && /^(graphql|graphql-yoga|node:http)$/.test(i.to))).toEqual([]);
+    expect(
+      imports.filter((i) => layer(i.from) === 'domain' && /^(graphql|graphql-yoga|node:http)$/.test(i.to)),
+    ).toEqual([]);
   });
 
   it('auth/ imports neither GraphQL nor the domain', () => {

@@ -85,7 +85,12 @@ const MODERN = 'application/graphql-response+json, application/json';
 async function post(server: TestServer, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: MODERN, authorization: `Bearer ${await server.token()}`, ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: MODERN,
+      authorization: `Bearer ${await server.token()}`,
+      ...headers,
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, headers: response.headers, ...((await response.json()) as object) };
@@ -122,13 +127,17 @@ describe(`normal traffic passes with the default limits (in ${MODE} mode)`, () =
     expect(created.errors).toBeUndefined();
     customerNumber = created.data!.createCustomer.id;
     const n = customerNumber;
-    expect((await server.gql(TUTORIAL.upsert, { n })).data).toEqual({ upsertCustomer: { created: false, customer: { id: n } } });
+    expect((await server.gql(TUTORIAL.upsert, { n })).data).toEqual({
+      upsertCustomer: { created: false, customer: { id: n } },
+    });
     const address = await server.gql(TUTORIAL.addAddress, { n });
     expect(address.errors).toBeUndefined();
     const tagged = await server.gql(TUTORIAL.tag, { n, a: address.data!.addCustomerAddress.id });
     expect(tagged.data!.addCustomerAddressTags.tags).toEqual(['BILLING', 'SHIPPING', 'PRIMARY_CONTACT']);
     expect((await server.gql(TUTORIAL.activate, { n })).data).toEqual({ patchCustomer: { active: true } });
-    const account = await server.gql(`mutation { assignCustomerAccount(customerNumber: "${n}", email: "john@example.org") { email } }`);
+    const account = await server.gql(
+      `mutation { assignCustomerAccount(customerNumber: "${n}", email: "john@example.org") { email } }`,
+    );
     expect(account.data).toEqual({ assignCustomerAccount: { email: 'john@example.org' } });
   });
 
@@ -172,8 +181,16 @@ describe('document limits refuse abusive documents with the defaults', () => {
     ['cost (20000)', `{ ${pages} } ${CUSTOMER_ROW}`, /^Query Cost limit of 20000 exceeded, found 30000\.$/],
     ['aliases (30)', `{ me { ${repeat(31, (i) => `a${i}: id`)} } }`, /^Aliases limit of 30 exceeded, found 31\.$/],
     ['tokens (2000)', `{ ${repeat(2001, () => '__typename')} }`, /^Token limit of 2000 exceeded\.$/],
-    ['directives (20)', `{ ${repeat(21, (i) => `t${i}: __typename @include(if: true)`)} }`, /^Directives limit of 20 exceeded, found 21\.$/],
-    ['document size (50000 bytes)', `${'#'.repeat(50_000)}\n{ __typename }`, /^Document size limit of 50000 bytes exceeded\.$/],
+    [
+      'directives (20)',
+      `{ ${repeat(21, (i) => `t${i}: __typename @include(if: true)`)} }`,
+      /^Directives limit of 20 exceeded, found 21\.$/,
+    ],
+    [
+      'document size (50000 bytes)',
+      `${'#'.repeat(50_000)}\n{ __typename }`,
+      /^Document size limit of 50000 bytes exceeded\.$/,
+    ],
   ];
 
   it.each(abusive)('%s', async (_limit, document, message) => {
@@ -198,7 +215,10 @@ describe('document limits refuse abusive documents with the defaults', () => {
 
   it('refuses a subscription: the schema has none', async () => {
     for (const document of ['subscription { __typename }', 'subscription Watch { customers { totalCount } }']) {
-      expectRefused(await server.gql(document), /^This service has no subscription operations: send a query or a mutation\.$/);
+      expectRefused(
+        await server.gql(document),
+        /^This service has no subscription operations: send a query or a mutation\.$/,
+      );
     }
   });
 
@@ -234,11 +254,23 @@ describe('each limit follows its variable', () => {
   const rows: [variable: string, document: string, message: RegExp][] = [
     ['GRAPHQL_MAX_DEPTH=3', '{ customers { edges { node { id } } } }', /Query depth limit of 3 exceeded, found 4/],
     ['GRAPHQL_MAX_COST=30', '{ customers(first: 20) { totalCount } }', /Query Cost limit of 30 exceeded, found 60/],
-    ['GRAPHQL_MAX_COST=30 (no first: the default page of 60)', '{ customers { totalCount } }', /Query Cost limit of 30 exceeded, found 180/],
+    [
+      'GRAPHQL_MAX_COST=30 (no first: the default page of 60)',
+      '{ customers { totalCount } }',
+      /Query Cost limit of 30 exceeded, found 180/,
+    ],
     ['GRAPHQL_MAX_ALIASES=2', '{ me { a: id b: id c: id } }', /Aliases limit of 2 exceeded, found 3/],
     ['GRAPHQL_MAX_TOKENS=60', `{ ${repeat(61, () => '__typename')} }`, /Token limit of 60 exceeded/],
-    ['GRAPHQL_MAX_DIRECTIVES=2', '{ a: __typename @skip(if: false) b: __typename @skip(if: false) c: __typename @include(if: true) }', /Directives limit of 2 exceeded, found 3/],
-    ['GRAPHQL_MAX_DOCUMENT_BYTES=2000', `# ${'padding '.repeat(250)}\n{ __typename }`, /Document size limit of 2000 bytes exceeded/],
+    [
+      'GRAPHQL_MAX_DIRECTIVES=2',
+      '{ a: __typename @skip(if: false) b: __typename @skip(if: false) c: __typename @include(if: true) }',
+      /Directives limit of 2 exceeded, found 3/,
+    ],
+    [
+      'GRAPHQL_MAX_DOCUMENT_BYTES=2000',
+      `# ${'padding '.repeat(250)}\n{ __typename }`,
+      /Document size limit of 2000 bytes exceeded/,
+    ],
   ];
 
   it.each(rows)('%s', async (_variable, document, message) => {
@@ -257,23 +289,35 @@ describe('each limit follows its variable', () => {
 
 describe('request body limit (GRAPHQL_MAX_BODY_BYTES, 100000 by default)', () => {
   /** A valid request padded by a variable to about `bytes` bytes. */
-  const padded = (bytes: number) => JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(bytes - 60) } });
+  const padded = (bytes: number) =>
+    JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(bytes - 60) } });
 
   function expectTooLarge(status: number, body: string): void {
     expect(status).toBe(413);
     expect(JSON.parse(body)).toEqual({
-      errors: [{ message: 'Request body too large: the limit is 100000 bytes.', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+      errors: [
+        {
+          message: 'Request body too large: the limit is 100000 bytes.',
+          extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
+        },
+      ],
     });
   }
 
   /** Posts `chunks` with Transfer-Encoding: chunked (no Content-Length), as a stream would. */
   function postChunked(chunks: string[]): Promise<{ status: number; body: string; contentLength: unknown }> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: MODERN } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, body, contentLength: req.getHeader('content-length') }));
-      });
+      const req = httpRequest(
+        `${server.url}/graphql`,
+        { method: 'POST', headers: { 'content-type': 'application/json', accept: MODERN } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, body, contentLength: req.getHeader('content-length') }),
+          );
+        },
+      );
       req.on('error', reject);
       for (const chunk of chunks) req.write(chunk);
       req.end();
@@ -282,7 +326,11 @@ describe('request body limit (GRAPHQL_MAX_BODY_BYTES, 100000 by default)', () =>
 
   it('refuses a body whose Content-Length is over the limit, before reading it', async () => {
     const body = padded(150_000);
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expectTooLarge(response.status, await response.text());
   });
 
@@ -334,7 +382,9 @@ describe('request bodies: the server reads them before Yoga, and Yoga answers th
     const headers = { 'content-type': contentType, accept: MODERN, authorization: `Bearer ${await server.token()}` };
     const answer = async (response: Response) => ({ status: response.status, body: await response.text() });
     const served = await answer(await fetch(`${server.url}/graphql`, { method: 'POST', headers, body }));
-    const direct = await answer(await server.service.yoga.fetch('http://localhost/graphql', { method: 'POST', headers, body }));
+    const direct = await answer(
+      await server.service.yoga.fetch('http://localhost/graphql', { method: 'POST', headers, body }),
+    );
     expect(served).toEqual(direct);
   });
 });
@@ -352,17 +402,31 @@ describe('CSRF prevention', () => {
 
   it('refuses what a browser form or a plain link can send without a preflight', async () => {
     await expectCsrfRefusal(
-      await anonymous({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D' }),
+      await anonymous({
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'query=%7B__typename%7D',
+      }),
     );
     await expectCsrfRefusal(
-      await anonymous({ method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' }),
+      await anonymous({
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+        body: '--x--',
+      }),
     );
-    await expectCsrfRefusal(await anonymous({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{__typename}"}' }));
+    await expectCsrfRefusal(
+      await anonymous({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{__typename}"}' }),
+    );
     await expectCsrfRefusal(await anonymous({ method: 'GET', headers: { accept: 'application/json' } }));
   });
 
   it('accepts JSON POSTs, and GETs with a header that forces a preflight', async () => {
-    const json = await anonymous({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' });
+    const json = await anonymous({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{__typename}"}',
+    });
     expect(await json.json()).toEqual({ data: { __typename: 'Query' } });
     for (const header of ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name']) {
       const get = await anonymous({ method: 'GET', headers: { accept: 'application/json', [header]: '1' } });
@@ -384,7 +448,10 @@ describe('CSRF prevention', () => {
 describe(`field suggestions: shown in development, hidden in production (${MODE})`, () => {
   const typo = '{ customerz { totalCount } }';
   const enumTypo = '{ customers(orderBy: [{ field: LAST_NAM }]) { totalCount } }';
-  const variableTypo = ['query($o: [CustomerOrder!]) { customers(orderBy: $o) { totalCount } }', { o: [{ field: 'LAST_NAM' }] }] as const;
+  const variableTypo = [
+    'query($o: [CustomerOrder!]) { customers(orderBy: $o) { totalCount } }',
+    { o: [{ field: 'LAST_NAM' }] },
+  ] as const;
 
   it('in validation, in literals and in variables', async () => {
     const field = await server.gql(typo);
@@ -396,9 +463,12 @@ describe(`field suggestions: shown in development, hidden in production (${MODE}
       expect(field.errors![0]!.message).toBe('Cannot query field "customerz" on type "Query".');
       expect(literal.errors![0]!.message).toBe('Value "LAST_NAM" does not exist in "CustomerOrderField" enum.');
       expect(variable.errors![0]!.message).toMatch(/Value "LAST_NAM" does not exist in "CustomerOrderField" enum\.$/);
-      for (const response of [field, literal, variable]) expect(JSON.stringify(response.errors)).not.toMatch(/did you mean|LAST_NAME/i);
+      for (const response of [field, literal, variable])
+        expect(JSON.stringify(response.errors)).not.toMatch(/did you mean|LAST_NAME/i);
     } else {
-      expect(field.errors![0]!.message).toBe('Cannot query field "customerz" on type "Query". Did you mean "customer" or "customers"?');
+      expect(field.errors![0]!.message).toBe(
+        'Cannot query field "customerz" on type "Query". Did you mean "customer" or "customers"?',
+      );
       expect(literal.errors![0]!.message).toMatch(/Did you mean the enum value "LAST_NAME"/);
       expect(variable.errors![0]!.message).toMatch(/Did you mean the enum value "LAST_NAME"/);
     }
@@ -408,7 +478,8 @@ describe(`field suggestions: shown in development, hidden in production (${MODE}
     // A field that fails at execution leaves the other fields intact, in both modes (graphql-jit's errors have a
     // read-only message: rewriting one in place used to mask the whole answer in production).
     const reader = await server.token({ scope: 'customer.customer_read_own', customer_id: 'nobody' });
-    const document = '{ __typename missing: customer(customerNumber: "nobody") { id } address: customerAddress(customerNumber: "nobody", addressId: "x") { id } }';
+    const document =
+      '{ __typename missing: customer(customerNumber: "nobody") { id } address: customerAddress(customerNumber: "nobody", addressId: "x") { id } }';
     const response = await server.gql(document, {}, { token: reader });
     expect(response.status).toBe(200);
     expect(response.data).toEqual({ __typename: 'Query', missing: null, address: null });
@@ -479,8 +550,16 @@ describe('persisted operations (trusted documents)', () => {
 
   it('persisted-only: refuses a raw document, and an unknown hash', async () => {
     expectRefused(await post(only, { query: GREETING }), /Only trusted documents/, 'PERSISTED_QUERY_ID_REQUIRED');
-    expectRefused(await post(only, { query: GREETING, ...apollo(sha256(GREETING)) }), /Only trusted documents/, 'PERSISTED_QUERY_ID_REQUIRED');
-    expectRefused(await post(only, apollo(unknownHash)), /No trusted document has this id/, 'PERSISTED_QUERY_NOT_IN_LIST');
+    expectRefused(
+      await post(only, { query: GREETING, ...apollo(sha256(GREETING)) }),
+      /Only trusted documents/,
+      'PERSISTED_QUERY_ID_REQUIRED',
+    );
+    expectRefused(
+      await post(only, apollo(unknownHash)),
+      /No trusted document has this id/,
+      'PERSISTED_QUERY_NOT_IN_LIST',
+    );
     expectRefused(await post(only, {}), /Only trusted documents/, 'PERSISTED_QUERY_ID_REQUIRED');
   });
 
@@ -501,6 +580,8 @@ describe('persisted operations (trusted documents)', () => {
     expect(() => loadTrustedDocuments(write('broken.json', '{'))).toThrow(ConfigError);
     expect(() => loadTrustedDocuments(write('list.json', [ME]))).toThrow(/JSON object of id -> document/);
     expect(() => loadTrustedDocuments(write('syntax.json', { a: 'query {' }))).toThrow(/document a: Syntax Error/);
-    expect(() => loadTrustedDocuments(write('stale.json', { [sha256(ME)]: GREETING }))).toThrow(/is not the sha256 of its document/);
+    expect(() => loadTrustedDocuments(write('stale.json', { [sha256(ME)]: GREETING }))).toThrow(
+      /is not the sha256 of its document/,
+    );
   });
 });

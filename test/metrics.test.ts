@@ -59,6 +59,8 @@ describe('/metrics', () => {
   });
 
   it('refuses a METRICS_TOKEN shorter than 16 characters at start', async () => {
-    await expect(startTestServer({ METRICS_TOKEN: 'short' })).rejects.toThrow(/METRICS_TOKEN: must be at least 16 characters/);
+    await expect(startTestServer({ METRICS_TOKEN: 'short' })).rejects.toThrow(
+      /METRICS_TOKEN: must be at least 16 characters/,
+    );
   });
 });

@@ -14,7 +14,8 @@ const run = promisify(execFile);
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** The fenced blocks of one language, in order. */
-const blocks = (language: string) => [...README.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!);
+const blocks = (language: string) =>
+  [...README.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!);
 
 let server: TestServer;
 beforeAll(async () => {

@@ -10,7 +10,13 @@ import { accounts, addresses, customers } from '../src/store/schema.js';
 describe('tableRows', () => {
   const store = openStore(':memory:');
   const { db } = store;
-  const base = { tenant: 'acme', preferredLanguage: 'en_US', preferredCurrency: 'EUR', preferredSite: 'main', version: 1 };
+  const base = {
+    tenant: 'acme',
+    preferredLanguage: 'en_US',
+    preferredCurrency: 'EUR',
+    preferredSite: 'main',
+    version: 1,
+  };
   const [full, sparse] = db
     .insert(customers)
     .values([
@@ -37,11 +43,34 @@ describe('tableRows', () => {
     .all();
   db.insert(addresses)
     .values([
-      { tenant: 'acme', id: 'A-1', customerPk: full!.pk, contactName: 'Ada', country: 'DE', tags: ['BILLING', 'SHIPPING'], isDefault: true, street: 'Main', createdAt: 1, modifiedAt: 1 },
-      { tenant: 'acme', id: 'A-2', customerPk: sparse!.pk, contactName: 'Bo', country: 'FR', tags: [], isDefault: false, createdAt: 2, modifiedAt: 2 },
+      {
+        tenant: 'acme',
+        id: 'A-1',
+        customerPk: full!.pk,
+        contactName: 'Ada',
+        country: 'DE',
+        tags: ['BILLING', 'SHIPPING'],
+        isDefault: true,
+        street: 'Main',
+        createdAt: 1,
+        modifiedAt: 1,
+      },
+      {
+        tenant: 'acme',
+        id: 'A-2',
+        customerPk: sparse!.pk,
+        contactName: 'Bo',
+        country: 'FR',
+        tags: [],
+        isDefault: false,
+        createdAt: 2,
+        modifiedAt: 2,
+      },
     ])
     .run();
-  db.insert(accounts).values({ tenant: 'acme', id: 'U-1', customerPk: full!.pk, email: 'ada@example.com', createdAt: 1 }).run();
+  db.insert(accounts)
+    .values({ tenant: 'acme', id: 'U-1', customerPk: full!.pk, email: 'ada@example.com', createdAt: 1 })
+    .run();
 
   it.each([
     ['customers', customers],
@@ -56,12 +85,24 @@ describe('tableRows', () => {
 
   it('decodes booleans and JSON, and keeps nulls', () => {
     const [first, second] = tableRows(customers, db.select().from(customers).orderBy(customers.pk).prepare()).all();
-    expect(first).toMatchObject({ active: true, onHold: false, mixins: { loyalty: { level: 'gold', points: 12 }, list: [1, 'two', null] } });
-    expect(second).toMatchObject({ active: false, onHold: true, mixins: null, title: null, companyRegistrationId: null });
+    expect(first).toMatchObject({
+      active: true,
+      onHold: false,
+      mixins: { loyalty: { level: 'gold', points: 12 }, list: [1, 'two', null] },
+    });
+    expect(second).toMatchObject({
+      active: false,
+      onHold: true,
+      mixins: null,
+      title: null,
+      companyRegistrationId: null,
+    });
   });
 
   it('refuses a query that does not select the whole table in order', () => {
-    expect(() => tableRows(customers, db.select({ pk: customers.pk }).from(customers).prepare())).toThrow(/columns of the table/);
+    expect(() => tableRows(customers, db.select({ pk: customers.pk }).from(customers).prepare())).toThrow(
+      /columns of the table/,
+    );
     expect(() => tableRows(addresses, db.select().from(customers).prepare())).toThrow(/columns of the table/);
   });
 });

@@ -193,8 +193,12 @@ describe('npm start with no configuration (development)', () => {
 
     const after = await (await fetch(`${base}/metrics`)).text();
     expect(sample(after, 'db_statements_total')).toBeGreaterThan(statementsBefore!);
-    expect(sample(after, 'graphql_operations_total', { operation: 'RuntimeProbe', type: 'query', outcome: 'ok' })).toBe(1);
-    expect(sample(after, 'graphql_operation_duration_seconds_count', { operation: 'RuntimeProbe', type: 'query' })).toBe(1);
+    expect(sample(after, 'graphql_operations_total', { operation: 'RuntimeProbe', type: 'query', outcome: 'ok' })).toBe(
+      1,
+    );
+    expect(
+      sample(after, 'graphql_operation_duration_seconds_count', { operation: 'RuntimeProbe', type: 'query' }),
+    ).toBe(1);
     expect(after).toContain('# TYPE graphql_operation_duration_seconds histogram');
   });
 
@@ -207,76 +211,86 @@ describe('npm start with no configuration (development)', () => {
     expect(html).toContain(`Bearer ${token}`);
   });
 
-  it('stops on SIGINT, and keeps the secret and the data across a restart: the old token still works', async () => {
-    const secret = readFileSync(join(cwd, 'data/dev-jwt-secret'), 'utf8');
-    main.child.kill('SIGINT'); // as Ctrl-C does
-    expect(await main.exited).toEqual({ code: 0, signal: null });
+  it(
+    'stops on SIGINT, and keeps the secret and the data across a restart: the old token still works',
+    async () => {
+      const secret = readFileSync(join(cwd, 'data/dev-jwt-secret'), 'utf8');
+      main.child.kill('SIGINT'); // as Ctrl-C does
+      expect(await main.exited).toEqual({ code: 0, signal: null });
 
-    main = startMain(cwd, { PORT: '0' });
-    ({ base } = await listening(main));
-    expect(readFileSync(join(cwd, 'data/dev-jwt-secret'), 'utf8')).toBe(secret);
-    const read = await gql(base, token, `query($n: String!) { customer(customerNumber: $n) { firstName } }`, {
-      n: customerId,
-    });
-    expect(read.data).toEqual({ customer: { firstName: 'Grace' } });
-  }, SPAWN_TIMEOUT);
-
-  it('on SIGTERM refuses new connections, finishes the request in flight, closes the database and exits 0', async () => {
-    const url = new URL(base);
-    const body = JSON.stringify({ query: 'query InFlight { customers(first: 10) { totalCount edges { node { firstName } } } }' });
-    // Expect: 100-continue holds the request open: the server has accepted it (and answered "continue") but waits
-    // for its body, which is sent only once the process is shutting down.
-    const request = http.request({
-      host: url.hostname,
-      port: url.port,
-      path: '/graphql',
-      method: 'POST',
-      agent: new http.Agent({ keepAlive: true }),
-      headers: {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        authorization: `Bearer ${token}`,
-        expect: '100-continue',
-      },
-    });
-    const accepted = new Promise<void>((resolve) => request.once('continue', () => resolve()));
-    const response = new Promise<{ status?: number; connection?: string; body: string }>((resolve, reject) => {
-      request.once('error', reject);
-      request.once('response', (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection, body: text }));
+      main = startMain(cwd, { PORT: '0' });
+      ({ base } = await listening(main));
+      expect(readFileSync(join(cwd, 'data/dev-jwt-secret'), 'utf8')).toBe(secret);
+      const read = await gql(base, token, `query($n: String!) { customer(customerNumber: $n) { firstName } }`, {
+        n: customerId,
       });
-    });
-    response.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
-    request.flushHeaders();
-    await accepted;
+      expect(read.data).toEqual({ customer: { firstName: 'Grace' } });
+    },
+    SPAWN_TIMEOUT,
+  );
 
-    main.child.kill('SIGTERM');
-    await main.waitFor(/"shutting down"/);
-    // A new connection (not one of fetch's pooled ones, which the server closes as idle) finds nobody listening.
-    const refused = await new Promise<string | undefined>((resolve) =>
-      http
-        .get({ host: url.hostname, port: url.port, path: '/health', agent: false }, () => resolve('accepted'))
-        .once('error', (error: NodeJS.ErrnoException) => resolve(error.code)),
-    );
-    expect(refused).toBe('ECONNREFUSED');
+  it(
+    'on SIGTERM refuses new connections, finishes the request in flight, closes the database and exits 0',
+    async () => {
+      const url = new URL(base);
+      const body = JSON.stringify({
+        query: 'query InFlight { customers(first: 10) { totalCount edges { node { firstName } } } }',
+      });
+      // Expect: 100-continue holds the request open: the server has accepted it (and answered "continue") but waits
+      // for its body, which is sent only once the process is shutting down.
+      const request = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: '/graphql',
+        method: 'POST',
+        agent: new http.Agent({ keepAlive: true }),
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+          expect: '100-continue',
+        },
+      });
+      const accepted = new Promise<void>((resolve) => request.once('continue', () => resolve()));
+      const response = new Promise<{ status?: number; connection?: string; body: string }>((resolve, reject) => {
+        request.once('error', reject);
+        request.once('response', (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection, body: text }));
+        });
+      });
+      response.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
+      request.flushHeaders();
+      await accepted;
 
-    request.end(body);
-    const answer = await response;
-    expect(answer.status).toBe(200);
-    // The keep-alive client is told to go, so it cannot send more requests to a stopping server.
-    expect(answer.connection).toBe('close');
-    expect(JSON.parse(answer.body)).toEqual({
-      data: { customers: { totalCount: 1, edges: [{ node: { firstName: 'Grace' } }] } },
-    });
+      main.child.kill('SIGTERM');
+      await main.waitFor(/"shutting down"/);
+      // A new connection (not one of fetch's pooled ones, which the server closes as idle) finds nobody listening.
+      const refused = await new Promise<string | undefined>((resolve) =>
+        http
+          .get({ host: url.hostname, port: url.port, path: '/health', agent: false }, () => resolve('accepted'))
+          .once('error', (error: NodeJS.ErrnoException) => resolve(error.code)),
+      );
+      expect(refused).toBe('ECONNREFUSED');
 
-    expect(await main.exited).toEqual({ code: 0, signal: null });
-    expect(main.stdout()).toContain('"stopped"');
-    // A cleanly closed SQLite database in WAL mode leaves no write-ahead log behind.
-    expect(existsSync(join(cwd, 'data/customers.db-wal'))).toBe(false);
-  }, SPAWN_TIMEOUT);
+      request.end(body);
+      const answer = await response;
+      expect(answer.status).toBe(200);
+      // The keep-alive client is told to go, so it cannot send more requests to a stopping server.
+      expect(answer.connection).toBe('close');
+      expect(JSON.parse(answer.body)).toEqual({
+        data: { customers: { totalCount: 1, edges: [{ node: { firstName: 'Grace' } }] } },
+      });
+
+      expect(await main.exited).toEqual({ code: 0, signal: null });
+      expect(main.stdout()).toContain('"stopped"');
+      // A cleanly closed SQLite database in WAL mode leaves no write-ahead log behind.
+      expect(existsSync(join(cwd, 'data/customers.db-wal'))).toBe(false);
+    },
+    SPAWN_TIMEOUT,
+  );
 });
 
 describe('the GraphiQL line at the start (development)', () => {
@@ -313,45 +327,53 @@ describe('the GraphiQL line at the start (development)', () => {
 });
 
 describe('production', () => {
-  it('refuses to start without AUTH_JWT_SECRET or AUTH_JWKS_URL, and prints no token', async () => {
-    const cwd = tempDir();
-    const main = startMain(cwd, { NODE_ENV: 'production', PORT: '0' });
-    const { code } = await main.exited;
-    expect(code).not.toBe(0);
-    expect(main.stderr()).toContain('In production, AUTH_JWT_SECRET or AUTH_JWKS_URL must be set.');
-    expect(main.stdout()).not.toContain('token');
-    expect(existsSync(join(cwd, 'data'))).toBe(false);
-  }, SPAWN_TIMEOUT);
+  it(
+    'refuses to start without AUTH_JWT_SECRET or AUTH_JWKS_URL, and prints no token',
+    async () => {
+      const cwd = tempDir();
+      const main = startMain(cwd, { NODE_ENV: 'production', PORT: '0' });
+      const { code } = await main.exited;
+      expect(code).not.toBe(0);
+      expect(main.stderr()).toContain('In production, AUTH_JWT_SECRET or AUTH_JWKS_URL must be set.');
+      expect(main.stdout()).not.toContain('token');
+      expect(existsSync(join(cwd, 'data'))).toBe(false);
+    },
+    SPAWN_TIMEOUT,
+  );
 
-  it('with a secret, started by npm start: listens on 0.0.0.0, prints no token, stops on SIGTERM with exit code 0', async () => {
-    const dir = tempDir();
-    // npm must hand SIGTERM on to the service (package.json's `exec`), as a container runtime or systemd sends it to npm.
-    const npm = run('npm', ['start'], ROOT, {
-      NODE_ENV: 'production',
-      PORT: '0',
-      AUTH_JWT_SECRET: TEST_SECRET,
-      DATA_DIR: dir,
-      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
-    });
-    const { base, log } = await listening(npm);
-    expect(new URL(base).hostname).toBe('0.0.0.0');
-    expect(log.mode).toBe('production');
-    const port = new URL(base).port;
-    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
-    // No GraphiQL in production (introspection is off by default): a browser gets a page that says so.
-    const page = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
-    const html = await page.text();
-    expect(html).toContain('GraphiQL is off');
-    expect(html).not.toContain('<script');
-    expect(npm.stdout()).not.toContain('GraphiQL:');
+  it(
+    'with a secret, started by npm start: listens on 0.0.0.0, prints no token, stops on SIGTERM with exit code 0',
+    async () => {
+      const dir = tempDir();
+      // npm must hand SIGTERM on to the service (package.json's `exec`), as a container runtime or systemd sends it to npm.
+      const npm = run('npm', ['start'], ROOT, {
+        NODE_ENV: 'production',
+        PORT: '0',
+        AUTH_JWT_SECRET: TEST_SECRET,
+        DATA_DIR: dir,
+        DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+      });
+      const { base, log } = await listening(npm);
+      expect(new URL(base).hostname).toBe('0.0.0.0');
+      expect(log.mode).toBe('production');
+      const port = new URL(base).port;
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      // No GraphiQL in production (introspection is off by default): a browser gets a page that says so.
+      const page = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
+      const html = await page.text();
+      expect(html).toContain('GraphiQL is off');
+      expect(html).not.toContain('<script');
+      expect(npm.stdout()).not.toContain('GraphiQL:');
 
-    npm.child.kill('SIGTERM');
-    expect(await npm.exited).toEqual({ code: 0, signal: null });
-    expect(npm.stdout()).toContain('"shutting down"');
-    expect(npm.stdout()).not.toMatch(/token/i);
-    expect(existsSync(join(dir, 'dev-jwt-secret'))).toBe(false);
-    expect(existsSync(join(dir, 'customers.db-wal'))).toBe(false);
-  }, SPAWN_TIMEOUT);
+      npm.child.kill('SIGTERM');
+      expect(await npm.exited).toEqual({ code: 0, signal: null });
+      expect(npm.stdout()).toContain('"shutting down"');
+      expect(npm.stdout()).not.toMatch(/token/i);
+      expect(existsSync(join(dir, 'dev-jwt-secret'))).toBe(false);
+      expect(existsSync(join(dir, 'customers.db-wal'))).toBe(false);
+    },
+    SPAWN_TIMEOUT,
+  );
 });
 
 describe('readiness', () => {
@@ -403,10 +425,18 @@ describe('unexpected errors', () => {
 
   const errorLines = () => logLines.filter((line) => line.level >= 50);
 
-  it('does not log the caller\'s mistakes as errors', async () => {
-    const invalid = await gql(base, token, `mutation { createCustomer(input: { contactEmail: "not-an-email" }) { id } }`);
+  it("does not log the caller's mistakes as errors", async () => {
+    const invalid = await gql(
+      base,
+      token,
+      `mutation { createCustomer(input: { contactEmail: "not-an-email" }) { id } }`,
+    );
     expect(invalid.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    const missing = await gql(base, token, `mutation { patchCustomer(customerNumber: "nobody", input: { firstName: "X" }) { id } }`);
+    const missing = await gql(
+      base,
+      token,
+      `mutation { patchCustomer(customerNumber: "nobody", input: { firstName: "X" }) { id } }`,
+    );
     expect(missing.errors?.[0].extensions.code).toBe('NOT_FOUND');
     expect(errorLines()).toEqual([]);
   });
@@ -434,7 +464,11 @@ describe('unexpected errors', () => {
 
     const [logged, ...others] = errorLines();
     expect(others).toEqual([]);
-    expect(logged).toMatchObject({ requestId, path: ['customers'], err: { message: 'The database connection is not open' } });
+    expect(logged).toMatchObject({
+      requestId,
+      path: ['customers'],
+      err: { message: 'The database connection is not open' },
+    });
   });
 });
 
@@ -449,7 +483,9 @@ describe("Yoga's own log lines", () => {
 
   it('reach the log at LOG_LEVEL=debug, and are left out above it', async () => {
     const debug = await linesAt('debug');
-    expect(debug.filter((line) => line.level === 20).map((line) => line.msg)).toContain('Processing GraphQL Parameters');
+    expect(debug.filter((line) => line.level === 20).map((line) => line.msg)).toContain(
+      'Processing GraphQL Parameters',
+    );
     const info = await linesAt('info');
     expect(info.filter((line) => line.level < 30)).toEqual([]);
   });
@@ -502,12 +538,19 @@ describe('request log: one line per request', () => {
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}`, ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: `Bearer ${token}`,
+        ...headers,
+      },
       body: JSON.stringify(body),
     });
 
   it('logs a query with its id, operation, type, outcome, status and duration', async () => {
-    const line = await lineOf(await post({ query: 'query ListSome { customers(first: 2) { totalCount } }' }, { 'x-request-id': 'req-1' }));
+    const line = await lineOf(
+      await post({ query: 'query ListSome { customers(first: 2) { totalCount } }' }, { 'x-request-id': 'req-1' }),
+    );
     expect(line).toMatchObject({
       level: 30,
       requestId: 'req-1',
@@ -523,16 +566,37 @@ describe('request log: one line per request', () => {
   });
 
   it("logs a failed mutation's error codes and status, and an anonymous operation as such", async () => {
-    const line = await lineOf(await post({ query: 'mutation { patchCustomer(customerNumber: "NOPE", input: {}) { id } }' }));
-    expect(line).toMatchObject({ status: 404, operation: 'anonymous', operationType: 'mutation', outcome: 'error', errorCodes: ['NOT_FOUND'] });
+    const line = await lineOf(
+      await post({ query: 'mutation { patchCustomer(customerNumber: "NOPE", input: {}) { id } }' }),
+    );
+    expect(line).toMatchObject({
+      status: 404,
+      operation: 'anonymous',
+      operationType: 'mutation',
+      outcome: 'error',
+      errorCodes: ['NOT_FOUND'],
+    });
   });
 
   it('logs a refused document and a partial answer as errors, with their codes', async () => {
     const refused = await lineOf(await post({ query: 'query Typo { customerz }', operationName: 'Typo' }));
-    expect(refused).toMatchObject({ status: 400, operation: 'Typo', outcome: 'error', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
-    const reader = await signToken(TEST_SECRET, { tenant: 'acme', scope: 'customer.customer_read_own', sub: 'c', customer_id: 'c' });
+    expect(refused).toMatchObject({
+      status: 400,
+      operation: 'Typo',
+      outcome: 'error',
+      errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+    });
+    const reader = await signToken(TEST_SECRET, {
+      tenant: 'acme',
+      scope: 'customer.customer_read_own',
+      sub: 'c',
+      customer_id: 'c',
+    });
     const partial = await lineOf(
-      await post({ query: '{ __typename customerAddress(customerNumber: "x", addressId: "y") { id } }' }, { authorization: `Bearer ${reader}` }),
+      await post(
+        { query: '{ __typename customerAddress(customerNumber: "x", addressId: "y") { id } }' },
+        { authorization: `Bearer ${reader}` },
+      ),
     );
     expect(partial).toMatchObject({ status: 200, outcome: 'error', errorCodes: ['FORBIDDEN'] });
   });
@@ -554,18 +618,22 @@ describe('request log: one line per request', () => {
 });
 
 describe('npm run dev', () => {
-  it('stops on SIGTERM to npm, server included (the script execs tsx, which hands the signal on)', async () => {
-    const dir = tempDir();
-    const dev = run('npm', ['run', '-s', 'dev'], ROOT, {
-      PORT: '0',
-      DATA_DIR: dir,
-      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
-    });
-    const { base } = await listening(dev);
-    expect((await fetch(`${base}/health`)).status).toBe(200);
-    dev.child.kill('SIGTERM');
-    expect((await dev.exited).code).toBe(0);
-    await expect(fetch(`${base}/health`)).rejects.toThrow();
-    expect(dev.stdout()).toContain('"stopped"');
-  }, SPAWN_TIMEOUT);
+  it(
+    'stops on SIGTERM to npm, server included (the script execs tsx, which hands the signal on)',
+    async () => {
+      const dir = tempDir();
+      const dev = run('npm', ['run', '-s', 'dev'], ROOT, {
+        PORT: '0',
+        DATA_DIR: dir,
+        DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+      });
+      const { base } = await listening(dev);
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      dev.child.kill('SIGTERM');
+      expect((await dev.exited).code).toBe(0);
+      await expect(fetch(`${base}/health`)).rejects.toThrow();
+      expect(dev.stdout()).toContain('"stopped"');
+    },
+    SPAWN_TIMEOUT,
+  );
 });

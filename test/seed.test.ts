@@ -97,7 +97,12 @@ afterAll(async () => {
 
 describe('npm run seed', () => {
   it('writes the customers it reports, with two addresses and one account each by default', async () => {
-    expect(summary).toMatchObject({ tenant: 'acme', customers: CUSTOMERS, addresses: 2 * CUSTOMERS, accounts: CUSTOMERS });
+    expect(summary).toMatchObject({
+      tenant: 'acme',
+      customers: CUSTOMERS,
+      addresses: 2 * CUSTOMERS,
+      accounts: CUSTOMERS,
+    });
     expect(customers).toHaveLength(CUSTOMERS);
     const counted = await server.gql('{ customers(first: 1) { totalCount } }');
     expect(counted.data!.customers.totalCount).toBe(CUSTOMERS);
@@ -192,7 +197,9 @@ describe('npm run seed', () => {
     expect(count(`SELECT rowid FROM customers_search EXCEPT ${expected}`)).toBe(0);
     expect(count(`${expected} EXCEPT SELECT rowid FROM customers_search`)).toBe(0);
     expect(count('SELECT rowid FROM customers_search')).toBe(CUSTOMERS);
-    expect(() => sqlite.exec(`INSERT INTO customers_search(customers_search, rank) VALUES ('integrity-check', 1)`)).not.toThrow();
+    expect(() =>
+      sqlite.exec(`INSERT INTO customers_search(customers_search, rank) VALUES ('integrity-check', 1)`),
+    ).not.toThrow();
     // The bulk load ends by merging the index into one segment, which each search then reads alone.
     expect(sqlite.prepare('SELECT count(DISTINCT segid) FROM customers_search_idx').pluck().get()).toBe(1);
     for (const customer of customers.slice(0, 10)) {
@@ -203,7 +210,9 @@ describe('npm run seed', () => {
           { search },
         );
         expect(found.errors).toBeUndefined();
-        const numbers = found.data!.customers.edges.map((edge: { node: { customerNumber: string } }) => edge.node.customerNumber);
+        const numbers = found.data!.customers.edges.map(
+          (edge: { node: { customerNumber: string } }) => edge.node.customerNumber,
+        );
         expect(numbers).toContain(customer.customerNumber);
       }
     }
@@ -219,7 +228,9 @@ describe('npm run seed', () => {
       const again = seedTenant(first!, { tenant: 'acme', customers: 30, seed: 3 });
       expect(again.customers).toBe(30);
       expect(first!.sqlite.prepare('SELECT count(*) FROM customers').pluck().get()).toBe(60);
-      expect(first!.sqlite.prepare('SELECT count(DISTINCT lower(contact_email)) FROM customers').pluck().get()).toBe(60);
+      expect(first!.sqlite.prepare('SELECT count(DISTINCT lower(contact_email)) FROM customers').pluck().get()).toBe(
+        60,
+      );
     } finally {
       first!.close();
       second!.close();

@@ -45,8 +45,7 @@ beforeAll(async () => {
   globexCompany = fx.company('globex');
   theirs = fx.customer('globex', { entities: [globexCompany], firstName: 'Globexina' });
   theirsBefore = fx.fingerprint('globex', theirs.number);
-  const own = (scope: string) =>
-    server.token({ tenant: 'acme', scope, sub: alice.number, customer_id: alice.number });
+  const own = (scope: string) => server.token({ tenant: 'acme', scope, sub: alice.number, customer_id: alice.number });
   readOwn = await own('customer.customer_read_own');
   manageOwn = await own('customer.customer_manage_own');
 });
@@ -174,7 +173,10 @@ describe('another tenant: mutations', () => {
         root: 'patchCustomer',
         query: `mutation($n: String!) { patchCustomer(customerNumber: $n, input: { lastName: "X" }) { customerNumber } }`,
       },
-      { root: 'deleteCustomer', query: `mutation($n: String!) { deleteCustomer(customerNumber: $n) { customerNumber } }` },
+      {
+        root: 'deleteCustomer',
+        query: `mutation($n: String!) { deleteCustomer(customerNumber: $n) { customerNumber } }`,
+      },
       {
         root: 'assignCustomerAccount',
         query: `mutation($n: String!) { assignCustomerAccount(customerNumber: $n, email: "new-login@example.com") { id } }`,
@@ -236,7 +238,11 @@ describe('another tenant: mutations', () => {
       missing: fresh(),
       warmUp: fresh(),
     });
-    expect(created.data.createCustomer).toEqual({ customerNumber: '<id>', contactEmail: '<email>', accounts: [{ email: '<email>' }] });
+    expect(created.data.createCustomer).toEqual({
+      customerNumber: '<id>',
+      contactEmail: '<email>',
+      accounts: [{ email: '<email>' }],
+    });
     // The registration id made a company of acme's own, not a link to globex's.
     expect(fx.entityIdsOf('acme', someOther.number)).toHaveLength(1);
     expect(fx.entityIdsOf('acme', someOther.number)).not.toContain(globexCompany.id);
@@ -314,7 +320,10 @@ describe('another company, for an own-scope customer token', () => {
         root: 'upsertCustomer',
         query: `mutation($n: String!) { upsertCustomer(customerNumber: $n, input: { lastName: "X" }) { created } }`,
       },
-      { root: 'deleteCustomer', query: `mutation($n: String!) { deleteCustomer(customerNumber: $n) { customerNumber } }` },
+      {
+        root: 'deleteCustomer',
+        query: `mutation($n: String!) { deleteCustomer(customerNumber: $n) { customerNumber } }`,
+      },
     ];
     for (const { root, query } of mutations) {
       const r = await expectAlike(query, { notYours: { n: stranger.number }, missing: { n: missing() } }, manageOwn);

@@ -36,7 +36,10 @@ export function fixtures(service: Service) {
   return {
     company(tenant: string, name = `Company ${next()}`): LegalEntityRow {
       const n = next();
-      return repos.legalEntities.insert({ tenant }, { id: `LE-${n}`, registrationId: `REG-${n}`, name, createdAt: Date.now() });
+      return repos.legalEntities.insert(
+        { tenant },
+        { id: `LE-${n}`, registrationId: `REG-${n}`, name, createdAt: Date.now() },
+      );
     },
 
     customer(tenant: string, seed: CustomerSeed = {}): SeededCustomer {
@@ -50,7 +53,12 @@ export function fixtures(service: Service) {
         { sendPasswordResetNotifications: false },
       );
       for (const entity of seed.entities ?? []) {
-        repos.legalEntities.assign(reach, { id: `AS-${next()}`, customerPk: row.pk, legalEntityPk: entity.pk, createdAt: Date.now() });
+        repos.legalEntities.assign(reach, {
+          id: `AS-${next()}`,
+          customerPk: row.pk,
+          legalEntityPk: entity.pk,
+          createdAt: Date.now(),
+        });
       }
       const address = domain.addresses.add(reach, row.customerNumber, {
         contactName: `Contact ${n}`,

@@ -17,7 +17,9 @@ const run = promisify(execFile);
 /** Runs the CLI with exactly these environment variables (plus PATH); never throws, returns what it printed. */
 async function token(args: string[], env: Record<string, string> = {}) {
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('AUTH_') && !['NODE_ENV', 'DATA_DIR'].includes(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('AUTH_') && !['NODE_ENV', 'DATA_DIR'].includes(name),
+    ),
   );
   try {
     // `npx tsx src/cli/token.ts`, minus npx's own start-up.
@@ -43,11 +45,18 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const configured = { AUTH_JWT_SECRET: TEST_SECRET, AUTH_ISSUER: 'https://customer-graph.test/', AUTH_AUDIENCE: 'customer-graph' };
+const configured = {
+  AUTH_JWT_SECRET: TEST_SECRET,
+  AUTH_ISSUER: 'https://customer-graph.test/',
+  AUTH_AUDIENCE: 'customer-graph',
+};
 
 describe('npm run token', () => {
   it('prints only a token, with the claims asked for, that the server accepts', async () => {
-    const { code, stdout, stderr } = await token(['--tenant', 'acme', '--scope', 'customer.customer_manage', '--ttl', '120'], configured);
+    const { code, stdout, stderr } = await token(
+      ['--tenant', 'acme', '--scope', 'customer.customer_manage', '--ttl', '120'],
+      configured,
+    );
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const jwt = stdout.trim();
@@ -61,7 +70,11 @@ describe('npm run token', () => {
     });
     expect(claims.exp! - claims.iat!).toBe(120);
 
-    const created = await server.gql(`mutation { createCustomer(input: { id: "cli-1" }) { customerNumber } }`, {}, { token: jwt });
+    const created = await server.gql(
+      `mutation { createCustomer(input: { id: "cli-1" }) { customerNumber } }`,
+      {},
+      { token: jwt },
+    );
     expect({ status: created.status, data: created.data, errors: created.errors }).toEqual({
       status: 200,
       data: { createCustomer: { customerNumber: 'cli-1' } },
@@ -97,7 +110,10 @@ describe('npm run token', () => {
   });
 
   it('in development without AUTH_JWT_SECRET, signs with the secret the server keeps in the data directory', async () => {
-    const { code, stdout } = await token(['--tenant', 'acme', '--scope', 'all'], { NODE_ENV: 'development', DATA_DIR: dataDir });
+    const { code, stdout } = await token(['--tenant', 'acme', '--scope', 'all'], {
+      NODE_ENV: 'development',
+      DATA_DIR: dataDir,
+    });
     expect(code).toBe(0);
     // The server started on that data directory resolves the same secret (src/main.ts does this with resolveSecret).
     const secret = readFileSync(join(dataDir, 'dev-jwt-secret'), 'utf8').trim();
@@ -110,17 +126,15 @@ describe('npm run token', () => {
     } finally {
       await devServer.close();
     }
-    expect(String(decodeJwt(stdout.trim()).scope).split(' ').sort()).toEqual(
-      [
-        'customer.customer_create',
-        'customer.customer_delete',
-        'customer.customer_manage',
-        'customer.customer_manage_own',
-        'customer.customer_read',
-        'customer.customer_read_own',
-        'customer.customer_update',
-      ],
-    );
+    expect(String(decodeJwt(stdout.trim()).scope).split(' ').sort()).toEqual([
+      'customer.customer_create',
+      'customer.customer_delete',
+      'customer.customer_manage',
+      'customer.customer_manage_own',
+      'customer.customer_read',
+      'customer.customer_read_own',
+      'customer.customer_update',
+    ]);
   });
 
   it('in production without AUTH_JWT_SECRET, says it cannot sign and prints no token', async () => {
@@ -137,7 +151,10 @@ describe('npm run token', () => {
     ['a tenant that does not match the pattern', ['--tenant', 'Not A Tenant', '--scope', 'customer.customer_read']],
     ['no --scope', ['--tenant', 'acme']],
     ['a --ttl below 1', ['--tenant', 'acme', '--scope', 'customer.customer_read', '--ttl', '0']],
-    ['--legal-entity-id without --customer-id', ['--tenant', 'acme', '--scope', 'customer.customer_read_own', '--legal-entity-id', 'L1']],
+    [
+      '--legal-entity-id without --customer-id',
+      ['--tenant', 'acme', '--scope', 'customer.customer_read_own', '--legal-entity-id', 'L1'],
+    ],
     ['an unknown option', ['--tenant', 'acme', '--scope', 'customer.customer_read', '--unknown']],
   ])('refuses %s: usage on stderr, exit code 2, no token', async (_name, args) => {
     const { code, stdout, stderr } = await token(args, configured);

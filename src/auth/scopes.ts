@@ -47,7 +47,10 @@ export function reachFor(caller: Caller, permission: Permission): Reach | undefi
   const allowed = PERMISSIONS[permission];
   if (holdsAny(caller, allowed.tenant)) return { tenant: caller.tenant };
   if (caller.customerId && holdsAny(caller, allowed.own)) {
-    return { tenant: caller.tenant, company: { customerNumber: caller.customerId, legalEntityId: caller.legalEntityId } };
+    return {
+      tenant: caller.tenant,
+      company: { customerNumber: caller.customerId, legalEntityId: caller.legalEntityId },
+    };
   }
   return undefined;
 }

@@ -123,7 +123,11 @@ export function signToken(
  * The HS256 secret: AUTH_JWT_SECRET when set; in development, one generated once and kept in the data directory
  * so that tokens survive restarts and `npm run token` signs what the server accepts.
  */
-export function resolveSecret(configured: string | undefined, dataDir: string, production: boolean): string | undefined {
+export function resolveSecret(
+  configured: string | undefined,
+  dataDir: string,
+  production: boolean,
+): string | undefined {
   if (configured || production) return configured;
   const file = join(dataDir, 'dev-jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();

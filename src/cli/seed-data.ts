@@ -93,9 +93,17 @@ function market(
 }
 
 const MARKETS = [
-  market('en_US', 'USD', 24, fakerEN_US, 'com', ['gmail.com', 'yahoo.com', 'outlook.com'], { states: true, middleNames: true }),
-  market('en_GB', 'GBP', 10, fakerEN_GB, 'co.uk', ['gmail.com', 'outlook.com', 'btinternet.com'], { middleNames: true }),
-  market('en_CA', 'CAD', 4, fakerEN_CA, 'ca', ['gmail.com', 'shaw.ca', 'outlook.com'], { states: true, middleNames: true }),
+  market('en_US', 'USD', 24, fakerEN_US, 'com', ['gmail.com', 'yahoo.com', 'outlook.com'], {
+    states: true,
+    middleNames: true,
+  }),
+  market('en_GB', 'GBP', 10, fakerEN_GB, 'co.uk', ['gmail.com', 'outlook.com', 'btinternet.com'], {
+    middleNames: true,
+  }),
+  market('en_CA', 'CAD', 4, fakerEN_CA, 'ca', ['gmail.com', 'shaw.ca', 'outlook.com'], {
+    states: true,
+    middleNames: true,
+  }),
   market('en_AU', 'AUD', 3, fakerEN_AU, 'com.au', ['gmail.com', 'bigpond.com'], { states: true, middleNames: true }),
   market('de_DE', 'EUR', 15, fakerDE, 'de', ['gmx.de', 'web.de', 't-online.de', 'gmail.com']),
   market('de_AT', 'EUR', 3, fakerDE_AT, 'at', ['gmx.at', 'aon.at']),
@@ -114,8 +122,19 @@ const MARKETS = [
 const TITLES = ['Dr.', 'Prof.', 'Prof. Dr.'] as const;
 const TIERS = ['bronze', 'silver', 'gold', 'platinum'] as const;
 /** Tags of the first (default) address, and of the others. */
-const FIRST_ADDRESS_TAGS: readonly (readonly string[])[] = [['billing', 'shipping'], ['billing'], ['home', 'billing', 'shipping'], []];
-const OTHER_ADDRESS_TAGS: readonly (readonly string[])[] = [['shipping'], ['work'], ['shipping', 'pickup'], ['warehouse'], []];
+const FIRST_ADDRESS_TAGS: readonly (readonly string[])[] = [
+  ['billing', 'shipping'],
+  ['billing'],
+  ['home', 'billing', 'shipping'],
+  [],
+];
+const OTHER_ADDRESS_TAGS: readonly (readonly string[])[] = [
+  ['shipping'],
+  ['work'],
+  ['shipping', 'pickup'],
+  ['warehouse'],
+  [],
+];
 
 /** The customers are spread over this window; fixed, so that the same seed gives the same rows. */
 const WINDOW_START = Date.UTC(2022, 0, 1);
@@ -140,7 +159,10 @@ function slug(value: string): string {
 
 /** A domain label from a company name: its first words, dash-joined ("Krauel, Komoll und Götz" -> "krauel-komoll"). */
 function domainLabel(company: string): string {
-  const words = company.split(/[\s,&.'-]+/).map(slug).filter(Boolean);
+  const words = company
+    .split(/[\s,&.'-]+/)
+    .map(slug)
+    .filter(Boolean);
   return words.slice(0, 2).join('-') || 'company';
 }
 
@@ -152,7 +174,9 @@ interface OpenEntity {
   openSeats: number;
 }
 
-export type GeneratorSettings = Required<Pick<SeedOptions, 'customers' | 'addresses' | 'accounts' | 'b2bShare' | 'seed'>>;
+export type GeneratorSettings = Required<
+  Pick<SeedOptions, 'customers' | 'addresses' | 'accounts' | 'b2bShare' | 'seed'>
+>;
 
 /** Makes customers one by one; every random choice comes from fakers seeded with `seed`. */
 export function createCustomerGenerator(options: GeneratorSettings, taken: TakenKeys) {
@@ -184,7 +208,8 @@ export function createCustomerGenerator(options: GeneratorSettings, taken: Taken
   function uniqueEmail(local: string, domain: string): string {
     const base = local || 'customer';
     let email = `${base}@${domain}`;
-    while (taken.emails.has(email.toLowerCase())) email = `${base}${random.number.int({ min: 1, max: 9999 })}@${domain}`;
+    while (taken.emails.has(email.toLowerCase()))
+      email = `${base}${random.number.int({ min: 1, max: 9999 })}@${domain}`;
     taken.emails.add(email.toLowerCase());
     return email;
   }
@@ -214,7 +239,13 @@ export function createCustomerGenerator(options: GeneratorSettings, taken: Taken
     return joined;
   }
 
-  function address(market: Market, contactName: string, company: string | null, first: boolean, at: number): SeedAddressRow {
+  function address(
+    market: Market,
+    contactName: string,
+    company: string | null,
+    first: boolean,
+    at: number,
+  ): SeedAddressRow {
     const f = market.locale;
     const tags = random.helpers.arrayElement(first ? FIRST_ADDRESS_TAGS : OTHER_ADDRESS_TAGS);
     return {
@@ -252,20 +283,29 @@ export function createCustomerGenerator(options: GeneratorSettings, taken: Taken
     const lastName = f.person.lastName(sex);
     const middleName = market.middleNames && chance(0.1) ? f.person.middleName(sex) : null;
     const company = b2b?.entity.name ?? (chance(0.05) ? f.company.name() : null);
-    const local = [slug(firstName), slug(lastName)].filter(Boolean).join(random.helpers.arrayElement(['.', '.', '_', '']));
+    const local = [slug(firstName), slug(lastName)]
+      .filter(Boolean)
+      .join(random.helpers.arrayElement(['.', '.', '_', '']));
     const emailDomain = b2b?.domain ?? random.helpers.arrayElement(market.providers);
 
     // The changes after create, in order: addresses, then further accounts; each one a version of its own.
     let at = createdAt;
     const later = () => (at += random.number.int({ min: MINUTE, max: 30 * DAY }));
     const contactName = [firstName, lastName].join(' ');
-    const addresses = Array.from({ length: options.addresses }, (_, i) => address(market, contactName, company, i === 0, later()));
+    const addresses = Array.from({ length: options.addresses }, (_, i) =>
+      address(market, contactName, company, i === 0, later()),
+    );
     const accounts: SeedAccountRow[] = [];
     let contactEmail: string | null = null;
     for (let i = 0; i < options.accounts; i++) {
       const email = uniqueEmail(i === 0 ? local : `${local}+${i}`, emailDomain);
       contactEmail ??= email;
-      accounts.push({ id: unique(taken.accountIds, hexId), email, providerId: null, createdAt: i === 0 ? createdAt : later() });
+      accounts.push({
+        id: unique(taken.accountIds, hexId),
+        email,
+        providerId: null,
+        createdAt: i === 0 ? createdAt : later(),
+      });
     }
 
     return {
@@ -291,7 +331,9 @@ export function createCustomerGenerator(options: GeneratorSettings, taken: Taken
       },
       addresses,
       accounts,
-      membership: b2b ? { entity: b2b.entity, assignmentId: unique(taken.assignmentIds, () => `A${digits(12)}`), createdAt } : undefined,
+      membership: b2b
+        ? { entity: b2b.entity, assignmentId: unique(taken.assignmentIds, () => `A${digits(12)}`), createdAt }
+        : undefined,
     };
   }
 

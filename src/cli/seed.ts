@@ -17,7 +17,11 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function number(name: string, value: string, { min, max, integer = true }: { min: number; max: number; integer?: boolean }) {
+function number(
+  name: string,
+  value: string,
+  { min, max, integer = true }: { min: number; max: number; integer?: boolean },
+) {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < min || parsed > max || (integer && !Number.isInteger(parsed))) {
     fail(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not "${value}".`);
@@ -26,17 +30,17 @@ function number(name: string, value: string, { min, max, integer = true }: { min
 }
 
 const OPTIONS = {
-    tenant: { type: 'string', default: 'demo' },
-    customers: { type: 'string', default: '1000' },
-    database: { type: 'string' },
-    addresses: { type: 'string', default: '2' },
-    accounts: { type: 'string', default: '1' },
-    'b2b-share': { type: 'string', default: '0.3' },
-    seed: { type: 'string', default: '1' },
-    batch: { type: 'string', default: '2000' },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  } as const;
+  tenant: { type: 'string', default: 'demo' },
+  customers: { type: 'string', default: '1000' },
+  database: { type: 'string' },
+  addresses: { type: 'string', default: '2' },
+  accounts: { type: 'string', default: '1' },
+  'b2b-share': { type: 'string', default: '0.3' },
+  seed: { type: 'string', default: '1' },
+  batch: { type: 'string', default: '2000' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
 
 /** The command's options; a usage error for anything parseArgs refuses. */
 function parsedOptions() {
@@ -53,7 +57,8 @@ function main(): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (!TENANT_PATTERN.test(values.tenant)) fail(`--tenant must match ${TENANT_PATTERN.source}, not "${values.tenant}".`);
+  if (!TENANT_PATTERN.test(values.tenant))
+    fail(`--tenant must match ${TENANT_PATTERN.source}, not "${values.tenant}".`);
   const database = values.database ?? loadConfig().databasePath;
   if (database === ':memory:') fail('Seeding an in-memory database would be lost at once: give --database PATH.');
 

@@ -41,7 +41,8 @@ async function main(argv: string[]): Promise<string> {
   const tenant = values.tenant;
   if (!tenant || !TENANT_PATTERN.test(tenant)) throw new UsageError('--tenant must match ^[a-z][a-z0-9]{2,15}$.');
   if (values.scope === undefined) throw new UsageError('--scope is required ("" for a token without scopes).');
-  const scope = values.scope.trim() === 'all' ? ALL_SCOPES.join(' ') : values.scope.split(/\s+/).filter(Boolean).join(' ');
+  const scope =
+    values.scope.trim() === 'all' ? ALL_SCOPES.join(' ') : values.scope.split(/\s+/).filter(Boolean).join(' ');
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError('--ttl must be a whole number of seconds, at least 1.');
   if (values['legal-entity-id'] && !values['customer-id']) {

@@ -38,12 +38,17 @@ const OPTIONAL_FIELDS = [
 
 type AddressFields = AddressChanges;
 
-export function createAddressService(repos: Repositories, customerService: CustomerService, now: () => number = Date.now) {
+export function createAddressService(
+  repos: Repositories,
+  customerService: CustomerService,
+  now: () => number = Date.now,
+) {
   const { addresses } = repos;
 
   function getAddress(reach: Reach, customer: CustomerRow, addressId: string): AddressRow {
     const row = addresses.byIds(reach, [addressId])[0];
-    if (!row || row.customerPk !== customer.pk) throw notFound(`Address ${addressId} of customer ${customer.customerNumber}`);
+    if (!row || row.customerPk !== customer.pk)
+      throw notFound(`Address ${addressId} of customer ${customer.customerNumber}`);
     return row;
   }
 
@@ -71,7 +76,10 @@ export function createAddressService(repos: Repositories, customerService: Custo
   function refuseUndefault(row: AddressRow, isDefault: boolean | null | undefined): void {
     if (row.isDefault && isDefault === false) {
       throw badInput([
-        { field: 'input.isDefault', message: 'the default address stays default until another address is made default' },
+        {
+          field: 'input.isDefault',
+          message: 'the default address stays default until another address is made default',
+        },
       ]);
     }
   }

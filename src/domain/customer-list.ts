@@ -118,7 +118,8 @@ function filterOf(filter: CustomerFilterInput | null | undefined): CustomerListF
     active: filter.active ?? undefined,
     onHold: filter.onHold ?? undefined,
     businessModel: filter.businessModel ?? undefined,
-    legalEntityId: filter.legalEntityId === null || filter.legalEntityId === undefined ? undefined : String(filter.legalEntityId),
+    legalEntityId:
+      filter.legalEntityId === null || filter.legalEntityId === undefined ? undefined : String(filter.legalEntityId),
     modifiedSince: filter.modifiedSince?.getTime(),
   };
 }
@@ -132,7 +133,8 @@ export function createCustomerList(repos: Repositories) {
         throw badInput([{ field: 'first', message: `must be between 1 and ${PAGE_SIZE.max}` }]);
       }
       const order = orderOf(request.orderBy);
-      const after = request.after === null || request.after === undefined ? undefined : decodeCursor(order, request.after);
+      const after =
+        request.after === null || request.after === undefined ? undefined : decodeCursor(order, request.after);
       const filter = filterOf(request.filter);
       // One row more than the page says whether there is a next page.
       const rows = repos.customers.list(reach, { filter, order, after, limit: first + 1 });

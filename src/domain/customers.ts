@@ -85,7 +85,8 @@ export function createCustomerService(repos: Repositories, now: () => number = D
       if (customers.numberDeleted(reach, customNumber)) {
         throw conflict(`Customer number ${customNumber} belonged to a deleted customer and cannot be reused.`);
       }
-      if (customers.numberTaken(reach, customNumber)) throw conflict(`Customer number ${customNumber} is already taken.`);
+      if (customers.numberTaken(reach, customNumber))
+        throw conflict(`Customer number ${customNumber} is already taken.`);
       return customNumber;
     }
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -101,7 +102,13 @@ export function createCustomerService(repos: Repositories, now: () => number = D
   }
 
   /** Assigns the customer to the legal entity with this registration id, creating it (named after company). */
-  function joinRegisteredEntity(reach: Reach, customerPk: number, registrationId: string, company: string | null, at: number) {
+  function joinRegisteredEntity(
+    reach: Reach,
+    customerPk: number,
+    registrationId: string,
+    company: string | null,
+    at: number,
+  ) {
     const entity =
       legalEntities.byRegistrationId(reach, registrationId) ??
       legalEntities.insert(reach, { id: newEntityId('L'), registrationId, name: company, createdAt: at });
@@ -157,7 +164,12 @@ export function createCustomerService(repos: Repositories, now: () => number = D
     if (ownCompany) {
       // An own-scope caller's new customer joins the caller's company, whatever the input says about b2b.
       for (const entity of ownCompany) {
-        legalEntities.assign(reach, { id: newEntityId('A'), customerPk: row.pk, legalEntityPk: entity.pk, createdAt: at });
+        legalEntities.assign(reach, {
+          id: newEntityId('A'),
+          customerPk: row.pk,
+          legalEntityPk: entity.pk,
+          createdAt: at,
+        });
       }
     } else if (registrationId) {
       joinRegisteredEntity(reach, row.pk, registrationId, row.company, at);
@@ -167,12 +179,7 @@ export function createCustomerService(repos: Repositories, now: () => number = D
       // The first account is a change to the customer's accounts, and so a version of its own.
       row = customers.update(reach, row.pk, { version: row.version + 1 });
       if (options.sendPasswordResetNotifications) {
-        outbox.add(
-          reach,
-          'PASSWORD_RESET',
-          { customerNumber, accountId: account.id, email: account.email },
-          at,
-        );
+        outbox.add(reach, 'PASSWORD_RESET', { customerNumber, accountId: account.id, email: account.email }, at);
       }
     }
     return row;
@@ -262,7 +269,10 @@ export function createCustomerService(repos: Repositories, now: () => number = D
         checkVersion(undefined, expectedVersion);
         parseCustomerNumber(customerNumber);
         const number = claimNumber(reach, customerNumber);
-        return { customer: insertCustomer(reach, number, changes, { sendPasswordResetNotifications: false }), created: true };
+        return {
+          customer: insertCustomer(reach, number, changes, { sendPasswordResetNotifications: false }),
+          created: true,
+        };
       });
     },
 

@@ -113,7 +113,8 @@ builder.mutationFields((t) => {
       nullable: false,
       ...manage,
       args: { customerNumber, input: t.arg({ type: AddressInput, required: true }) },
-      resolve: (_root, args, ctx) => ctx.domain.addresses.add(ctx.reach('manageParts'), args.customerNumber, args.input),
+      resolve: (_root, args, ctx) =>
+        ctx.domain.addresses.add(ctx.reach('manageParts'), args.customerNumber, args.input),
     }),
     updateCustomerAddress: t.field({
       type: AddressRef,
@@ -157,7 +158,12 @@ builder.mutationFields((t) => {
       ...manage,
       args: { customerNumber, addressId, tags },
       resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.removeTags(ctx.reach('manageParts'), args.customerNumber, String(args.addressId), args.tags),
+        ctx.domain.addresses.removeTags(
+          ctx.reach('manageParts'),
+          args.customerNumber,
+          String(args.addressId),
+          args.tags,
+        ),
     }),
   };
 });

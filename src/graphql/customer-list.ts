@@ -8,7 +8,15 @@ import { BusinessModelEnum, CustomerRef } from './refs.js';
 
 const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
 const CustomerOrderFieldEnum = builder.enumType('CustomerOrderField', {
-  values: ['CREATED_AT', 'MODIFIED_AT', 'CUSTOMER_NUMBER', 'LAST_NAME', 'FIRST_NAME', 'CONTACT_EMAIL', 'COMPANY'] as const,
+  values: [
+    'CREATED_AT',
+    'MODIFIED_AT',
+    'CUSTOMER_NUMBER',
+    'LAST_NAME',
+    'FIRST_NAME',
+    'CONTACT_EMAIL',
+    'COMPANY',
+  ] as const,
 });
 
 const CustomerOrder = builder.inputType('CustomerOrder', {
@@ -22,7 +30,8 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
   description: 'All conditions that are given must hold.',
   fields: (t) => ({
     search: t.string({
-      description: 'Case-insensitive match anywhere in first name, last name, company, contact email or customer number.',
+      description:
+        'Case-insensitive match anywhere in first name, last name, company, contact email or customer number.',
     }),
     contactEmail: t.string({ description: 'Exact, case-insensitive.' }),
     active: t.boolean(),

@@ -39,7 +39,8 @@ CustomerRef.implement({
     businessModel: t.field({
       type: BusinessModelEnum,
       nullable: false,
-      resolve: async (c, _args, ctx) => ((await ctx.loaders.membershipsByCustomer.load(c.pk)).length > 0 ? 'B2B' : 'B2C'),
+      resolve: async (c, _args, ctx) =>
+        (await ctx.loaders.membershipsByCustomer.load(c.pk)).length > 0 ? 'B2B' : 'B2C',
     }),
     b2b: t.field({
       type: CustomerB2BRef,

@@ -19,7 +19,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 /** A field that needs a caller, reached without a token: the field fails, the rest of the request goes on. */
-export function unauthenticated(message = 'Authentication required: send Authorization: Bearer <token>.'): GraphQLError {
+export function unauthenticated(
+  message = 'Authentication required: send Authorization: Bearer <token>.',
+): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 }
 
@@ -60,7 +62,12 @@ export function forbidden(
 }
 
 /** scope-auth's error callback: UNAUTHENTICATED without a token, else FORBIDDEN naming the scopes that would do. */
-export function unauthorizedError(_parent: unknown, context: Context, _info: unknown, result: ForbiddenResult): GraphQLError {
+export function unauthorizedError(
+  _parent: unknown,
+  context: Context,
+  _info: unknown,
+  result: ForbiddenResult,
+): GraphQLError {
   if (!context.caller) return unauthenticated();
   return forbidden(missingPermissions(result.failure));
 }
@@ -84,7 +91,8 @@ export function createErrorMasker(logger: ErrorLogger) {
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     const original = graphQLError?.originalError ?? error;
     if (original instanceof DomainError) return fromDomainError(original, graphQLError);
-    if (original instanceof GraphQLError && typeof original.extensions?.code === 'string') return graphQLError ?? original;
+    if (original instanceof GraphQLError && typeof original.extensions?.code === 'string')
+      return graphQLError ?? original;
     // Variables that graphql-js refuses (missing, or of the wrong type) are the caller's bad input.
     if (graphQLError && isInvalidVariable(graphQLError)) return invalidVariable(graphQLError);
     if (graphQLError && !graphQLError.originalError) return graphQLError;
@@ -140,7 +148,9 @@ function codeOf(error: GraphQLError | undefined): ErrorCode | undefined {
   if (error && isInvalidVariable(error)) return 'BAD_USER_INPUT';
   const original = error?.originalError;
   if (original instanceof DomainError) return original.code;
-  const code = (original instanceof GraphQLError ? original.extensions?.code : error?.extensions?.code) as string | undefined;
+  const code = (original instanceof GraphQLError ? original.extensions?.code : error?.extensions?.code) as
+    | string
+    | undefined;
   return code && code in HTTP_STATUS ? (code as ErrorCode) : undefined;
 }
 

@@ -33,8 +33,7 @@ function requirePermission(ctx: Context, info: GraphQLResolveInfo, permission: P
 builder.asEntity(CustomerRef, {
   key: idKey,
   // Exactly the `customer` query: id = customerNumber, within the read reach (tenant, or own company).
-  resolveReference: ({ id }, ctx, info) =>
-    ctx.loaders.customerByNumber(requirePermission(ctx, info, 'read')).load(id),
+  resolveReference: ({ id }, ctx, info) => ctx.loaders.customerByNumber(requirePermission(ctx, info, 'read')).load(id),
 });
 
 builder.asEntity(AddressRef, {

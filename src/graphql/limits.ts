@@ -50,7 +50,11 @@ export interface EdgeOptions {
 }
 
 /** The plugins, in the order they act on a request: HTTP checks, then params, parse, validation, results. */
-export function edgePlugins<C extends object = object>({ production, graphql, trustedDocuments }: EdgeOptions): Plugin<C>[] {
+export function edgePlugins<C extends object = object>({
+  production,
+  graphql,
+  trustedDocuments,
+}: EdgeOptions): Plugin<C>[] {
   return [
     csrfPrevention<C>(),
     documentSizeLimit<C>(graphql.maxDocumentBytes),
@@ -169,7 +173,8 @@ function withLiteralPageSizes(
                 ? undefined
                 : argument.defaultValue;
         // A size out of 1..max is the domain's BAD_USER_INPUT, a clearer answer than a cost refusal.
-        const size = typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 1), PAGE_SIZE.max) : 1;
+        const size =
+          typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 1), PAGE_SIZE.max) : 1;
         sizes.push(size);
         const literal: ArgumentNode = {
           kind: Kind.ARGUMENT,
@@ -250,7 +255,8 @@ function hideSuggestions<C extends object>(): Plugin<C> {
     onValidate:
       () =>
       ({ result, setResult }) => {
-        if (result.length > 0) setResult(result.map((error) => (error instanceof GraphQLError ? withoutSuggestion(error) : error)));
+        if (result.length > 0)
+          setResult(result.map((error) => (error instanceof GraphQLError ? withoutSuggestion(error) : error)));
       },
     onExecute: () => ({
       onExecuteDone: ({ result, setResult }) => {
@@ -286,7 +292,10 @@ function csrfPrevention<C extends object>(): Plugin<C> {
  * either, and an unknown hash gets Apollo's "PersistedQueryNotFound", on which its clients send the text instead.
  */
 function persistedOperations<C extends object>(documents: TrustedDocuments, only: boolean): Plugin<C> {
-  const error = (message: string, code: string): CustomErrorFactory => () => refusal(message, code);
+  const error =
+    (message: string, code: string): CustomErrorFactory =>
+    () =>
+      refusal(message, code);
   const idRequired = 'Only trusted documents run here: send extensions.persistedQuery.sha256Hash or documentId.';
   return usePersistedOperations({
     allowArbitraryOperations: !only,
@@ -319,7 +328,9 @@ export function loadTrustedDocuments(file: string): TrustedDocuments {
   try {
     parsed = z.record(z.string().min(1), z.string().min(1)).parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (error) {
-    throw new ConfigError(`GRAPHQL_PERSISTED_OPERATIONS_FILE ${file}: expected a JSON object of id -> document (${(error as Error).message})`);
+    throw new ConfigError(
+      `GRAPHQL_PERSISTED_OPERATIONS_FILE ${file}: expected a JSON object of id -> document (${(error as Error).message})`,
+    );
   }
   for (const [id, document] of Object.entries(parsed)) {
     try {

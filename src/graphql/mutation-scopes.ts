@@ -76,7 +76,8 @@ function* fieldsOf(selectionSet: SelectionSetNode, type: GraphQLObjectType, walk
       continue;
     }
     const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? walk.fragments[selection.name.value] : selection;
-    if (!fragment) throw new Error(`Unknown fragment ${selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : ''}`);
+    if (!fragment)
+      throw new Error(`Unknown fragment ${selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : ''}`);
     const condition = fragment.typeCondition ? walk.schema.getType(fragment.typeCondition.name.value) : type;
     const applies = condition === type || (isAbstractType(condition) && walk.schema.isSubType(condition, type));
     if (applies) yield* fieldsOf(fragment.selectionSet, type, walk);
@@ -84,7 +85,12 @@ function* fieldsOf(selectionSet: SelectionSetNode, type: GraphQLObjectType, walk
 }
 
 /** The first field under `type` that the caller may not read. */
-function findRefusal(selectionSet: SelectionSetNode, type: GraphQLObjectType, path: string[], walk: Walk): Refusal | undefined {
+function findRefusal(
+  selectionSet: SelectionSetNode,
+  type: GraphQLObjectType,
+  path: string[],
+  walk: Walk,
+): Refusal | undefined {
   const fields = type.getFields();
   for (const node of fieldsOf(selectionSet, type, walk)) {
     const field = fields[node.name.value];
@@ -98,7 +104,11 @@ function findRefusal(selectionSet: SelectionSetNode, type: GraphQLObjectType, pa
     }
     const child = getNamedType(field.type);
     if (!node.selectionSet) continue;
-    const objectTypes = isObjectType(child) ? [child] : isAbstractType(child) ? walk.schema.getPossibleTypes(child) : [];
+    const objectTypes = isObjectType(child)
+      ? [child]
+      : isAbstractType(child)
+        ? walk.schema.getPossibleTypes(child)
+        : [];
     for (const objectType of objectTypes) {
       const refusal = findRefusal(node.selectionSet, objectType, here, walk);
       if (refusal) return refusal;
@@ -123,7 +133,12 @@ export function mutationScopesPlugin(): Plugin<Context> {
       // Variables that do not fit are refused by execution before any resolver runs, so nothing is written.
       const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
       if (coerced.errors) return;
-      const walk: Walk = { schema: args.schema, fragments, variables: coerced.coerced, may: (permission) => context.may(permission) };
+      const walk: Walk = {
+        schema: args.schema,
+        fragments,
+        variables: coerced.coerced,
+        may: (permission) => context.may(permission),
+      };
       let refusal: Refusal | undefined;
       let undecided = false;
       try {
@@ -137,7 +152,11 @@ export function mutationScopesPlugin(): Plugin<Context> {
         : new GraphQLError("Refused: the scopes that this mutation's selection needs could not be checked.", {
             extensions: { code: 'FORBIDDEN' },
           });
-      setResultAndStopExecution({ data: null, errors: [error], extensions: { http: { status: HTTP_STATUS.FORBIDDEN } } });
+      setResultAndStopExecution({
+        data: null,
+        errors: [error],
+        extensions: { http: { status: HTTP_STATUS.FORBIDDEN } },
+      });
     },
   };
 }

@@ -8,7 +8,10 @@ function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' && ISO_DATE_TIME.test(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
     throw new GraphQLError('DateTime must be an ISO-8601 date-time such as 2026-11-22T10:00:00.000Z.', {
-      extensions: { code: 'BAD_USER_INPUT', details: [{ field: 'DateTime', message: 'must be an ISO-8601 date-time' }] },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        details: [{ field: 'DateTime', message: 'must be an ISO-8601 date-time' }],
+      },
     });
   }
   return date;

@@ -27,7 +27,12 @@ export function createAccountStore(db: Db) {
   const emailTaken = db
     .select({ pk: accounts.pk })
     .from(accounts)
-    .where(and(eq(accounts.tenant, sql.placeholder('tenant')), sql`lower(${accounts.email}) = lower(${sql.placeholder('email')})`))
+    .where(
+      and(
+        eq(accounts.tenant, sql.placeholder('tenant')),
+        sql`lower(${accounts.email}) = lower(${sql.placeholder('email')})`,
+      ),
+    )
     .prepare();
 
   return {

@@ -126,7 +126,6 @@ function driverOf(filter: CustomerListFilter, reach: ReachShape): Driver {
   return filter.contactEmail !== undefined ? 'email' : 'order';
 }
 
-
 /** SQLite's lower() folds ASCII only; short searches fold every script, as the trigram index does. */
 const FOLD = 'customer_search_fold';
 
@@ -291,7 +290,9 @@ export function createCustomerStore(db: Db) {
   const numberTaken = db
     .select({ taken: sql<number>`1` })
     .from(customers)
-    .where(and(eq(customers.tenant, sql.placeholder('tenant')), eq(customers.customerNumber, sql.placeholder('number'))))
+    .where(
+      and(eq(customers.tenant, sql.placeholder('tenant')), eq(customers.customerNumber, sql.placeholder('number'))),
+    )
     .union(
       db
         .select({ taken: sql<number>`1` })
@@ -308,7 +309,10 @@ export function createCustomerStore(db: Db) {
     .select({ taken: sql<number>`1` })
     .from(deletedCustomers)
     .where(
-      and(eq(deletedCustomers.tenant, sql.placeholder('tenant')), eq(deletedCustomers.customerNumber, sql.placeholder('number'))),
+      and(
+        eq(deletedCustomers.tenant, sql.placeholder('tenant')),
+        eq(deletedCustomers.customerNumber, sql.placeholder('number')),
+      ),
     )
     .prepare();
 

@@ -43,7 +43,10 @@ export function createLegalEntityStore(db: Db) {
     .select()
     .from(legalEntities)
     .where(
-      and(eq(legalEntities.tenant, sql.placeholder('tenant')), eq(legalEntities.registrationId, sql.placeholder('registrationId'))),
+      and(
+        eq(legalEntities.tenant, sql.placeholder('tenant')),
+        eq(legalEntities.registrationId, sql.placeholder('registrationId')),
+      ),
     )
     .prepare();
   // The legal entities of the customer acting with an own-scope token (only the named one, if any).
@@ -52,7 +55,9 @@ export function createLegalEntityStore(db: Db) {
     .from(customerLegalEntities)
     .innerJoin(customers, eq(customers.pk, customerLegalEntities.customerPk))
     .innerJoin(legalEntities, eq(legalEntities.pk, customerLegalEntities.legalEntityPk))
-    .where(and(eq(customers.tenant, sql.placeholder('tenant')), eq(customers.customerNumber, sql.placeholder('number'))))
+    .where(
+      and(eq(customers.tenant, sql.placeholder('tenant')), eq(customers.customerNumber, sql.placeholder('number'))),
+    )
     .orderBy(asc(customerLegalEntities.pk))
     .prepare();
 
@@ -88,7 +93,10 @@ export function createLegalEntityStore(db: Db) {
     },
 
     /** Assigns the customer to the legal entity unless it already is; true when a row was added. */
-    assign(reach: Reach, values: { id: string; customerPk: number; legalEntityPk: number; createdAt: number }): boolean {
+    assign(
+      reach: Reach,
+      values: { id: string; customerPk: number; legalEntityPk: number; createdAt: number },
+    ): boolean {
       const result = db
         .insert(customerLegalEntities)
         .values({ ...values, tenant: reach.tenant })

@@ -23,12 +23,16 @@ export function tableRows<TTable extends SQLiteTable>(table: TTable, prepared: P
   const columns = Object.entries(getTableColumns(table));
   const selectList = `select ${columns.map(([, column]) => `"${column.name}"`).join(', ')} from`;
   if (!prepared.getQuery().sql.startsWith(selectList)) {
-    throw new Error(`tableRows: the query does not select the columns of the table in order: ${prepared.getQuery().sql}`);
+    throw new Error(
+      `tableRows: the query does not select the columns of the table in order: ${prepared.getQuery().sql}`,
+    );
   }
   const keys = columns.map(([key]) => key);
   // Columns that keep the identity mapping of drizzle's Column need no call at all.
   const decoders = columns.map(([, column]): Decoder | undefined =>
-    column.mapFromDriverValue === Column.prototype.mapFromDriverValue ? undefined : (value) => column.mapFromDriverValue(value),
+    column.mapFromDriverValue === Column.prototype.mapFromDriverValue
+      ? undefined
+      : (value) => column.mapFromDriverValue(value),
   );
   const decode = (values: unknown[]): Row => {
     const row: Record<string, unknown> = {};

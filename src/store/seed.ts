@@ -119,7 +119,9 @@ export function createSeedWriter(store: Store) {
         addressIds: column('SELECT id FROM addresses WHERE tenant = @tenant'),
         accountIds: column('SELECT id FROM accounts WHERE tenant = @tenant'),
         legalEntityIds: column('SELECT id FROM legal_entities WHERE tenant = @tenant'),
-        registrationIds: column('SELECT registration_id FROM legal_entities WHERE tenant = @tenant AND registration_id IS NOT NULL'),
+        registrationIds: column(
+          'SELECT registration_id FROM legal_entities WHERE tenant = @tenant AND registration_id IS NOT NULL',
+        ),
         assignmentIds: column('SELECT id FROM customer_legal_entities WHERE tenant = @tenant'),
       };
     },

@@ -157,7 +157,12 @@ function q1(tenant: string, customerNumber: string) {
         tags: JSON.parse(a.tags) as string[],
         isDefault: a.is_default === 1,
       })),
-      accounts: accounts.map((a) => ({ id: a.id, email: a.email, providerId: a.provider_id, createdAt: iso(a.created_at) })),
+      accounts: accounts.map((a) => ({
+        id: a.id,
+        email: a.email,
+        providerId: a.provider_id,
+        createdAt: iso(a.created_at),
+      })),
     },
   };
 }
@@ -228,7 +233,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
   let tenant: unknown;
   try {
-    ({ payload: { tenant } } = await jwtVerify(token ?? '', secret, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+    ({
+      payload: { tenant },
+    } = await jwtVerify(token ?? '', secret, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
   } catch {
     tenant = undefined;
   }
@@ -239,7 +246,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   };
   let data: unknown;
   if (operationName === 'Q1') data = q1(tenant, String(variables.customerNumber));
-  else if (operationName === 'Q2') data = q2(tenant, Number(variables.first), variables.after as string | null | undefined);
+  else if (operationName === 'Q2')
+    data = q2(tenant, Number(variables.first), variables.after as string | null | undefined);
   else return send(res, 400, `{"errors":[{"message":"the baseline serves only Q1 and Q2"}]}`);
   send(res, 200, JSON.stringify({ data }));
 }

@@ -131,9 +131,13 @@ function find(size: SizeResult | undefined, scenario: ScenarioId, server: 'servi
 export function judgeTargets(sizes: SizeResult[]): Target[] {
   const targets: Target[] = [];
   const bySize = (customers: number) => sizes.find((s) => s.customers === customers);
-  const status = (measured: boolean, ok: boolean): Target['status'] => (!measured ? 'not measured' : ok ? 'met' : 'not met');
+  const status = (measured: boolean, ok: boolean): Target['status'] =>
+    !measured ? 'not measured' : ok ? 'met' : 'not met';
 
-  for (const [scenario, minimum] of [['Q2', 0.8], ['Q1', 0.6]] as const) {
+  for (const [scenario, minimum] of [
+    ['Q2', 0.8],
+    ['Q1', 0.6],
+  ] as const) {
     const ratios = sizes.flatMap((s) => {
       const ratio = find(s, scenario)?.ratioToBaseline;
       return ratio === undefined ? [] : [{ size: s.customers, ratio }];
@@ -141,7 +145,10 @@ export function judgeTargets(sizes: SizeResult[]): Target[] {
     targets.push({
       target: `${scenario} at least ${minimum}× the baseline's requests/s`,
       measured: ratios.map((r) => `${sizeName(r.size)}: ${fixed(r.ratio, 3)}×`).join(', ') || '–',
-      status: status(ratios.length > 0, ratios.every((r) => r.ratio >= minimum)),
+      status: status(
+        ratios.length > 0,
+        ratios.every((r) => r.ratio >= minimum),
+      ),
     });
   }
 
@@ -149,7 +156,10 @@ export function judgeTargets(sizes: SizeResult[]): Target[] {
   targets.push({
     target: 'Q1 at most 4 SQL statements per request, at every data size',
     measured: sizes.map((s) => `${sizeName(s.customers)}: ${s.exactStatements.Q1}`).join(', ') || '–',
-    status: status(q1.length > 0, q1.every((n) => n <= 4)),
+    status: status(
+      q1.length > 0,
+      q1.every((n) => n <= 4),
+    ),
   });
   const q2 = sizes.flatMap((s) => Object.values(s.exactStatements.Q2ByPageSize));
   targets.push({
@@ -157,7 +167,9 @@ export function judgeTargets(sizes: SizeResult[]): Target[] {
     measured:
       sizes
         .map((s) => {
-          const byPageSize = Object.entries(s.exactStatements.Q2ByPageSize).map(([first, n]) => `first ${first} → ${n}`);
+          const byPageSize = Object.entries(s.exactStatements.Q2ByPageSize).map(
+            ([first, n]) => `first ${first} → ${n}`,
+          );
           return `${sizeName(s.customers)}: ${byPageSize.join(', ')}`;
         })
         .join('; ') || '–',
@@ -189,15 +201,22 @@ export function judgeTargets(sizes: SizeResult[]): Target[] {
     status: status(!!(q3Small && q3Large), !!(q3Small && q3Large && q3Large.p50Ms <= 3 * q3Small.p50Ms)),
   });
 
-  const peak = at100k ? Math.max(...at100k.measurements.filter((m) => m.server === 'service').map((m) => m.peakRssBytes ?? 0)) : 0;
+  const peak = at100k
+    ? Math.max(...at100k.measurements.filter((m) => m.server === 'service').map((m) => m.peakRssBytes ?? 0))
+    : 0;
   targets.push({
     target: 'Peak RSS of the service under load at 100k customers under 300 MB',
-    measured: at100k && peak > 0 ? `${megabytes(peak)} MB (VmHWM since start ${megabytes(at100k.serviceHighWaterBytes)} MB)` : '–',
+    measured:
+      at100k && peak > 0
+        ? `${megabytes(peak)} MB (VmHWM since start ${megabytes(at100k.serviceHighWaterBytes)} MB)`
+        : '–',
     status: status(!!at100k && peak > 0, peak < 300 * MB),
   });
   targets.push({
     target: 'Seeding 100k customers under 60 s',
-    measured: at100k ? `${fixed(at100k.seeding.seconds)} s (${fixed(at100k.seeding.wallSeconds)} s with process start)` : '–',
+    measured: at100k
+      ? `${fixed(at100k.seeding.seconds)} s (${fixed(at100k.seeding.wallSeconds)} s with process start)`
+      : '–',
     status: status(!!at100k, !!at100k && at100k.seeding.wallSeconds < 60),
   });
   targets.push({
@@ -282,7 +301,7 @@ export function toMarkdown(report: BenchReport): string {
       'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (test/bench/baseline.ts), ' +
       'autocannon in the benchmark process on the same machine.',
     '',
-    'req/s: responses per second; p50/p99: latency from autocannon\'s response times (sub-millisecond); SQL/req: ' +
+    "req/s: responses per second; p50/p99: latency from autocannon's response times (sub-millisecond); SQL/req: " +
       'db_statements_total delta over the measured run ÷ requests sent; peak RSS: highest VmRSS of the serving process ' +
       'sampled every 100 ms during the measured run; failed: connection errors and timeouts, non-2xx responses and ' +
       'responses with GraphQL errors; load: 1-minute load average after the run (other work on the machine ' +
@@ -300,7 +319,9 @@ export function toMarkdown(report: BenchReport): string {
       );
     }
     lines.push(
-      `Exact statements of single requests: Q1 ${size.exactStatements.Q1}; Q2 ${Object.entries(size.exactStatements.Q2ByPageSize)
+      `Exact statements of single requests: Q1 ${size.exactStatements.Q1}; Q2 ${Object.entries(
+        size.exactStatements.Q2ByPageSize,
+      )
         .map(([first, n]) => `${n} (first ${first})`)
         .join(', ')}; Q3 ${size.exactStatements.Q3}; Q4 ${size.exactStatements.Q4}. ` +
         `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}"), ` +

@@ -117,10 +117,13 @@ function parseOptions(): Options {
     return parsed;
   };
   const quick = values.quick;
-  const sizes = (values.sizes ?? (quick ? '2000' : '10000,100000')).split(',').map((size) => Math.round(positive('sizes', size)));
+  const sizes = (values.sizes ?? (quick ? '2000' : '10000,100000'))
+    .split(',')
+    .map((size) => Math.round(positive('sizes', size)));
   const scenarios = values.scenarios.split(',').map((s) => s.trim().toUpperCase());
   for (const scenario of scenarios) {
-    if (!ALL_SCENARIOS.includes(scenario as ScenarioId)) throw new Error(`unknown scenario ${scenario} (${ALL_SCENARIOS.join(', ')})`);
+    if (!ALL_SCENARIOS.includes(scenario as ScenarioId))
+      throw new Error(`unknown scenario ${scenario} (${ALL_SCENARIOS.join(', ')})`);
   }
   return {
     sizes,
@@ -185,9 +188,14 @@ function prepareWorkload(path: string) {
     const count = db.prepare('SELECT count(*) FROM customers WHERE tenant = ?').pluck().get(TENANT) as number;
     const firstPk = db.prepare('SELECT min(pk) FROM customers WHERE tenant = ?').pluck().get(TENANT) as number;
     // A fresh file numbers its customers firstPk..firstPk+count-1: take 500 spread evenly over them.
-    const picks = Array.from({ length: Math.min(500, count) }, (_, i) => firstPk + Math.floor((i * count) / Math.min(500, count)));
+    const picks = Array.from(
+      { length: Math.min(500, count) },
+      (_, i) => firstPk + Math.floor((i * count) / Math.min(500, count)),
+    );
     const customerNumbers = db
-      .prepare('SELECT customer_number FROM customers WHERE tenant = ? AND pk IN (SELECT value FROM json_each(?)) ORDER BY pk')
+      .prepare(
+        'SELECT customer_number FROM customers WHERE tenant = ? AND pk IN (SELECT value FROM json_each(?)) ORDER BY pk',
+      )
       .pluck()
       .all(TENANT, JSON.stringify(picks)) as string[];
     const b2bNumbers = db
@@ -202,7 +210,9 @@ function prepareWorkload(path: string) {
       .prepare('SELECT last_name FROM customers WHERE tenant = ? ORDER BY pk LIMIT 400')
       .pluck()
       .all(TENANT) as string[];
-    const searches = [...new Set(lastNames.map((name) => name.toLowerCase()).filter((name) => [...name].length >= 3))].slice(0, 50);
+    const searches = [
+      ...new Set(lastNames.map((name) => name.toLowerCase()).filter((name) => [...name].length >= 3)),
+    ].slice(0, 50);
     // The search index's own share of Q3 (and its matches), and of searches for one customer (an email, a number).
     const sample = db
       .prepare('SELECT contact_email, customer_number FROM customers WHERE tenant = ? ORDER BY pk LIMIT 50')
@@ -240,7 +250,12 @@ function prepareWorkload(path: string) {
       probeSearchIndex(db, SMALL_TENANT, 'its last names', smallSearches),
     ];
     const work: Workload = { customerNumbers, searches, smallSearches, cursorAt90: '', runId: '0' };
-    const q3 = { terms: searches.length, averageMatches: byLastName.averageMatches, example: searches[0] ?? '', searchIndex };
+    const q3 = {
+      terms: searches.length,
+      averageMatches: byLastName.averageMatches,
+      example: searches[0] ?? '',
+      searchIndex,
+    };
     return { count, work, b2bNumbers, q3, smallIndex, smallNumbers };
   } finally {
     db.close();
@@ -298,7 +313,11 @@ async function settledStatementsTotal(url: string): Promise<number> {
 }
 
 /** The statements one request costs, and its response (which must carry no errors). */
-async function exactStatements(url: string, token: string, requestBody: string): Promise<{ statements: number; text: string }> {
+async function exactStatements(
+  url: string,
+  token: string,
+  requestBody: string,
+): Promise<{ statements: number; text: string }> {
   const before = await statementsTotal(url);
   const { status, text } = await post(url, token, requestBody);
   const after = await statementsTotal(url);
@@ -309,7 +328,12 @@ async function exactStatements(url: string, token: string, requestBody: string):
 }
 
 /** Service and baseline answer the same request with the same JSON: identical bytes, or at least equal values. */
-async function sameAnswer(service: string, baseline: string, token: string, requestBody: string): Promise<'bytes' | 'values'> {
+async function sameAnswer(
+  service: string,
+  baseline: string,
+  token: string,
+  requestBody: string,
+): Promise<'bytes' | 'values'> {
   const [a, b] = await Promise.all([post(service, token, requestBody), post(baseline, token, requestBody)]);
   if (a.status !== 200 || b.status !== 200) {
     throw new Error(`status ${a.status} (service) / ${b.status} (baseline) for ${requestBody.slice(0, 200)}`);
@@ -327,7 +351,11 @@ async function sameAnswer(service: string, baseline: string, token: string, requ
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
   }
   return value;
 }
@@ -345,7 +373,11 @@ const WALK = `query Walk($first: Int!, $after: String) {
  * The cursor after which the page 90% of the way through the list starts, got by walking the service's own pages
  * (so it is whatever the service's cursors are); every customer passed must be a new one.
  */
-async function walkTo(url: string, token: string, position: number): Promise<{ cursor: string; pages: number; seconds: number }> {
+async function walkTo(
+  url: string,
+  token: string,
+  position: number,
+): Promise<{ cursor: string; pages: number; seconds: number }> {
   const started = performance.now();
   const seen = new Set<string>();
   let cursor: string | undefined;
@@ -353,7 +385,8 @@ async function walkTo(url: string, token: string, position: number): Promise<{ c
   while (seen.size < position) {
     const first = Math.min(200, position - seen.size);
     const { status, text } = await post(url, token, body(WALK, 'Walk', cursor ? { first, after: cursor } : { first }));
-    if (status !== 200 || text.includes('"errors"')) throw new Error(`walking the list failed (${status}): ${text.slice(0, 500)}`);
+    if (status !== 200 || text.includes('"errors"'))
+      throw new Error(`walking the list failed (${status}): ${text.slice(0, 500)}`);
     const page = (JSON.parse(text) as { data: { customers: WalkPage } }).data.customers;
     for (const { node } of page.edges) {
       if (seen.has(node.customerNumber)) throw new Error(`walking the list met customer ${node.customerNumber} twice`);
@@ -363,7 +396,8 @@ async function walkTo(url: string, token: string, position: number): Promise<{ c
     cursor = page.pageInfo.endCursor;
     if (!page.pageInfo.hasNextPage || page.edges.length < first) break;
   }
-  if (seen.size !== position || !cursor) throw new Error(`walking the list passed ${seen.size} customers, not ${position}`);
+  if (seen.size !== position || !cursor)
+    throw new Error(`walking the list passed ${seen.size} customers, not ${position}`);
   return { cursor, pages, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -390,7 +424,8 @@ async function cannon(url: string, token: string, requests: Request[], settings:
     });
   });
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  const percentile = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   return { result, p50: percentile(50), p99: percentile(99) };
 }
 
@@ -411,7 +446,13 @@ async function measure(
   // The warm-up's last requests may still be running: wait for them before counting.
   const before = server === 'service' ? await settledStatementsTotal(endpoint.url) : null;
   const rss = sampleRss(endpoint.proc.pid);
-  const { result, p50, p99 } = await cannon(`${endpoint.url}/graphql`, token, requests(), settings, settings.durationSeconds);
+  const { result, p50, p99 } = await cannon(
+    `${endpoint.url}/graphql`,
+    token,
+    requests(),
+    settings,
+    settings.durationSeconds,
+  );
   const peakRssBytes = rss.stop() ?? null;
   const after = server === 'service' ? await settledStatementsTotal(endpoint.url) : null;
   const responses = result.requests.total;
@@ -426,7 +467,12 @@ async function measure(
     p99Ms: p99,
     statementsPerRequest: before !== null && after !== null && sent > 0 ? (after - before) / sent : null,
     peakRssBytes,
-    failures: { errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, graphqlErrors: result.mismatches },
+    failures: {
+      errors: result.errors,
+      timeouts: result.timeouts,
+      non2xx: result.non2xx,
+      graphqlErrors: result.mismatches,
+    },
     loadAverage: loadavg()[0]!,
   };
 }
@@ -539,7 +585,9 @@ async function benchSize(
       typescript: false,
       // Profiles are written when the service exits; open them in Chrome DevTools or speedscope.
       nodeArgs: [
-        ...(settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', `service-${customers}`)}`] : []),
+        ...(settings.cpuProf
+          ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', `service-${customers}`)}`]
+          : []),
         ...settings.serviceArgs.slice(0, -1),
       ],
       env: {
@@ -559,7 +607,10 @@ async function benchSize(
     }),
   };
   try {
-    await Promise.all([waitUntilReady(service.proc, `${service.url}/ready`), waitUntilReady(baseline.proc, `${baseline.url}/ready`)]);
+    await Promise.all([
+      waitUntilReady(service.proc, `${service.url}/ready`),
+      waitUntilReady(baseline.proc, `${baseline.url}/ready`),
+    ]);
 
     const start = Math.floor(count * 0.9);
     const walk = await walkTo(service.url, token, start);
@@ -580,11 +631,17 @@ async function benchSize(
     );
 
     // Exact statement counts of single requests; each request must succeed.
-    result.exactStatements.Q1 = (await exactStatements(service.url, token, q1Body(b2bNumbers[0] ?? work.customerNumbers[0]!))).statements;
+    result.exactStatements.Q1 = (
+      await exactStatements(service.url, token, q1Body(b2bNumbers[0] ?? work.customerNumbers[0]!))
+    ).statements;
     for (const first of [10, 50, 200]) {
-      result.exactStatements.Q2ByPageSize[first] = (await exactStatements(service.url, token, q2Body(first))).statements;
+      result.exactStatements.Q2ByPageSize[first] = (
+        await exactStatements(service.url, token, q2Body(first))
+      ).statements;
     }
-    result.exactStatements.Q3 = (await exactStatements(service.url, token, body(Q3, 'Q3', { search: work.searches[0] }))).statements;
+    result.exactStatements.Q3 = (
+      await exactStatements(service.url, token, body(Q3, 'Q3', { search: work.searches[0] }))
+    ).statements;
     const q4 = await exactStatements(service.url, token, q2Body(50, work.cursorAt90));
     result.exactStatements.Q4 = q4.statements;
     result.checks.push(
@@ -599,8 +656,8 @@ async function benchSize(
       token,
       body(M2_CREATE, 'M2Create', { input: { firstName: 'Check', contactEmail: `check.${Date.now()}@example.com` } }),
     );
-    const { customerNumber } = (JSON.parse(created.text) as { data: { createCustomer: { customerNumber: string } } }).data
-      .createCustomer;
+    const { customerNumber } = (JSON.parse(created.text) as { data: { createCustomer: { customerNumber: string } } })
+      .data.createCustomer;
     const address = { customerNumber, input: { contactName: 'Check', country: 'DE' } };
     await exactStatements(service.url, token, body(M2_ADDRESS, 'M2Address', address));
     result.checks.push('M1 and M2: one request of each succeeded before the load.');
@@ -673,11 +730,21 @@ async function main(): Promise<void> {
   const compileStarted = performance.now();
   buildService(serviceDir);
   settings.serviceArgs = serviceArgs(serviceDir);
-  settings.serviceCommand = ['node', ...settings.serviceArgs.slice(0, -1), relative(serviceDir, settings.serviceArgs.at(-1)!)].join(' ');
-  log(`Compiled the service in ${((performance.now() - compileStarted) / 1000).toFixed(1)} s; it runs as \`${settings.serviceCommand}\`.`);
+  settings.serviceCommand = [
+    'node',
+    ...settings.serviceArgs.slice(0, -1),
+    relative(serviceDir, settings.serviceArgs.at(-1)!),
+  ].join(' ');
+  log(
+    `Compiled the service in ${((performance.now() - compileStarted) / 1000).toFixed(1)} s; it runs as \`${settings.serviceCommand}\`.`,
+  );
 
   const secret = randomBytes(32).toString('base64url');
-  const token = await signToken(secret, { tenant: TENANT, scope: ALL_SCOPES.join(' '), sub: 'bench' }, { ttlSeconds: 7 * 24 * 3600 });
+  const token = await signToken(
+    secret,
+    { tenant: TENANT, scope: ALL_SCOPES.join(' '), sub: 'bench' },
+    { ttlSeconds: 7 * 24 * 3600 },
+  );
   const smallToken = await signToken(
     secret,
     { tenant: SMALL_TENANT, scope: ALL_SCOPES.join(' '), sub: 'bench' },
@@ -686,7 +753,13 @@ async function main(): Promise<void> {
   const sizes: SizeResult[] = [];
   for (const customers of settings.sizes) sizes.push(await benchSize(customers, settings, secret, token, smallToken));
 
-  const { keep: _keep, serviceDir: _serviceDir, serviceArgs: _serviceArgs, cpuProf: _cpuProf, ...reportSettings } = settings;
+  const {
+    keep: _keep,
+    serviceDir: _serviceDir,
+    serviceArgs: _serviceArgs,
+    cpuProf: _cpuProf,
+    ...reportSettings
+  } = settings;
   const report: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),

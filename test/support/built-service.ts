@@ -19,8 +19,11 @@ export function buildService(dir = ROOT): void {
 
 /** `node`'s arguments as the start script of `dir` gives them: its flags, then the entry file (absolute). */
 export function serviceArgs(dir = ROOT): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const { scripts } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const match = /&& exec node((?:\s+--\S+)*)\s+(\S+\.js)$/.exec(scripts.start ?? '');
-  if (!match) throw new Error(`package.json's start script is not "... && exec node [flags] <entry>.js": ${scripts.start}`);
+  if (!match)
+    throw new Error(`package.json's start script is not "... && exec node [flags] <entry>.js": ${scripts.start}`);
   return [...match[1]!.trim().split(/\s+/).filter(Boolean), join(dir, match[2]!)];
 }

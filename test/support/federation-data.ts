@@ -25,7 +25,9 @@ async function mutate(server: TestServer, token: string | undefined, document: s
 }
 
 function customerMutation(number: string, firstName: string, city: string, addressId: string, registration?: string) {
-  const company = registration ? `company: "${registration[0]}${registration.slice(1).toLowerCase()}", b2b: { companyRegistrationId: "${registration}" }` : '';
+  const company = registration
+    ? `company: "${registration[0]}${registration.slice(1).toLowerCase()}", b2b: { companyRegistrationId: "${registration}" }`
+    : '';
   return `c${number}: createCustomer(input: { id: "${number}", firstName: "${firstName}", lastName: "Customer", ${company} }) { id }
     a${number}: addCustomerAddress(customerNumber: "${number}", input: { id: "${addressId}", contactName: "${firstName}", city: "${city}", country: "DE" }) { id }`;
 }
