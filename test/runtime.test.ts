@@ -515,33 +515,29 @@ describe('metrics', () => {
 });
 
 describe('request log: one line per request', () => {
-  let service: Service;
-  let base: string;
-  let token: string;
-  let logLines: Record<string, any>[];
-
+  let logged: Awaited<ReturnType<typeof loggedService>>;
   beforeAll(async () => {
-    ({ service, base, token, logLines } = await loggedService('info'));
+    logged = await loggedService('info');
   });
-  afterAll(() => service.close(1000));
+  afterAll(() => logged.service.close(1000));
 
   /** The request line of the response with this id, once the server has written it. */
   async function lineOf(response: Response): Promise<Record<string, any>> {
     const requestId = response.headers.get('x-request-id');
     await response.arrayBuffer();
     return vi.waitFor(() => {
-      const line = logLines.find((l) => l.msg === 'request' && l.requestId === requestId);
+      const line = logged.logLines.find((l) => l.msg === 'request' && l.requestId === requestId);
       if (!line) throw new Error(`no request line for ${requestId}`);
       return line;
     });
   }
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/graphql`, {
+    fetch(`${logged.base}/graphql`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         accept: 'application/graphql-response+json',
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${logged.token}`,
         ...headers,
       },
       body: JSON.stringify(body),
@@ -602,7 +598,7 @@ describe('request log: one line per request', () => {
   });
 
   it('logs the other endpoints too', async () => {
-    const line = await lineOf(await fetch(`${base}/health`));
+    const line = await lineOf(await fetch(`${logged.base}/health`));
     expect(line).toMatchObject({ method: 'GET', path: '/health', status: 200, outcome: 'ok' });
     expect(line.operation).toBeUndefined();
   });
