@@ -211,6 +211,15 @@ describe('document limits refuse abusive documents with the defaults', () => {
   it("charges a page size variable left out at its default (an absent first at the argument's default: see GRAPHQL_MAX_COST below)", async () => {
     const withDefault = variablePages.replace('($n: Int)', '($n: Int = 200)');
     expectRefused(await server.gql(withDefault, {}), /found 60000\.$/);
+    // A null first gets the default page of 60, and costs it: 30 × 60 × 10.
+    const tight = await startTestServer({ GRAPHQL_MAX_COST: '17999' });
+    try {
+      expectRefused(await tight.gql(variablePages, { n: null }), /found 18000\.$/);
+      expectRefused(await tight.gql(variablePages.replace('($n: Int)', '').replaceAll('$n', 'null')), /found 18000\.$/);
+      expect((await tight.gql(variablePages, { n: 59 })).errors).toBeUndefined();
+    } finally {
+      await tight.close();
+    }
   });
 
   it('refuses a subscription: the schema has none', async () => {

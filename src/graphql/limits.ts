@@ -32,6 +32,8 @@ import {
   type ArgumentNode,
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
+  type GraphQLArgument,
   type GraphQLSchema,
   type ValidationContext,
 } from 'graphql';
@@ -104,10 +106,11 @@ function documentLimits<C extends object>(graphql: Config['graphql']): Plugin<C>
  * The cost of an operation: graphql-armor's model without its extra weight per level (the depth limit bounds
  * nesting). A field with a selection costs 2, a leaf 1, and `first: n` multiplies its selection by n, so cost is
  * roughly the number of values an answer can hold. armor reads only literals, so before it counts, each page size
- * is written into the document as the literal it will be at execution: a variable's value (or its default), for
- * an absent `first` the argument's default in the schema, and at most the largest page. The cost then depends on the document and those page
- * sizes alone, and is remembered for each pair. A gateway's `_entities` representations (always a variable) cost
- * the same however many there are: the body limit bounds them.
+ * is written into the document as the literal it will be at execution: a variable's value, a literal, or the
+ * argument's default (for an absent or null `first`), at most the largest page. The cost then depends on the
+ * document and those sizes alone: where they come from is worked out once per document, and each verdict is
+ * remembered. A gateway's `_entities` representations (always a variable) cost the same however many there are:
+ * the body limit bounds them.
  */
 function costLimit<C extends object>(maxCost: number): Plugin<C> {
   const rule = costLimitRule({
@@ -117,25 +120,37 @@ function costLimit<C extends object>(maxCost: number): Plugin<C> {
     propagateOnRejection: false,
     onReject: [(context, error) => context?.reportError(armorRefusal(error))],
   });
-  const known = new WeakMap<DocumentNode, Map<string, readonly GraphQLError[]>>();
+  /** Per document: where its page sizes come from, and its cost's verdict for each set of sizes seen. */
+  const known = new WeakMap<
+    DocumentNode,
+    { sources: PageSizeSource[]; verdicts: Map<string, readonly GraphQLError[]> }
+  >();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      const coerced = getVariableValues(args.schema, operation?.variableDefinitions ?? [], args.variableValues ?? {});
-      // Variables that do not fit are refused by execution before anything runs.
-      if (coerced.errors) return;
-      const { document, sizes } = withLiteralPageSizes(args.schema, args.document, coerced.coerced);
-      let byPageSizes = known.get(args.document);
-      if (!byPageSizes) {
-        byPageSizes = new Map();
-        known.set(args.document, byPageSizes);
+      let entry = known.get(args.document);
+      if (!entry) {
+        entry = { sources: pageSizeSources(args.schema, args.document), verdicts: new Map() };
+        known.set(args.document, entry);
       }
+      let variables: Record<string, unknown> = {};
+      if (entry.sources.some((source) => 'variable' in source)) {
+        const operation = getOperationAST(args.document, args.operationName);
+        const coerced = getVariableValues(args.schema, operation?.variableDefinitions ?? [], args.variableValues ?? {});
+        // Variables that do not fit are refused by execution before anything runs.
+        if (coerced.errors) return;
+        variables = coerced.coerced;
+      }
+      const sizes = entry.sources.map((source) => {
+        if ('size' in source) return source.size;
+        const value = variables[source.variable];
+        return value === null || value === undefined ? source.fallback : pageSize(value);
+      });
       const key = sizes.join(',');
-      let errors = byPageSizes.get(key);
+      let errors = entry.verdicts.get(key);
       if (!errors) {
-        errors = validate(args.schema, document, [rule]);
+        errors = validate(args.schema, withPageSizes(args.schema, args.document, sizes), [rule]);
         // Each distinct set of page sizes is remembered, up to a few per document.
-        if (byPageSizes.size < 32) byPageSizes.set(key, errors);
+        if (entry.verdicts.size < 32) entry.verdicts.set(key, errors);
       }
       // Each refusal carries HTTP 400 the way validation errors do (spec: 200 for application/json-only clients).
       if (errors.length > 0) setResultAndStopExecution({ errors });
@@ -147,46 +162,61 @@ function costLimit<C extends object>(maxCost: number): Plugin<C> {
 const PAGE_SIZE_ARGUMENT = 'first';
 
 /**
- * The document with every `first` of a field that takes one as an integer literal (from the variables, or the
- * argument's default when absent), and those sizes in document order.
+ * Where one page size of a document comes from: a variable (with the size that counts when it is null or left
+ * out), or a size fixed by the document or the schema.
  */
-function withLiteralPageSizes(
+type PageSizeSource = { variable: string; fallback: number } | { size: number };
+
+/** A page size as the cost counts it: out of 1..max is the domain's BAD_USER_INPUT, a clearer answer than a cost refusal. */
+const pageSize = (value: unknown): number =>
+  typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 1), PAGE_SIZE.max) : 1;
+
+/** Calls `onField` for every field that takes a page size, in document order, with the field's argument. */
+function pageSizedFields(
   schema: GraphQLSchema,
   document: DocumentNode,
-  variables: Record<string, unknown>,
-): { document: DocumentNode; sizes: number[] } {
-  const sizes: number[] = [];
+  onField: (node: FieldNode, argument: GraphQLArgument) => FieldNode | undefined,
+): DocumentNode {
   const typeInfo = new TypeInfo(schema);
-  const rewritten = visit(
+  return visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Field(node) {
         const argument = typeInfo.getFieldDef()?.args.find((arg) => arg.name === PAGE_SIZE_ARGUMENT);
-        if (!argument) return undefined;
-        const given = node.arguments?.find((arg) => arg.name.value === PAGE_SIZE_ARGUMENT);
-        const value =
-          given?.value.kind === Kind.VARIABLE
-            ? variables[given.value.name.value]
-            : given?.value.kind === Kind.INT
-              ? Number(given.value.value)
-              : given
-                ? undefined
-                : argument.defaultValue;
-        // A size out of 1..max is the domain's BAD_USER_INPUT, a clearer answer than a cost refusal.
-        const size =
-          typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 1), PAGE_SIZE.max) : 1;
-        sizes.push(size);
-        const literal: ArgumentNode = {
-          kind: Kind.ARGUMENT,
-          name: { kind: Kind.NAME, value: PAGE_SIZE_ARGUMENT },
-          value: { kind: Kind.INT, value: String(size) },
-        };
-        const others = (node.arguments ?? []).filter((arg) => arg.name.value !== PAGE_SIZE_ARGUMENT);
-        return { ...node, arguments: [...others, literal] };
+        return argument ? onField(node, argument) : undefined;
       },
     }),
   );
-  return { document: rewritten, sizes };
+}
+
+/**
+ * The page sizes of a document: a variable's, a literal, or the argument's default where `first` is absent or null
+ * (a null page size gets the default page, as the domain reads it).
+ */
+function pageSizeSources(schema: GraphQLSchema, document: DocumentNode): PageSizeSource[] {
+  const sources: PageSizeSource[] = [];
+  pageSizedFields(schema, document, (node, argument) => {
+    const given = node.arguments?.find((arg) => arg.name.value === PAGE_SIZE_ARGUMENT)?.value;
+    const fallback = pageSize(argument.defaultValue);
+    if (given?.kind === Kind.VARIABLE) sources.push({ variable: given.name.value, fallback });
+    else sources.push({ size: given?.kind === Kind.INT ? pageSize(Number(given.value)) : fallback });
+    return undefined;
+  });
+  return sources;
+}
+
+/** The document with each page size written as an integer literal, in the order pageSizeSources found them. */
+function withPageSizes(schema: GraphQLSchema, document: DocumentNode, sizes: readonly number[]): DocumentNode {
+  let next = 0;
+  return pageSizedFields(schema, document, (node) => {
+    const literal: ArgumentNode = {
+      kind: Kind.ARGUMENT,
+      name: { kind: Kind.NAME, value: PAGE_SIZE_ARGUMENT },
+      value: { kind: Kind.INT, value: String(sizes[next++] ?? 1) },
+    };
+    const others = (node.arguments ?? []).filter((arg) => arg.name.value !== PAGE_SIZE_ARGUMENT);
+    return { ...node, arguments: [...others, literal] };
+  });
 }
 
 /**
