@@ -1,6 +1,7 @@
 /**
- * The HTTP service: Yoga on /graphql behind node:http, with /health, /ready and /metrics beside it, and a
- * graceful close. Everything a request needs is wired here once; main.ts and the tests both start it.
+ * The HTTP service: Yoga on /graphql behind node:http, with /health, /ready and /metrics beside it (or /metrics on a
+ * listener of its own), the browser pages (src/graphiql.ts), one log line per request, and a graceful close.
+ * Everything a request needs is wired here once; main.ts and the tests both start it.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
