@@ -7,15 +7,14 @@
  * invalid runs on graphql-js, which reports them as usual.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { getOperationAST, getVariableValues, type ExecutionArgs } from 'graphql';
+import type { ExecutionArgs } from 'graphql';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { coercedVariables } from './variables.js';
 
-function variablesAreValid({ schema, document, operationName, variableValues }: ExecutionArgs): boolean {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return false;
-  const definitions = operation.variableDefinitions ?? [];
-  if (definitions.length === 0) return true;
-  return !('errors' in getVariableValues(schema, definitions, variableValues ?? {}, { maxErrors: 1 }));
+function variablesAreValid(args: ExecutionArgs): boolean {
+  if (!getOperationAST(args.document, args.operationName)) return false;
+  return !('errors' in coercedVariables(args));
 }
 
 export function compiledExecution<C extends object>(): Plugin<C> {

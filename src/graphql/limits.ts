@@ -19,8 +19,6 @@ import {
   type CustomErrorFactory,
 } from '@graphql-yoga/plugin-persisted-operations';
 import {
-  getOperationAST,
-  getVariableValues,
   GraphQLError,
   Kind,
   NoSchemaIntrospectionCustomRule,
@@ -41,6 +39,7 @@ import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../config.js';
 import { PAGE_SIZE } from '../domain/customer-list.js';
+import { coercedVariables } from './variables.js';
 
 export type TrustedDocuments = ReadonlyMap<string, string>;
 
@@ -134,10 +133,9 @@ function costLimit<C extends object>(maxCost: number): Plugin<C> {
       }
       let variables: Record<string, unknown> = {};
       if (entry.sources.some((source) => 'variable' in source)) {
-        const operation = getOperationAST(args.document, args.operationName);
-        const coerced = getVariableValues(args.schema, operation?.variableDefinitions ?? [], args.variableValues ?? {});
+        const coerced = coercedVariables(args);
         // Variables that do not fit are refused by execution before anything runs.
-        if (coerced.errors) return;
+        if ('errors' in coerced) return;
         variables = coerced.coerced;
       }
       const sizes = entry.sources.map((source) => {

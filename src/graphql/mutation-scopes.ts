@@ -15,7 +15,6 @@ import {
   getDirectiveValues,
   getNamedType,
   getOperationAST,
-  getVariableValues,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isAbstractType,
@@ -33,6 +32,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Permission } from '../auth/scopes.js';
 import type { Context } from './context.js';
 import { forbidden, HTTP_STATUS } from './errors.js';
+import { coercedVariables } from './variables.js';
 
 interface PothosExtensions {
   pothosOptions?: { authScopes?: unknown };
@@ -131,8 +131,8 @@ export function mutationScopesPlugin(): Plugin<Context> {
         if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
       }
       // Variables that do not fit are refused by execution before any resolver runs, so nothing is written.
-      const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
-      if (coerced.errors) return;
+      const coerced = coercedVariables(args);
+      if ('errors' in coerced) return;
       const walk: Walk = {
         schema: args.schema,
         fragments,
