@@ -1,0 +1,297 @@
+/**
+ * The store contract: what the domain (and the GraphQL read path) needs of a database, which each store
+ * (src/store/sqlite, src/store/postgres) implements. Row types belong to the domain; a store maps its columns to
+ * them. Everything is async and takes the caller's reach first, so no query exists without a tenant.
+ *
+ * Writes exist only on a {@link Transaction}, which a store hands to the work it runs: nothing inside a
+ * transaction can reach another connection by accident.
+ */
+
+/**
+ * Which customers a caller may touch: the tenant, and for an own-scope customer token the customers that share a
+ * legal entity with the caller (only `legalEntityId` when the token names one). Plain data, made by src/auth.
+ */
+export interface Reach {
+  readonly tenant: string;
+  readonly company?: { readonly customerNumber: string; readonly legalEntityId?: string | undefined } | undefined;
+}
+
+export interface Customer {
+  readonly pk: number;
+  readonly tenant: string;
+  readonly customerNumber: string;
+  readonly title: string | null;
+  readonly firstName: string | null;
+  readonly middleName: string | null;
+  readonly lastName: string | null;
+  readonly contactEmail: string | null;
+  readonly contactPhone: string | null;
+  readonly company: string | null;
+  readonly preferredLanguage: string;
+  readonly preferredCurrency: string;
+  readonly preferredSite: string;
+  readonly active: boolean;
+  readonly onHold: boolean;
+  readonly companyRegistrationId: string | null;
+  readonly mixins: Record<string, unknown> | null;
+  readonly version: number;
+  /** Epoch milliseconds, as every time in the contract. */
+  readonly createdAt: number;
+  readonly modifiedAt: number;
+}
+
+export interface Address {
+  readonly pk: number;
+  readonly tenant: string;
+  readonly id: string;
+  readonly customerPk: number;
+  readonly contactName: string;
+  readonly companyName: string | null;
+  readonly street: string | null;
+  readonly streetNumber: string | null;
+  readonly streetAppendix: string | null;
+  readonly extraLine1: string | null;
+  readonly extraLine2: string | null;
+  readonly extraLine3: string | null;
+  readonly extraLine4: string | null;
+  readonly zipCode: string | null;
+  readonly city: string | null;
+  readonly country: string;
+  readonly state: string | null;
+  readonly contactPhone: string | null;
+  /** Tags in the order first given, without duplicates. */
+  readonly tags: string[];
+  readonly isDefault: boolean;
+  readonly createdAt: number;
+  readonly modifiedAt: number;
+}
+
+export interface Account {
+  readonly pk: number;
+  readonly tenant: string;
+  readonly id: string;
+  readonly customerPk: number;
+  readonly email: string;
+  readonly providerId: string | null;
+  readonly createdAt: number;
+}
+
+export interface LegalEntity {
+  readonly pk: number;
+  readonly tenant: string;
+  readonly id: string;
+  readonly registrationId: string | null;
+  readonly name: string | null;
+  readonly createdAt: number;
+}
+
+/** A legal entity as seen from one customer: with the id of that customer's assignment. */
+export interface Membership {
+  readonly customerPk: number;
+  readonly assignmentId: string;
+  readonly legalEntity: LegalEntity;
+}
+
+export type NewCustomer = Omit<Customer, 'pk' | 'tenant'>;
+export type CustomerChanges = Partial<Omit<NewCustomer, 'customerNumber' | 'createdAt'>>;
+export type NewAddress = Omit<Address, 'pk' | 'tenant'>;
+export type AddressChanges = Partial<Omit<NewAddress, 'customerPk' | 'id' | 'createdAt'>>;
+export type NewAccount = Omit<Account, 'pk' | 'tenant'>;
+export type NewLegalEntity = Omit<LegalEntity, 'pk' | 'tenant'>;
+export interface NewAssignment {
+  readonly id: string;
+  readonly customerPk: number;
+  readonly legalEntityPk: number;
+  readonly createdAt: number;
+}
+
+export type NotificationType = 'PASSWORD_RESET';
+
+// ---- Lists ----
+
+export type CustomerOrderField =
+  | 'CREATED_AT'
+  | 'MODIFIED_AT'
+  | 'CUSTOMER_NUMBER'
+  | 'LAST_NAME'
+  | 'FIRST_NAME'
+  | 'CONTACT_EMAIL'
+  | 'COMPANY';
+export type Direction = 'ASC' | 'DESC';
+export interface OrderTerm {
+  readonly field: CustomerOrderField;
+  readonly direction: Direction;
+}
+
+export interface CustomerListFilter {
+  /** A case-insensitive substring of the customer number, first or last name, company or contact email. */
+  readonly search?: string | undefined;
+  /** Equal to the contact email, ignoring letter case. */
+  readonly contactEmail?: string | undefined;
+  readonly active?: boolean | undefined;
+  readonly onHold?: boolean | undefined;
+  readonly businessModel?: 'B2B' | 'B2C' | undefined;
+  readonly legalEntityId?: string | undefined;
+  /** Epoch milliseconds. */
+  readonly modifiedSince?: number | undefined;
+}
+
+/** A position in an ordered list: a row's values under the order's terms (see {@link positionReader}). */
+export type KeysetPosition = readonly (string | number)[];
+
+export interface CustomerListQuery {
+  readonly filter: CustomerListFilter;
+  readonly order: readonly OrderTerm[];
+  readonly after?: KeysetPosition | undefined;
+  readonly limit: number;
+}
+
+/**
+ * The order made total: ties are broken by id (the customer number, unique in a tenant), running the same way as
+ * the last term so that a single-field order is one index range. Terms after the customer number cannot matter.
+ * Stores sort by these terms; text terms sort as `value ?? ''`, ignoring letter case.
+ */
+export function totalOrder(order: readonly OrderTerm[]): OrderTerm[] {
+  const terms: OrderTerm[] = [];
+  for (const term of order) {
+    terms.push(term);
+    if (term.field === 'CUSTOMER_NUMBER') return terms;
+  }
+  return [...terms, { field: 'CUSTOMER_NUMBER', direction: terms.at(-1)?.direction ?? 'ASC' }];
+}
+
+export const NUMERIC_ORDER_FIELDS: ReadonlySet<CustomerOrderField> = new Set(['CREATED_AT', 'MODIFIED_AT']);
+
+/** The value of a row under an order field: what the store compares (text ignoring letter case). */
+function orderValue(row: Customer, field: CustomerOrderField): string | number {
+  switch (field) {
+    case 'CREATED_AT':
+      return row.createdAt;
+    case 'MODIFIED_AT':
+      return row.modifiedAt;
+    case 'CUSTOMER_NUMBER':
+      return row.customerNumber;
+    case 'LAST_NAME':
+      return row.lastName ?? '';
+    case 'FIRST_NAME':
+      return row.firstName ?? '';
+    case 'CONTACT_EMAIL':
+      return row.contactEmail ?? '';
+    case 'COMPANY':
+      return row.company ?? '';
+  }
+}
+
+/** Where a row stands in an order: what a cursor records. Holds only the row's own values, never internal keys. */
+export function positionReader(order: readonly OrderTerm[]): (row: Customer) => KeysetPosition {
+  const fields = totalOrder(order).map((term) => term.field);
+  return (row) => fields.map((field) => orderValue(row, field));
+}
+
+/** Whether a decoded value is a position in this order: one value per term, each of its field's type. */
+export function isPositionIn(order: readonly OrderTerm[], value: unknown): value is KeysetPosition {
+  const terms = totalOrder(order);
+  return (
+    Array.isArray(value) &&
+    value.length === terms.length &&
+    terms.every((term, i) =>
+      NUMERIC_ORDER_FIELDS.has(term.field) ? Number.isSafeInteger(value[i]) : typeof value[i] === 'string',
+    )
+  );
+}
+
+// ---- The contract ----
+
+/** Reads: batched lookups (one statement per call, whatever the number of keys) and lists. */
+export interface StoreReads {
+  readonly customers: {
+    byNumbers(reach: Reach, numbers: readonly string[]): Promise<Customer[]>;
+    byPks(reach: Reach, pks: readonly number[]): Promise<Customer[]>;
+    /** Up to `limit` rows after the cursor, in the total order of `query.order`. */
+    list(reach: Reach, query: CustomerListQuery): Promise<Customer[]>;
+    count(reach: Reach, filter: CustomerListFilter): Promise<number>;
+  };
+  readonly addresses: {
+    /** Each customer's addresses, default first, then oldest first. */
+    byCustomerPks(reach: Reach, customerPks: readonly number[]): Promise<Address[]>;
+    byIds(reach: Reach, ids: readonly string[]): Promise<Address[]>;
+  };
+  readonly accounts: {
+    /** Each customer's accounts, oldest first. */
+    byCustomerPks(reach: Reach, customerPks: readonly number[]): Promise<Account[]>;
+  };
+  readonly legalEntities: {
+    /** Each customer's memberships, oldest first. */
+    membershipsByCustomerPks(reach: Reach, customerPks: readonly number[]): Promise<Membership[]>;
+    byIds(reach: Reach, ids: readonly string[]): Promise<LegalEntity[]>;
+    /** The caller's own company for an own-scope reach (its legal entities, narrowed as the reach says). */
+    companyOf(reach: Reach): Promise<LegalEntity[]>;
+  };
+}
+
+/**
+ * The reads and writes of one open transaction. Writes that could collide with another transaction's (a unique
+ * key) answer `undefined` instead of failing, so the domain turns them into CONFLICT and the transaction stays
+ * usable; rows are locked where the domain reads before it writes.
+ */
+export interface Transaction extends StoreReads {
+  readonly customers: StoreReads['customers'] & {
+    /** The customer within reach, locked until the transaction ends: its writers queue one behind the other. */
+    lockByNumber(reach: Reach, customerNumber: string): Promise<Customer | undefined>;
+    /** Whether the number belonged to a deleted customer of the tenant. */
+    numberDeleted(reach: Reach, customerNumber: string): Promise<boolean>;
+    /** Inserts the customer, or answers undefined when its number is in use or was used (in the whole tenant). */
+    insert(reach: Reach, values: NewCustomer): Promise<Customer | undefined>;
+    update(reach: Reach, pk: number, changes: CustomerChanges): Promise<Customer>;
+    /** Deletes the customer (addresses, accounts and assignments with it) and keeps its number as a tombstone. */
+    delete(reach: Reach, customer: Customer, at: number): Promise<void>;
+  };
+  readonly addresses: StoreReads['addresses'] & {
+    /** Inserts the address, or answers undefined when its id is taken in the tenant. */
+    insert(reach: Reach, values: NewAddress): Promise<Address | undefined>;
+    update(reach: Reach, pk: number, changes: AddressChanges): Promise<Address>;
+    /** Clears the default flag on every other address of the customer. */
+    clearDefaultExcept(reach: Reach, customerPk: number, keepPk: number, at: number): Promise<void>;
+    delete(reach: Reach, pk: number): Promise<void>;
+    countByCustomer(reach: Reach, customerPk: number): Promise<number>;
+  };
+  readonly accounts: StoreReads['accounts'] & {
+    /** Inserts the account, or answers undefined when an account of the tenant has this email (in any case). */
+    insert(reach: Reach, values: NewAccount): Promise<Account | undefined>;
+    countByCustomer(reach: Reach, customerPk: number): Promise<number>;
+  };
+  readonly legalEntities: StoreReads['legalEntities'] & {
+    byRegistrationId(reach: Reach, registrationId: string): Promise<LegalEntity | undefined>;
+    /** The legal entity with this registration id, inserted from `values` when the tenant has none yet. */
+    getOrCreate(reach: Reach, values: NewLegalEntity & { registrationId: string }): Promise<LegalEntity>;
+    /** Assigns the customer to the legal entity unless it already is; true when a row was added. */
+    assign(reach: Reach, values: NewAssignment): Promise<boolean>;
+    unassign(reach: Reach, customerPk: number, legalEntityPk: number): Promise<boolean>;
+  };
+  readonly outbox: {
+    add(reach: Reach, type: NotificationType, payload: Record<string, unknown>, at: number): Promise<void>;
+  };
+}
+
+/** Thrown by a store when its database cannot be reached: the request fails fast as SERVICE_UNAVAILABLE. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('The database is unavailable.', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Reads outside any transaction: each sees committed rows only. */
+  readonly reads: StoreReads;
+  /**
+   * Runs `work` in one transaction: everything it wrote commits when it resolves, nothing when it throws. Work
+   * must use the transaction it is handed, never `reads` (which would run outside it).
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** True while the database answers a trivial query. */
+  isReady(): Promise<boolean>;
+  /** Closes the connections, after the transactions in progress. */
+  close(): Promise<void>;
+}
