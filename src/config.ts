@@ -40,6 +40,8 @@ const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: optionalString,
   DATABASE_URL: z.string().min(1).default('file:data/customers.db'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5_000),
   DATA_DIR: z.string().min(1).default('data'),
   AUTH_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
@@ -97,7 +99,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production,
     port: e.PORT,
     host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    /** A PostgreSQL URL, or the path of the SQLite file. */
     databasePath: databasePath(e.DATABASE_URL),
+    database: {
+      /** What logs may show of DATABASE_URL: never its password. */
+      label: redactPassword(databasePath(e.DATABASE_URL)),
+      poolSize: e.DATABASE_POOL_SIZE,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
@@ -131,7 +140,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-/** `file:PATH`, a bare path, or `:memory:`. */
+/** `file:PATH`, a bare path, or `:memory:` (SQLite); a `postgres://` URL as it is. */
 function databasePath(url: string): string {
   return url.startsWith('file:') ? url.slice('file:'.length) : url;
+}
+
+/** The URL with its password replaced by `***` (a path has none). */
+export function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
 }

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
           { ttlSeconds: 7 * 24 * 3600, issuer: config.auth.issuer, audience: config.auth.audience },
         )
       : undefined;
-  const service = createService({ config, jwtSecret, logger, developmentToken });
+  const service = await createService({ config, jwtSecret, logger, developmentToken });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   // The tests read the address from this line (PORT=0 picks a free port).
   const metricsUrl = `${service.metricsUrl() ?? url}/metrics`;
   logger.info(
-    { url: `${url}/graphql`, metrics: metricsUrl, mode: config.mode, database: config.databasePath },
+    { url: `${url}/graphql`, metrics: metricsUrl, mode: config.mode, database: config.database.label },
     'customer-graph is listening',
   );
   if (developmentToken) {

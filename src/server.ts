@@ -22,8 +22,8 @@ import { buildSchema } from './graphql/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { logRequest, requestLogPlugin } from './request-log.js';
-import { openStore } from './store/db.js';
-import { createRepositories } from './store/index.js';
+import { operationTransactionPlugin } from './graphql/transaction.js';
+import { openStore } from './store/index.js';
 
 export interface ServiceOptions {
   config: Config;
@@ -34,16 +34,19 @@ export interface ServiceOptions {
   developmentToken?: string | undefined;
 }
 
-export function createService({
+export async function createService({
   config,
   jwtSecret,
   logger = createLogger(config.logLevel),
   developmentToken,
 }: ServiceOptions) {
   const metrics = createMetrics();
-  const store = openStore(config.databasePath, { onStatement: metrics.countStatement });
-  const repos = createRepositories(store);
-  const domain = createDomain(repos);
+  const store = await openStore(config.databasePath, {
+    onStatement: metrics.countStatement,
+    poolSize: config.database.poolSize,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+  });
+  const domain = createDomain();
   const verifyToken = createTokenVerifier({ ...config.auth, secret: jwtSecret });
 
   const trustedDocuments = config.graphql.persistedOperationsFile
@@ -60,10 +63,12 @@ export function createService({
     mutationScopesPlugin(),
     ...edgePlugins<Context>({ production: config.production, graphql: config.graphql, trustedDocuments }),
     ...(config.graphql.jit ? [compiledExecution<Context>()] : []),
+    // Last: it wraps the execute function the plugins before it chose.
+    operationTransactionPlugin(store),
   ];
   const yoga = createYoga<Record<string, never>, Context>({
     schema: buildSchema(),
-    context: createContextFactory({ domain, repos, verifyToken }),
+    context: createContextFactory({ domain, reads: store.reads, verifyToken }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Served by src/graphiql.ts from local assets (Yoga's own loads them from unpkg), routed in handle().
@@ -101,7 +106,7 @@ export function createService({
     logRequest(logger, req, res, requestId, path);
     if (req.method === 'GET' && path === '/health') return send(res, 200, 'text/plain', 'ok\n');
     if (req.method === 'GET' && path === '/ready') {
-      return store.isReady()
+      return (await store.isReady())
         ? send(res, 200, 'text/plain', 'ready\n')
         : send(res, 503, 'text/plain', 'database unavailable\n');
     }
@@ -174,7 +179,6 @@ export function createService({
     server,
     yoga,
     store,
-    repos,
     domain,
     metrics,
     logger,
@@ -204,12 +208,12 @@ export function createService({
         metricsServer.closeAllConnections();
         await closed;
       }
-      store.close();
+      await store.close();
     },
   };
 }
 
-export type Service = ReturnType<typeof createService>;
+export type Service = Awaited<ReturnType<typeof createService>>;
 
 function listenOn(server: Server, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicSchema } from '../src/graphql/schema.js';
-import type { LegalEntityRow } from '../src/store/schema.js';
+import type { LegalEntity } from '../src/domain/store.js';
 import { codes, MANAGE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
 
@@ -465,7 +465,7 @@ const cells: Cell[] = OPERATIONS.flatMap((op) =>
 );
 
 interface World {
-  companies: Record<Company, LegalEntityRow>;
+  companies: Record<Company, LegalEntity>;
   actors: Record<Actor, SeededCustomer>;
   targets: Map<Target, SeededCustomer>;
   tokens: Map<Principal, string | null>;
@@ -479,13 +479,14 @@ let cellNumber = 0;
 beforeAll(async () => {
   server = await startTestServer();
   fx = fixtures(server.service);
-  const companies = { X: fx.company('acme'), Y: fx.company('acme'), Z: fx.company('acme') };
+  const companies = { X: await fx.company('acme'), Y: await fx.company('acme'), Z: await fx.company('acme') };
   const inCompanies = (names: Company[]) => names.map((name) => companies[name]);
   const actors = {
-    alice: fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.alice) }),
-    bob: fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.bob) }),
+    alice: await fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.alice) }),
+    bob: await fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.bob) }),
   };
-  const targets = new Map(TARGETS.map((t) => [t, fx.customer('acme', { entities: inCompanies(t.companies) })]));
+  const targets = new Map<(typeof TARGETS)[number], SeededCustomer>();
+  for (const t of TARGETS) targets.set(t, await fx.customer('acme', { entities: inCompanies(t.companies) }));
   const tokens = new Map<Principal, string | null>();
   for (const p of PRINCIPALS) {
     tokens.set(
@@ -582,13 +583,13 @@ describe(`scope matrix (${cells.length} cells)`, () => {
       const seeded =
         target &&
         (op.kind === 'mutation' && succeeds
-          ? fx.customer('acme', { entities: target.companies.map((c) => world.companies[c]) })
+          ? await fx.customer('acme', { entities: target.companies.map((c) => world.companies[c]) })
           : world.targets.get(target)!);
       const ctx: CellContext = { target: seeded!, principal, unique, world };
-      const before = seeded && fx.fingerprint('acme', seeded.number);
+      const before = seeded && (await fx.fingerprint('acme', seeded.number));
 
-      const totalsAfter = () => (['acme', 'globex'] as const).map((tenant) => fx.count(tenant));
-      const totalsBefore = totalsAfter();
+      const totalsAfter = () => Promise.all((['acme', 'globex'] as const).map((tenant) => fx.count(tenant)));
+      const totalsBefore = await totalsAfter();
       const res = await server.gql(op.document, op.variables(ctx), { token: world.tokens.get(principal)! });
 
       if (expected.kind === 'data') {
@@ -603,20 +604,22 @@ describe(`scope matrix (${cells.length} cells)`, () => {
 
       // What the call did to the stored data: exactly what success does, and nothing when it failed.
       if (seeded) {
-        const after = fx.fingerprint('acme', seeded.number);
+        const after = await fx.fingerprint('acme', seeded.number);
         const effect = expected.kind === 'data' ? (op.effect ?? 'unchanged') : 'unchanged';
         if (effect === 'unchanged') expect(after).toBe(before);
         if (effect === 'changed') expect(after).not.toBe(before);
         if (effect === 'gone') expect(after).toBe('gone');
       }
-      if (expected.kind === 'created') expect(fx.entityIdsOf(principal.tenant!, seeded!.number)).toEqual([]);
+      if (expected.kind === 'created') expect(await fx.entityIdsOf(principal.tenant!, seeded!.number)).toEqual([]);
       if (op.special === 'create' && ownCreate(principal)) {
         // A generated number: the customers of each tenant are counted instead (cells run one at a time).
         const createdNumber = res.data?.createCustomer?.customerNumber as string | undefined;
         expect(createdNumber === undefined).toBe(expected.kind !== 'data');
-        expect(totalsAfter()).toEqual(totalsBefore.map((n, i) => n + (expected.kind === 'data' && i === 0 ? 1 : 0)));
+        expect(await totalsAfter()).toEqual(
+          totalsBefore.map((n, i) => n + (expected.kind === 'data' && i === 0 ? 1 : 0)),
+        );
         if (createdNumber) {
-          expect(fx.entityIdsOf('acme', createdNumber)).toEqual(
+          expect(await fx.entityIdsOf('acme', createdNumber)).toEqual(
             companyOf(principal)
               .map((c) => world.companies[c].id)
               .sort(),
@@ -624,14 +627,15 @@ describe(`scope matrix (${cells.length} cells)`, () => {
         }
       } else if (op.special === 'create' || op.special === 'upsertCreate') {
         const number = `new-${unique}`;
-        const createdIn = (['acme', 'globex'] as const).filter(
-          (tenant) => fx.entityIdsOf(tenant, number) !== undefined,
-        );
+        const createdIn: string[] = [];
+        for (const tenant of ['acme', 'globex'] as const) {
+          if ((await fx.entityIdsOf(tenant, number)) !== undefined) createdIn.push(tenant);
+        }
         expect(createdIn).toEqual(expected.kind === 'data' ? [principal.tenant] : []);
         if (expected.kind === 'data' && op.special === 'create') {
           // Own scopes: the caller's company, whatever the input asked. Otherwise: the company the input named,
           // which in globex is a new legal entity of globex's own, never acme's Z.
-          const joined = fx.entityIdsOf(principal.tenant!, number)!;
+          const joined = await fx.entityIdsOf(principal.tenant!, number)!;
           if (reachOf(principal, 'create') === 'own') {
             expect(joined).toEqual(
               companyOf(principal)
@@ -664,8 +668,8 @@ describe('own-company rules', () => {
     });
 
   it("an own-scope create joins the caller's legal entities (only legal_entity_id's when named), whatever b2b says", async () => {
-    const [p, q, other] = [fx.company('acme'), fx.company('acme'), fx.company('acme')];
-    const carol = fx.customer('acme', { entities: [p, q] });
+    const [p, q, other] = [await fx.company('acme'), await fx.company('acme'), await fx.company('acme')];
+    const carol = await fx.customer('acme', { entities: [p, q] });
     const create = `mutation($registration: String!) {
       createCustomer(input: { company: "Elsewhere Ltd", b2b: { companyRegistrationId: $registration } }) {
         customerNumber businessModel b2b { companyRegistrationId legalEntities { id } }
@@ -705,9 +709,9 @@ describe('own-company rules', () => {
   });
 
   it('an own-scope create is refused, and creates nothing, when the token names a company the caller is not in', async () => {
-    const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
-    const dan = fx.customer('acme', { entities: [mine] });
-    const before = fx.count('acme');
+    const [mine, foreign] = [await fx.company('acme'), await fx.company('acme')];
+    const dan = await fx.customer('acme', { entities: [mine] });
+    const before = await fx.count('acme');
     const res = await server.gql(
       `mutation { createCustomer(input: { firstName: "Foreign" }) { customerNumber } }`,
       {},
@@ -716,16 +720,16 @@ describe('own-company rules', () => {
       },
     );
     expect({ status: res.status, codes: codes(res) }).toEqual({ status: 403, codes: ['FORBIDDEN'] });
-    expect(fx.count('acme')).toBe(before);
+    expect(await fx.count('acme')).toBe(before);
   });
 
   it('an own-scope caller cannot choose a customer number, so it cannot probe which numbers outsiders hold', async () => {
-    const company = fx.company('acme');
-    const fay = fx.customer('acme', { entities: [company] });
-    const outsider = fx.customer('acme');
+    const company = await fx.company('acme');
+    const fay = await fx.customer('acme', { entities: [company] });
+    const outsider = await fx.customer('acme');
     const token = await ownToken(fay, [MANAGE_OWN]);
     const create = `mutation($id: ID!) { createCustomer(input: { id: $id, firstName: "Probe" }) { customerNumber } }`;
-    const before = fx.count('acme');
+    const before = await fx.count('acme');
     const taken = await server.gql(create, { id: outsider.number }, { token });
     const unused = await server.gql(create, { id: `unused-${++cellNumber}` }, { token });
     // The same answer, word for word, whether the number is held or free; nothing is created.
@@ -741,7 +745,7 @@ describe('own-company rules', () => {
       codes: ['FORBIDDEN'],
       message: 'With customer.customer_manage_own customer numbers are generated: leave out input.id.',
     });
-    expect(fx.count('acme')).toBe(before);
+    expect(await fx.count('acme')).toBe(before);
     // A tenant-wide caller still chooses its numbers.
     const chosen = await server.gql(
       create,
@@ -752,9 +756,9 @@ describe('own-company rules', () => {
   });
 
   it('an own-scope upsert updates a customer of the same company but never creates one', async () => {
-    const company = fx.company('acme');
-    const erin = fx.customer('acme', { entities: [company] });
-    const colleague = fx.customer('acme', { entities: [company] });
+    const company = await fx.company('acme');
+    const erin = await fx.customer('acme', { entities: [company] });
+    const colleague = await fx.customer('acme', { entities: [company] });
     const token = await ownToken(erin, [MANAGE_OWN]);
     const upsert = `mutation($n: String!) {
       upsertCustomer(customerNumber: $n, input: { lastName: "Renamed" }) { created customer { customerNumber lastName } }
@@ -777,12 +781,12 @@ describe('own-company rules', () => {
   });
 
   it('an own-scope caller cannot join itself or a colleague to a company it is not in (and so widen its reach)', async () => {
-    const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
-    const hal = fx.customer('acme', { entities: [mine] });
-    const colleague = fx.customer('acme', { entities: [mine] });
-    const outsider = fx.customer('acme', { entities: [foreign] });
+    const [mine, foreign] = [await fx.company('acme'), await fx.company('acme')];
+    const hal = await fx.customer('acme', { entities: [mine] });
+    const colleague = await fx.customer('acme', { entities: [mine] });
+    const outsider = await fx.customer('acme', { entities: [foreign] });
     const manage = await ownToken(hal, [MANAGE_OWN]);
-    const before = [hal, colleague].map((c) => fx.fingerprint('acme', c.number));
+    const before = await Promise.all([hal, colleague].map((c) => fx.fingerprint('acme', c.number)));
     for (const root of ['patchCustomer', 'upsertCustomer']) {
       for (const who of [hal, colleague]) {
         const res = await server.gql(
@@ -799,7 +803,7 @@ describe('own-company rules', () => {
         });
       }
     }
-    expect([hal, colleague].map((c) => fx.fingerprint('acme', c.number))).toEqual(before);
+    expect(await Promise.all([hal, colleague].map((c) => fx.fingerprint('acme', c.number)))).toEqual(before);
     const seen = await server.gql(
       `query($n: String!) { customer(customerNumber: $n) { customerNumber } }`,
       { n: outsider.number },
@@ -821,9 +825,9 @@ describe('own-company rules', () => {
   });
 
   it('`me` is always the caller itself, even where its own reach does not include it', async () => {
-    const [mine, foreign] = [fx.company('acme'), fx.company('acme')];
-    const fay = fx.customer('acme', { entities: [mine] });
-    const loner = fx.customer('acme');
+    const [mine, foreign] = [await fx.company('acme'), await fx.company('acme')];
+    const fay = await fx.customer('acme', { entities: [mine] });
+    const loner = await fx.customer('acme');
     const query = `query($n: String!) { me { customerNumber } customer(customerNumber: $n) { customerNumber } }`;
 
     const narrowedAway = await server.gql(
@@ -836,17 +840,17 @@ describe('own-company rules', () => {
     expect(withoutCompany.data).toEqual({ me: { customerNumber: loner.number }, customer: null });
 
     // A customer token of a customer since deleted: no one is "me".
-    const gone = fx.customer('acme', { entities: [mine] });
+    const gone = await fx.customer('acme', { entities: [mine] });
     const goneToken = await ownToken(gone, [READ_OWN]);
-    server.service.domain.customers.delete({ tenant: 'acme' }, gone.number);
+    await fx.deleteCustomer('acme', gone.number);
     expect((await server.gql(`{ me { customerNumber } }`, {}, { token: goneToken })).data).toEqual({ me: null });
   });
 
   it('own-scope lists hold exactly the company, in full pages, with the right totalCount', async () => {
     // A tenant of its own, so that the expected lists are exactly what is seeded here.
     const tenant = 'lists';
-    const [p, q, r] = [fx.company(tenant), fx.company(tenant), fx.company(tenant)];
-    const gina = fx.customer(tenant, { entities: [p, q], firstName: 'Gina' });
+    const [p, q, r] = [await fx.company(tenant), await fx.company(tenant), await fx.company(tenant)];
+    const gina = await fx.customer(tenant, { entities: [p, q], firstName: 'Gina' });
     const inP: string[] = [gina.number];
     const inQ: string[] = [gina.number];
     const inPorQ: string[] = [gina.number];
@@ -855,7 +859,7 @@ describe('own-company rules', () => {
       // Members of P and Q interleaved with others, so that post-filtering a page would leave it short.
       const entities = i % 5 === 0 ? [p] : i % 5 === 1 ? [q] : i % 5 === 2 ? [r] : [];
       const firstName = i % 2 === 0 ? 'Marta' : 'Jonas';
-      const c = fx.customer(tenant, { entities, firstName });
+      const c = await fx.customer(tenant, { entities, firstName });
       if (entities[0] === p) inP.push(c.number);
       if (entities[0] === q) inQ.push(c.number);
       if (entities[0] === p || entities[0] === q) inPorQ.push(c.number);
@@ -919,8 +923,8 @@ describe('mutations refused before they write', () => {
   `;
 
   it('looks through aliases, fragment spreads and inline fragments, and names the field and the scopes', async () => {
-    const target = fx.customer('acme');
-    const before = fx.fingerprint('acme', target.number);
+    const target = await fx.customer('acme');
+    const before = await fx.fingerprint('acme', target.number);
     const token = await server.token({ scope: UPDATE });
     const res = await server.gql(ADD_ADDRESS, { n: target.number, skip: false }, { token });
     expect({
@@ -938,11 +942,11 @@ describe('mutations refused before they write', () => {
       ],
     });
     expect((res.errors![0] as { locations?: unknown[] }).locations).toHaveLength(1);
-    expect(fx.fingerprint('acme', target.number)).toBe(before);
+    expect(await fx.fingerprint('acme', target.number)).toBe(before);
   });
 
   it('leaves out what @skip / @include leave out: the same mutation without the field runs', async () => {
-    const target = fx.customer('acme');
+    const target = await fx.customer('acme');
     const token = await server.token({ scope: UPDATE });
     const res = await server.gql(ADD_ADDRESS, { n: target.number, skip: true }, { token });
     expect({ status: res.status, errors: res.errors }).toEqual({ status: 200, errors: undefined });
@@ -1042,8 +1046,8 @@ describe('mutations refused before they write', () => {
 
   for (const [placement, document] of Object.entries(PLACEMENTS)) {
     it.each(GUARDED_RESULTS)(`$mutation, guarded field in ${placement}: refused, nothing written`, async (m) => {
-      const target = fx.customer('acme');
-      const before = fx.fingerprint('acme', target.number);
+      const target = await fx.customer('acme');
+      const before = await fx.fingerprint('acme', target.number);
       const fresh = `pre-${++cellNumber}`;
       const token = await server.token({ scope: m.scope });
       const res = await server.gql(
@@ -1056,19 +1060,19 @@ describe('mutations refused before they write', () => {
         data: null,
         codes: ['FORBIDDEN'],
       });
-      expect(fx.fingerprint('acme', target.number)).toBe(before);
-      expect(fx.fingerprint('acme', fresh)).toBe('gone');
+      expect(await fx.fingerprint('acme', target.number)).toBe(before);
+      expect(await fx.fingerprint('acme', fresh)).toBe('gone');
     });
   }
 
   it('leaves variables that do not fit to execution, which refuses them without writing', async () => {
-    const target = fx.customer('acme');
-    const before = fx.fingerprint('acme', target.number);
+    const target = await fx.customer('acme');
+    const before = await fx.fingerprint('acme', target.number);
     const res = await server.gql(ADD_ADDRESS, { n: target.number }, { token: await server.token({ scope: UPDATE }) });
     expect(res.data ?? null).toBeNull();
     expect(res.errors).toHaveLength(1);
     expect(codes(res)).not.toContain('FORBIDDEN');
-    expect(fx.fingerprint('acme', target.number)).toBe(before);
+    expect(await fx.fingerprint('acme', target.number)).toBe(before);
   });
 });
 

@@ -6,7 +6,7 @@
  * test reads its own tenant, so expectations are computed exactly from the rows written here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CustomerRow } from '../src/store/schema.js';
+import type { Customer as CustomerRow } from '../src/domain/store.js';
 import { codes, startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -35,13 +35,12 @@ interface CustomerSpec {
 }
 
 /** Writes customers (and their legal entities) directly through the store, with the timestamps given. */
-function insertCustomers(tenant: string, specs: readonly CustomerSpec[]): Map<string, CustomerRow> {
-  const { repos } = server.service;
+async function insertCustomers(tenant: string, specs: readonly CustomerSpec[]): Promise<Map<string, CustomerRow>> {
   const reach = { tenant };
   const rows = new Map<string, CustomerRow>();
-  repos.transaction(() => {
+  await server.service.store.transaction(async (tx) => {
     for (const spec of specs) {
-      const row = repos.customers.insert(reach, {
+      const row = (await tx.customers.insert(reach, {
         customerNumber: spec.id,
         title: null,
         firstName: spec.firstName ?? null,
@@ -60,18 +59,16 @@ function insertCustomers(tenant: string, specs: readonly CustomerSpec[]): Map<st
         version: 1,
         createdAt: spec.createdAt,
         modifiedAt: spec.modifiedAt ?? spec.createdAt,
-      });
+      }))!;
       rows.set(spec.id, row);
       for (const registrationId of spec.entities ?? []) {
-        const entity =
-          repos.legalEntities.byRegistrationId(reach, registrationId) ??
-          repos.legalEntities.insert(reach, {
-            id: `L-${registrationId}`,
-            registrationId,
-            name: registrationId,
-            createdAt: BASE,
-          });
-        repos.legalEntities.assign(reach, {
+        const entity = await tx.legalEntities.getOrCreate(reach, {
+          id: `L-${registrationId}`,
+          registrationId,
+          name: registrationId,
+          createdAt: BASE,
+        });
+        await tx.legalEntities.assign(reach, {
           id: `A-${spec.id}-${registrationId}`,
           customerPk: row.pk,
           legalEntityPk: entity.pk,
@@ -218,9 +215,9 @@ describe('customers: keyset pagination', () => {
   }));
   let token: string;
   beforeAll(async () => {
-    insertCustomers('walk', specs);
+    await insertCustomers('walk', specs);
     // Another tenant's rows sit between and around the walked ones in every index.
-    insertCustomers(
+    await insertCustomers(
       'walkother',
       specs.map((spec) => ({ ...spec, id: `${spec.id}x` })),
     );
@@ -281,7 +278,7 @@ describe('customers: keyset pagination', () => {
   it('defaults to CREATED_AT ASC, then id', async () => {
     // Five customers created in the same millisecond, inserted in reverse id order, and one created earlier.
     const tied: CustomerSpec[] = ['e', 'd', 'c', 'b', 'a'].map((id) => ({ id: `T-${id}`, createdAt: BASE + 10 }));
-    insertCustomers('dflt', [...tied, { id: 'T-z', createdAt: BASE }]);
+    await insertCustomers('dflt', [...tied, { id: 'T-z', createdAt: BASE }]);
     const dflt = await server.token({ tenant: 'dflt' });
     const expected = ['T-z', 'T-a', 'T-b', 'T-c', 'T-d', 'T-e'];
     expect((await walk(dflt, {}, 60)).ids).toEqual(expected);
@@ -291,7 +288,7 @@ describe('customers: keyset pagination', () => {
   });
 
   it('pages of the default size hold 60 customers; first accepts 1..200', async () => {
-    insertCustomers(
+    await insertCustomers(
       'sizes',
       Array.from({ length: 205 }, (_, i) => ({ id: `S${String(i).padStart(3, '0')}`, createdAt: BASE + i })),
     );
@@ -368,7 +365,7 @@ describe('customers: bad arguments', () => {
   });
 
   it('rejects a cursor made for another orderBy', async () => {
-    insertCustomers('cursors', [
+    await insertCustomers('cursors', [
       { id: 'K1', lastName: 'B', createdAt: BASE },
       { id: 'K2', lastName: 'A', createdAt: BASE + 1 },
     ]);
@@ -500,9 +497,9 @@ describe('customers: filters', () => {
   let token: string;
   const entityIds = new Map<string, string>();
   beforeAll(async () => {
-    insertCustomers('filt', specs);
+    await insertCustomers('filt', specs);
     // Look-alikes in another tenant, in legal entities with the same ids: none of them may ever show up.
-    insertCustomers('filtother', [
+    await insertCustomers('filtother', [
       {
         id: 'C-ADA',
         firstName: 'Ada',
@@ -526,7 +523,12 @@ describe('customers: filters', () => {
     for (const registrationId of ['REG-1', 'REG-2', 'REG-3']) {
       entityIds.set(
         registrationId,
-        server.service.repos.legalEntities.byRegistrationId({ tenant: 'filt' }, registrationId)!.id,
+        (
+          await server.service.store.query('SELECT id FROM legal_entities WHERE tenant = ? AND registration_id = ?', [
+            'filt',
+            registrationId,
+          ])
+        )[0]!.id as string,
       );
     }
   });
@@ -756,8 +758,8 @@ describe('customers: tenancy of cursors', () => {
       lastName: `Beta${i}`,
       createdAt: BASE + i * 2 + 1,
     }));
-    insertCustomers('alpha', alpha);
-    insertCustomers('beta', beta);
+    await insertCustomers('alpha', alpha);
+    await insertCustomers('beta', beta);
     const alphaToken = await server.token({ tenant: 'alpha' });
     const betaToken = await server.token({ tenant: 'beta' });
     const alphaPage = await page(alphaToken, { first: 3 });
@@ -772,12 +774,12 @@ describe('customers: tenancy of cursors', () => {
 
   it('a cursor depends only on the row it points at, not on other tenants’ writes', async () => {
     // The same customer in two tenants, with another tenant's inserts in between: identical cursors.
-    insertCustomers('gamma', [{ id: 'SAME', lastName: 'Twin', createdAt: BASE }]);
-    insertCustomers(
+    await insertCustomers('gamma', [{ id: 'SAME', lastName: 'Twin', createdAt: BASE }]);
+    await insertCustomers(
       'noise',
       Array.from({ length: 5 }, (_, i) => ({ id: `N${i}`, createdAt: BASE })),
     );
-    insertCustomers('delta', [{ id: 'SAME', lastName: 'Twin', createdAt: BASE }]);
+    await insertCustomers('delta', [{ id: 'SAME', lastName: 'Twin', createdAt: BASE }]);
     for (const orderBy of [undefined, [{ field: 'LAST_NAME' as const, direction: 'DESC' as const }]]) {
       const gamma = await page(await server.token({ tenant: 'gamma' }), { orderBy });
       const delta = await page(await server.token({ tenant: 'delta' }), { orderBy });
@@ -808,19 +810,28 @@ describe('customers: statements of a nested list query', () => {
     const { domain } = server.service;
     const reach = { tenant: 'nested' };
     for (let i = 0; i < 60; i++) {
-      const customer = domain.customers.create(
-        reach,
-        {
-          firstName: `First${i}`,
-          lastName: `Last${i}`,
-          company: i % 3 === 0 ? `Company ${i % 9}` : undefined,
-          contactEmail: `c${i}@example.org`,
-          b2b: i % 3 === 0 ? { companyRegistrationId: `REG-${i % 9}` } : undefined,
-        },
-        { sendPasswordResetNotifications: false },
+      const customer = await server.service.store.transaction((tx) =>
+        domain.customers.create(
+          tx,
+          reach,
+          {
+            firstName: `First${i}`,
+            lastName: `Last${i}`,
+            company: i % 3 === 0 ? `Company ${i % 9}` : undefined,
+            contactEmail: `c${i}@example.org`,
+            b2b: i % 3 === 0 ? { companyRegistrationId: `REG-${i % 9}` } : undefined,
+          },
+          { sendPasswordResetNotifications: false },
+        ),
       );
-      domain.addresses.add(reach, customer.customerNumber, { contactName: `Home ${i}`, country: 'DE', tags: ['home'] });
-      domain.addresses.add(reach, customer.customerNumber, { contactName: `Work ${i}`, country: 'FR' });
+      await server.service.store.transaction(async (tx) => {
+        await domain.addresses.add(tx, reach, customer.customerNumber, {
+          contactName: `Home ${i}`,
+          country: 'DE',
+          tags: ['home'],
+        });
+        await domain.addresses.add(tx, reach, customer.customerNumber, { contactName: `Work ${i}`, country: 'FR' });
+      });
     }
     const token = await server.token({ tenant: 'nested' });
     const statementsFor = async (first: number) => {

@@ -95,7 +95,8 @@ function expectError(response: GraphQLResponse, code: string, fields?: string[])
   }
 }
 
-const sqlite = () => server.service.store.sqlite;
+/** Raw SQL on the service's own database (`?` placeholders). */
+const query = (sql: string, params: unknown[] = []) => server.service.store.query(sql, params);
 const TABLES = [
   'customers',
   'addresses',
@@ -107,15 +108,16 @@ const TABLES = [
 ];
 
 /** Every row of every table: "writes nothing" means this is the same before and after. */
-const dump = () =>
-  Object.fromEntries(TABLES.map((table) => [table, sqlite().prepare(`SELECT * FROM ${table} ORDER BY 1`).all()]));
+const dump = async () =>
+  Object.fromEntries(
+    await Promise.all(TABLES.map(async (table) => [table, await query(`SELECT * FROM ${table} ORDER BY 1`)])),
+  );
 
 /** The outbox entries about one customer. */
-const outboxOf = (customerNumber: string) =>
-  sqlite()
-    .prepare(`SELECT tenant, type, payload FROM outbox WHERE json_extract(payload, '$.customerNumber') = ? ORDER BY pk`)
-    .all(customerNumber)
-    .map((row: any) => ({ ...row, payload: JSON.parse(row.payload) }));
+const outboxOf = async (customerNumber: string) =>
+  (await query('SELECT tenant, type, payload FROM outbox ORDER BY pk'))
+    .map((row: any) => ({ ...row, payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload }))
+    .filter((row) => row.payload.customerNumber === customerNumber);
 
 const modifiedAt = (customer: Customer) => Date.parse(customer.metadata.modifiedAt);
 
@@ -190,7 +192,7 @@ describe('create', () => {
   it('puts a password-reset notification for the new account into the outbox', async () => {
     const email = freshEmail();
     const customer = await created({ contactEmail: email });
-    expect(outboxOf(customer.customerNumber)).toEqual([
+    expect(await outboxOf(customer.customerNumber)).toEqual([
       {
         tenant: 'acme',
         type: 'PASSWORD_RESET',
@@ -202,26 +204,26 @@ describe('create', () => {
   it('puts none there with sendPasswordResetNotifications: false, nor without an email', async () => {
     const quiet = await created({ contactEmail: freshEmail() }, { send: false });
     expect(quiet.accounts).toHaveLength(1);
-    expect(outboxOf(quiet.customerNumber)).toEqual([]);
+    expect(await outboxOf(quiet.customerNumber)).toEqual([]);
     const noEmail = await created({ firstName: 'No email' });
-    expect(outboxOf(noEmail.customerNumber)).toEqual([]);
+    expect(await outboxOf(noEmail.customerNumber)).toEqual([]);
   });
 
   it('writes the notification in the same transaction as the customer: if it fails, nothing is written', async () => {
     const email = freshEmail();
     // Fault injection in the real database: the outbox refuses this one notification.
-    sqlite().exec(`CREATE TEMP TRIGGER refuse_notification BEFORE INSERT ON outbox
+    await query(`CREATE TEMP TRIGGER refuse_notification BEFORE INSERT ON outbox
       WHEN json_extract(NEW.payload, '$.email') = '${email}' BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END`);
     try {
-      const before = dump();
+      const before = await dump();
       const id = unique('outbox-fails-');
       const b2b = { companyRegistrationId: unique('REG-') };
       const response = await createCustomer({ id, contactEmail: email, company: 'Fails Ltd', b2b });
       expect(codes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
       expect(response.errors![0]!.message).toBe('Unexpected error.');
-      expect(dump()).toEqual(before);
+      expect(await dump()).toEqual(before);
     } finally {
-      sqlite().exec('DROP TRIGGER refuse_notification');
+      await query('DROP TRIGGER refuse_notification');
     }
   });
 });
@@ -335,11 +337,11 @@ describe('upsert and patch', () => {
   it('lets a contact email change but never be removed (BAD_USER_INPUT)', async () => {
     const customer = await created({ contactEmail: freshEmail() });
     const n = customer.customerNumber;
-    const before = dump();
+    const before = await dump();
     expectError(await patchCustomer(n, { contactEmail: null }), 'BAD_USER_INPUT', ['input.contactEmail']);
     const removal = await upsertCustomer(n, { contactEmail: null, firstName: 'Lost' });
     expectError(removal, 'BAD_USER_INPUT', ['input.contactEmail']);
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
     const changed = freshEmail();
     expect(ok(await patchCustomer(n, { contactEmail: changed })).contactEmail).toBe(changed);
   });
@@ -353,11 +355,11 @@ describe('upsert and patch', () => {
   it('expectedVersion that is not the current version is a CONFLICT; the current one passes', async () => {
     const customer = await created();
     const n = customer.customerNumber;
-    const before = dump();
+    const before = await dump();
     expectError(await patchCustomer(n, { firstName: 'Stale' }, { expectedVersion: 7 }), 'CONFLICT');
     expectError(await upsertCustomer(n, { firstName: 'Stale' }, { expectedVersion: 0 }), 'CONFLICT');
     expectError(await upsertCustomer(unique('absent-'), { firstName: 'Stale' }, { expectedVersion: 1 }), 'CONFLICT');
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
     const patched = ok(await patchCustomer(n, { firstName: 'Fresh' }, { expectedVersion: 1 }));
     expect(patched.metadata.version).toBe(2);
     const upserted = ok(await upsertCustomer(n, { firstName: 'Fresher' }, { expectedVersion: 2 }));
@@ -418,7 +420,7 @@ describe('B2B', () => {
     expect(secondEntity.id).toBe(firstEntity.id);
     expect(secondEntity.name).toBe('Initech');
     expect(secondEntity.contactAssignmentId).not.toBe(firstEntity.contactAssignmentId);
-    const entities = sqlite().prepare('SELECT name FROM legal_entities WHERE registration_id = ?').all(registrationId);
+    const entities = await query('SELECT name FROM legal_entities WHERE registration_id = ?', [registrationId]);
     expect(entities).toEqual([{ name: 'Initech' }]);
     // Legal entities are the tenant's own: another tenant's customer with that registration id gets another one.
     const b2b = { companyRegistrationId: registrationId };
@@ -473,10 +475,12 @@ describe('delete', () => {
     expect(ok(await deleteCustomer(n))).toEqual({ customerNumber: n, deletedAddresses: 3, deletedAccounts: 2 });
 
     expect(await read(n)).toBeNull();
-    const left = (table: string) =>
-      sqlite().prepare(`SELECT count(*) AS n FROM ${table} WHERE customer_pk NOT IN (SELECT pk FROM customers)`).get();
-    for (const table of ['addresses', 'accounts', 'customer_legal_entities']) expect(left(table)).toEqual({ n: 0 });
-    const tombstones = sqlite().prepare('SELECT tenant FROM deleted_customers WHERE customer_number = ?').all(n);
+    const left = async (table: string) =>
+      Number(
+        (await query(`SELECT count(*) AS n FROM ${table} WHERE customer_pk NOT IN (SELECT pk FROM customers)`))[0]!.n,
+      );
+    for (const table of ['addresses', 'accounts', 'customer_legal_entities']) expect(await left(table)).toBe(0);
+    const tombstones = await query('SELECT tenant FROM deleted_customers WHERE customer_number = ?', [n]);
     expect(tombstones).toEqual([{ tenant: 'acme' }]);
     // The legal entity stays for its other members, and the deleted accounts' emails are free again.
     const rejoined = await created({ contactEmail: email, b2b });
@@ -581,14 +585,14 @@ describe('validation', () => {
       } as GraphQLResponse;
     };
     expect((await post(32)).errors).toBeUndefined();
-    const before = dump();
+    const before = await dump();
     for (const depth of [33, 5_000, 12_000]) {
       const refused = await post(depth);
       expect(refused.status).toBe(400);
       expectError(refused, 'BAD_USER_INPUT', ['input.mixins']);
       expect(refused.errors![0]!.extensions!.details[0].message).toBe('must nest at most 32 levels deep');
     }
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
   });
 });
 
@@ -596,7 +600,7 @@ describe('invalid input writes nothing', () => {
   it('a create whose email conflicts after its customer row and legal entity were written', async () => {
     const email = freshEmail();
     await created({ contactEmail: email });
-    const before = dump();
+    const before = await dump();
     const id = unique('half-');
     const response = await createCustomer({
       id,
@@ -605,7 +609,7 @@ describe('invalid input writes nothing', () => {
       b2b: { companyRegistrationId: unique('REG-') },
     });
     expectError(response, 'CONFLICT');
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
     // Nothing of it remains, not even a claim on its number.
     expect((await created({ id })).customerNumber).toBe(id);
   });
@@ -613,34 +617,85 @@ describe('invalid input writes nothing', () => {
   it('an upsert that would create a customer whose email is taken', async () => {
     const email = freshEmail();
     await created({ contactEmail: email });
-    const before = dump();
+    const before = await dump();
     const response = await upsertCustomer(unique('half-upsert-'), {
       contactEmail: email,
       company: 'Half Made',
       b2b: { companyRegistrationId: unique('REG-') },
     });
     expectError(response, 'CONFLICT');
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
   });
 
   it('an upsert or patch that fails validation leaves the customer as it was', async () => {
     const customer = await created({ firstName: 'Intact', contactEmail: freshEmail() });
     const n = customer.customerNumber;
-    const before = dump();
+    const before = await dump();
     const invalid = { firstName: 'Changed', preferredCurrency: 'NOPE', b2b: { companyRegistrationId: unique('REG-') } };
     expectError(await upsertCustomer(n, invalid), 'BAD_USER_INPUT', ['input.preferredCurrency']);
     expectError(await patchCustomer(n, invalid), 'BAD_USER_INPUT', ['input.preferredCurrency']);
     expectError(await upsertCustomer(unique('new-'), invalid), 'BAD_USER_INPUT', ['input.preferredCurrency']);
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
     expect(await read(n)).toEqual(customer);
   });
 
+  it('a mutation operation is one transaction: when one root field fails, the fields before it are undone', async () => {
+    const before = await dump();
+    const id = unique('undone-');
+    const response = await server.gql(
+      `mutation($id: ID!, $email: String!) {
+        a: createCustomer(input: { id: $id, firstName: "Undone", contactEmail: $email }) { customerNumber }
+        b: patchCustomer(customerNumber: "NOPE", input: { firstName: "Nobody" }) { customerNumber }
+      }`,
+      { id, email: freshEmail() },
+    );
+    expect(response.status).toBe(404);
+    expect(response.data).toBeNull();
+    expect(response.errors!.map((e) => [e.path, e.extensions!.code])).toEqual([[['b'], 'NOT_FOUND']]);
+    expect(await dump()).toEqual(before);
+    expect(await read(id)).toBeNull();
+
+    // A failure in a nullable part of the answer counts too: nothing the operation did is kept.
+    const second = await server.gql(
+      `mutation($id: ID!) {
+        a: createCustomer(input: { id: $id, firstName: "Undone" }) { customerNumber }
+        b: createCustomer(input: { id: $id, firstName: "Twice" }) { customerNumber }
+      }`,
+      { id },
+    );
+    expect(second.data).toBeNull();
+    expect(second.errors!.map((e) => [e.path, e.extensions!.code])).toEqual([[['b'], 'CONFLICT']]);
+    expect(await dump()).toEqual(before);
+  });
+
+  it('the root fields of one mutation operation see what the fields before them wrote, and commit together', async () => {
+    const id = unique('together-');
+    const response = await server.gql(
+      `mutation($id: ID!, $n: String!) {
+        a: createCustomer(input: { id: $id, firstName: "Together" }) { customerNumber metadata { version } }
+        b: addCustomerAddress(customerNumber: $n, input: { contactName: "Home", country: "DE" }) { isDefault }
+        c: patchCustomer(customerNumber: $n, input: { lastName: "Both" }, expectedVersion: 2) {
+          lastName metadata { version } addresses { contactName }
+        }
+      }`,
+      { id, n: id },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({
+      a: { customerNumber: id, metadata: { version: 1 } },
+      b: { isDefault: true },
+      c: { lastName: 'Both', metadata: { version: 3 }, addresses: [{ contactName: 'Home' }] },
+    });
+    const stored = await read(id);
+    expect(stored).toMatchObject({ lastName: 'Both', metadata: { version: 3 } });
+  });
+
   it('an invalid create writes no customer, account or notification', async () => {
-    const before = dump();
+    const before = await dump();
     const input = { id: unique('invalid-'), contactEmail: freshEmail(), preferredSite: 'no site!' };
     const response = await createCustomer(input);
     expectError(response, 'BAD_USER_INPUT', ['input.preferredSite']);
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
   });
 });
 

@@ -62,7 +62,7 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const service = createService({
+  const service = await createService({
     config,
     jwtSecret: config.auth.jwtSecret,
     logger: createLogger('silent'),

@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database, { type Statement } from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,74 +24,59 @@ import type {
   KeysetPosition,
   NewCustomer,
   OrderTerm,
-} from '../src/store/customers.js';
-import { openStore, type Store } from '../src/store/db.js';
-import { createRepositories, type Repositories } from '../src/store/index.js';
-import type { Reach } from '../src/store/reach.js';
-import { createSeedWriter } from '../src/store/seed.js';
+  Reach,
+  Transaction,
+} from '../src/domain/store.js';
+import { openSqliteStore, repositoriesOn, type SqliteStore } from '../src/store/sqlite/db.js';
+
+type Repositories = Transaction;
 
 const TENANT: Reach = { tenant: 'acme' };
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 
 let dir: string;
-let store: Store;
+let store: SqliteStore;
 let repos: Repositories;
-let prepare: (sql: string) => Statement;
 const executed: { sql: string; params: unknown[] }[] = [];
 let entityId: string;
 
-/** Makes every statement that `store` prepares record its SQL and parameters in `log` each time it runs. */
-function recordStatements(store: Store, log: { sql: string; params: unknown[] }[]): (sql: string) => Statement {
-  const prepare = store.sqlite.prepare.bind(store.sqlite);
-  store.sqlite.prepare = ((sql: string) => {
-    const statement = prepare(sql);
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const run = (statement[method] as (...params: unknown[]) => unknown).bind(statement);
-      Object.defineProperty(statement, method, {
-        value: (...params: unknown[]) => {
-          log.push({ sql, params });
-          return run(...params);
-        },
-      });
-    }
-    return statement;
-  }) as typeof store.sqlite.prepare;
-  return prepare;
-}
-
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'customer-graph-indexes-'));
-  store = openStore(join(dir, 'customers.db'));
-  prepare = recordStatements(store, executed);
-  repos = createRepositories(store);
-  entityId = seed();
+  store = openSqliteStore(join(dir, 'customers.db'), {
+    onQuery: (sql, params) => executed.push({ sql, params: [...params] }),
+  });
+  repos = repositoriesOn(store.connections[0]!);
+  entityId = await seed();
 });
 
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** A few thousand customers over two tenants, a third of them in legal entities. */
-function seed(): string {
+async function seed(): Promise<string> {
   const firstNames = ['Ada', 'Alan', 'grace', 'Linus', 'Margaret', null, 'Ösel', 'Q'];
   const lastNames = ['Lovelace', 'Turing', 'hopper', 'Torvalds', 'Hamilton', null, 'Öztürk', "O'Brien"];
   const companies = [null, 'Acme', 'Globex', 'Initech', 'Umbrella "U" Corp'];
   let firstEntity = '';
-  repos.transaction(() => {
+  await store.transaction(async () => {
     for (const tenant of ['acme', 'other']) {
       const reach = { tenant };
-      const entities = [1, 2, 3].map((n) =>
-        repos.legalEntities.insert(reach, {
-          id: `L-${n}`,
-          registrationId: `REG-${n}`,
-          name: `Entity ${n}`,
-          createdAt: BASE,
-        }),
-      );
+      const entities = [];
+      for (const n of [1, 2, 3]) {
+        entities.push(
+          await repos.legalEntities.getOrCreate(reach, {
+            id: `L-${n}`,
+            registrationId: `REG-${n}`,
+            name: `Entity ${n}`,
+            createdAt: BASE,
+          }),
+        );
+      }
       if (tenant === 'acme') firstEntity = entities[0]!.id;
       for (let i = 0; i < 1500; i++) {
-        const row = repos.customers.insert(reach, {
+        const row = (await repos.customers.insert(reach, {
           customerNumber: `C${String(i).padStart(5, '0')}`,
           title: null,
           firstName: firstNames[i % firstNames.length]!,
@@ -110,9 +95,9 @@ function seed(): string {
           version: 1,
           createdAt: BASE + i * 1000,
           modifiedAt: BASE + ((i * 7) % 1500) * 1000,
-        });
+        }))!;
         if (i % 3 === 0) {
-          repos.legalEntities.assign(reach, {
+          await repos.legalEntities.assign(reach, {
             id: `A-${i}`,
             customerPk: row.pk,
             legalEntityPk: entities[i % 3 === 0 ? (i / 3) % 3 : 0]!.pk,
@@ -131,13 +116,12 @@ interface Plan {
 }
 
 /** The plan of the one statement that `run` executes. */
-function planOf(run: () => unknown): Plan {
+async function planOf(run: () => Promise<unknown>): Promise<Plan> {
   executed.length = 0;
-  run();
+  await run();
   expect(executed).toHaveLength(1);
   const { sql, params } = executed[0]!;
-  const rows = prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
-  return { sql, lines: rows.map((row) => row.detail) };
+  return { sql, lines: await store.explain(sql, params) };
 }
 
 const listPlan = (filter: CustomerListFilter, order: readonly OrderTerm[], after?: KeysetPosition, reach = TENANT) =>
@@ -190,15 +174,15 @@ function checkPlans() {
   describe('every order is an index walk, and the next page an index range', () => {
     for (const field of FIELDS) {
       for (const direction of ['ASC', 'DESC'] as Direction[]) {
-        it(`${field} ${direction}`, () => {
+        it(`${field} ${direction}`, async () => {
           const { index, column } = ORDER_INDEX[field];
           const order = [{ field, direction }];
-          const firstPage = listPlan({}, order);
+          const firstPage = await listPlan({}, order);
           expectNoScan(firstPage);
           expect(firstPage.lines[0]).toMatch(new RegExp(`^SEARCH customers USING INDEX ${index} \\(tenant=\\?\\)$`));
           expect(firstPage.lines.join('\n')).not.toMatch(/TEMP B-TREE/);
 
-          const nextPage = listPlan({}, order, positionFor(field));
+          const nextPage = await listPlan({}, order, positionFor(field));
           expectNoScan(nextPage);
           const op = direction === 'ASC' ? '>' : '<';
           expect(nextPage.lines[0]).toMatch(
@@ -211,12 +195,12 @@ function checkPlans() {
       }
     }
 
-    it('a multi-field order seeks on its first field', () => {
+    it('a multi-field order seeks on its first field', async () => {
       const order: OrderTerm[] = [
         { field: 'LAST_NAME', direction: 'ASC' },
         { field: 'FIRST_NAME', direction: 'DESC' },
       ];
-      const plan = listPlan({}, order, ['M', 'N', 'C00700']);
+      const plan = await listPlan({}, order, ['M', 'N', 'C00700']);
       expectNoScan(plan);
       expect(plan.lines[0]).toMatch(
         /^SEARCH customers USING INDEX customers_tenant_last_name \(tenant=\? AND <expr>>\?\)$/,
@@ -255,17 +239,17 @@ function checkPlans() {
       ],
     ];
     for (const [name, filter, expected] of selective) {
-      it(`${name}: list under every order, next pages and count`, () => {
+      it(`${name}: list under every order, next pages and count`, async () => {
         for (const field of FIELDS) {
           for (const direction of ['ASC', 'DESC'] as Direction[]) {
             for (const after of [undefined, positionFor(field)]) {
-              const plan = listPlan(filter, [{ field, direction }], after);
+              const plan = await listPlan(filter, [{ field, direction }], after);
               expectNoScan(plan);
               for (const pattern of expected) expectLine(plan, pattern);
             }
           }
         }
-        const count = countPlan(filter);
+        const count = await countPlan(filter);
         expectNoScan(count);
         for (const pattern of expected) expectLine(count, pattern);
       });
@@ -301,13 +285,13 @@ function checkPlans() {
       ],
     ];
     for (const [name, filter, expected] of broad) {
-      it(`${name}: list under every order, next pages and count`, () => {
-        expectLine(listPlan(filter, [{ field: 'CREATED_AT', direction: 'ASC' }]), expected);
-        expectLine(countPlan(filter), expected);
+      it(`${name}: list under every order, next pages and count`, async () => {
+        expectLine(await listPlan(filter, [{ field: 'CREATED_AT', direction: 'ASC' }]), expected);
+        expectLine(await countPlan(filter), expected);
         for (const field of FIELDS) {
           for (const direction of ['ASC', 'DESC'] as Direction[]) {
             for (const after of [undefined, positionFor(field)]) {
-              const plan = listPlan(filter, [{ field, direction }], after);
+              const plan = await listPlan(filter, [{ field, direction }], after);
               expectNoScan(plan);
               expectLine(plan, /^SEARCH customers USING (COVERING )?INDEX customers_tenant_\w+ \(tenant=\?/);
             }
@@ -316,14 +300,14 @@ function checkPlans() {
       });
     }
 
-    it("an own-scope caller's company is looked up by its members", () => {
+    it("an own-scope caller's company is looked up by its members", async () => {
       const company: Reach = { tenant: 'acme', company: { customerNumber: 'C00003' } };
       const entity: Reach = { tenant: 'acme', company: { customerNumber: 'C00003', legalEntityId: 'L-2' } };
       for (const reach of [company, entity]) {
         for (const plan of [
-          listPlan({}, [{ field: 'LAST_NAME', direction: 'ASC' }], undefined, reach),
-          listPlan({ active: true }, [{ field: 'CREATED_AT', direction: 'DESC' }], [BASE, 'C00003'], reach),
-          countPlan({}, reach),
+          await listPlan({}, [{ field: 'LAST_NAME', direction: 'ASC' }], undefined, reach),
+          await listPlan({ active: true }, [{ field: 'CREATED_AT', direction: 'DESC' }], [BASE, 'C00003'], reach),
+          await countPlan({}, reach),
         ]) {
           expectNoScan(plan);
           expectLine(plan, /^SEARCH customers USING INTEGER PRIMARY KEY \(rowid=\?\)$/);
@@ -335,7 +319,7 @@ function checkPlans() {
       }
     });
 
-    it("a search seeks to its tenant's rowid range in the index, under every reach", () => {
+    it("a search seeks to its tenant's rowid range in the index, under every reach", async () => {
       const reaches: Reach[] = [
         TENANT,
         { tenant: 'acme', company: { customerNumber: 'C00003' } },
@@ -343,9 +327,9 @@ function checkPlans() {
       ];
       for (const reach of reaches) {
         for (const plan of [
-          listPlan({ search: 'example' }, [{ field: 'LAST_NAME', direction: 'ASC' }], undefined, reach),
-          listPlan({ search: 'example' }, [{ field: 'LAST_NAME', direction: 'ASC' }], ['M', 'C00700'], reach),
-          countPlan({ search: 'example' }, reach),
+          await listPlan({ search: 'example' }, [{ field: 'LAST_NAME', direction: 'ASC' }], undefined, reach),
+          await listPlan({ search: 'example' }, [{ field: 'LAST_NAME', direction: 'ASC' }], ['M', 'C00700'], reach),
+          await countPlan({ search: 'example' }, reach),
         ]) {
           expectNoScan(plan);
           for (const pattern of SEARCH_IN_TENANT) expectLine(plan, pattern);
@@ -353,9 +337,9 @@ function checkPlans() {
       }
     });
 
-    it('short searches walk an index of the tenant (no trigram index below three characters)', () => {
+    it('short searches walk an index of the tenant (no trigram index below three characters)', async () => {
       for (const search of ['a', 'öz']) {
-        const plan = listPlan({ search }, [{ field: 'CREATED_AT', direction: 'ASC' }]);
+        const plan = await listPlan({ search }, [{ field: 'CREATED_AT', direction: 'ASC' }]);
         expectNoScan(plan);
         expectLine(plan, /^SEARCH customers USING INDEX customers_tenant_created \(tenant=\?\)$/);
       }
@@ -365,7 +349,7 @@ function checkPlans() {
   describe("a customer's addresses, accounts and legal entities are sought by customer, not walked by tenant", () => {
     // The batched loaders and the domain's per-customer statements: each must lead with the customer index.
     const pks = [1, 2, 3];
-    const cases: [string, () => unknown, RegExp][] = [
+    const cases: [string, () => Promise<unknown>, RegExp][] = [
       [
         'addresses of a batch',
         () => repos.addresses.byCustomerPks(TENANT, pks),
@@ -397,8 +381,8 @@ function checkPlans() {
         /^SEARCH customer_legal_entities USING INDEX customer_legal_entities_member \(customer_pk=\?/,
       ],
     ];
-    it.each(cases)('%s', (_name, run, leading) => {
-      const plan = planOf(run);
+    it.each(cases)('%s', async (_name, run, leading) => {
+      const plan = await planOf(run);
       expect(plan.lines[0], `${plan.lines.join('\n')}\n${plan.sql}`).toMatch(leading);
     });
   });
@@ -409,26 +393,30 @@ describe('without statistics', () => {
 });
 
 describe('after ANALYZE', () => {
-  beforeAll(() => {
-    store.sqlite.exec('ANALYZE');
+  beforeAll(async () => {
+    store.connections[0]!.exec('ANALYZE');
   });
   checkPlans();
 });
 
 describe('results of the indexed plans', () => {
   const all = () =>
-    repos.customers.list(TENANT, {
+    store.reads.customers.list(TENANT, {
       filter: {},
       order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }],
       limit: 10_000,
     });
-  const numbers = (filter: CustomerListFilter) =>
-    repos.customers
-      .list(TENANT, { filter, order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }], limit: 10_000 })
-      .map((row) => row.customerNumber);
+  const numbers = async (filter: CustomerListFilter) =>
+    (
+      await store.reads.customers.list(TENANT, {
+        filter,
+        order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }],
+        limit: 10_000,
+      })
+    ).map((row) => row.customerNumber);
 
-  it('short searches match case-insensitively in every searched field', () => {
-    const rows = all();
+  it('short searches match case-insensitively in every searched field', async () => {
+    const rows = await all();
     for (const search of ['q', 'Q', 'ö', 'ÖZ', "'", '"', 'a', '0', '@e', 'c0']) {
       const needle = search.toLowerCase();
       const expected = rows
@@ -439,25 +427,25 @@ describe('results of the indexed plans', () => {
         )
         .map((row) => row.customerNumber);
       expect(expected.length).toBeGreaterThan(0);
-      expect(numbers({ search }), search).toEqual(expected);
-      expect(repos.customers.count(TENANT, { search })).toBe(expected.length);
+      expect(await numbers({ search }), search).toEqual(expected);
+      expect(await repos.customers.count(TENANT, { search })).toBe(expected.length);
     }
   });
 
-  it('selective filters find the same rows as a scan would', () => {
-    const rows = all();
-    expect(numbers({ contactEmail: 'USER7@EXAMPLE.ORG' })).toEqual(['C00007']);
-    expect(numbers({ legalEntityId: entityId })).toEqual(
+  it('selective filters find the same rows as a scan would', async () => {
+    const rows = await all();
+    expect(await numbers({ contactEmail: 'USER7@EXAMPLE.ORG' })).toEqual(['C00007']);
+    expect(await numbers({ legalEntityId: entityId })).toEqual(
       rows.filter((_, i) => i % 3 === 0 && (i / 3) % 3 === 0).map((row) => row.customerNumber),
     );
-    expect(numbers({ search: 'lovel' })).toEqual(
+    expect(await numbers({ search: 'lovel' })).toEqual(
       rows.filter((row) => row.lastName?.toLowerCase().includes('lovel')).map((row) => row.customerNumber),
     );
   });
 });
 
 /** A customer as the domain writes one, with the given searched fields. */
-function customerRow(customerNumber: string, fields: Partial<NewCustomer> = {}): Omit<NewCustomer, 'tenant'> {
+function customerRow(customerNumber: string, fields: Partial<NewCustomer> = {}): NewCustomer {
   return {
     customerNumber,
     title: null,
@@ -492,37 +480,45 @@ function expectIndexOfCustomers(sqlite: Database.Database) {
   expect(() => sqlite.exec(check)).not.toThrow();
 }
 
-const numbersIn = (repos: Repositories, reach: Reach, search: string) =>
-  repos.customers
-    .list(reach, { filter: { search }, order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }], limit: 10_000 })
-    .map((row) => row.customerNumber);
+const numbersIn = async (repos: Repositories, reach: Reach, search: string) =>
+  (
+    await repos.customers.list(reach, {
+      filter: { search },
+      order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }],
+      limit: 10_000,
+    })
+  ).map((row) => row.customerNumber);
 
 describe('the search index, tenant by tenant', () => {
   const OTHER: Reach = { tenant: 'other' };
 
-  it('finds each tenant its own customers; changes move with them; a tenant without customers finds none', () => {
+  it('finds each tenant its own customers; changes move with them; a tenant without customers finds none', async () => {
     // acme and other hold the same 1,500 customers (numbers and names): each must find its own rows only.
     for (const reach of [TENANT, OTHER]) {
-      const rows = repos.customers.list(reach, { filter: { search: 'lovel' }, order: [], limit: 10_000 });
+      const rows = await repos.customers.list(reach, { filter: { search: 'lovel' }, order: [], limit: 10_000 });
       expect(rows.length).toBe(Math.ceil(1500 / 8));
       expect(rows.every((row) => row.tenant === reach.tenant)).toBe(true);
-      expect(repos.customers.count(reach, { search: 'lovel' })).toBe(rows.length);
+      expect(await repos.customers.count(reach, { search: 'lovel' })).toBe(rows.length);
     }
-    const [z0, z1] = repos.transaction(() =>
-      ['Zebulon', 'Zebulonsky'].map((lastName, i) => repos.customers.insert(OTHER, customerRow(`Z${i}`, { lastName }))),
+    const [z0, z1] = await store.transaction(() =>
+      Promise.all(
+        ['Zebulon', 'Zebulonsky'].map((lastName, i) =>
+          repos.customers.insert(OTHER, customerRow(`Z${i}`, { lastName })),
+        ),
+      ),
     );
-    expect(numbersIn(repos, TENANT, 'zebulon')).toEqual([]);
-    expect(numbersIn(repos, OTHER, 'ZEBULON')).toEqual(['Z0', 'Z1']);
-    repos.customers.update(OTHER, z0!.pk, { lastName: 'Quimby' });
-    expect(numbersIn(repos, OTHER, 'zebulon')).toEqual(['Z1']);
-    expect(numbersIn(repos, OTHER, 'quimby')).toEqual(['Z0']);
-    repos.customers.delete(OTHER, z1!, BASE);
-    expect(numbersIn(repos, OTHER, 'zebulon')).toEqual([]);
-    expectIndexOfCustomers(store.sqlite);
+    expect(await numbersIn(repos, TENANT, 'zebulon')).toEqual([]);
+    expect(await numbersIn(repos, OTHER, 'ZEBULON')).toEqual(['Z0', 'Z1']);
+    await repos.customers.update(OTHER, z0!.pk, { lastName: 'Quimby' });
+    expect(await numbersIn(repos, OTHER, 'zebulon')).toEqual(['Z1']);
+    expect(await numbersIn(repos, OTHER, 'quimby')).toEqual(['Z0']);
+    await repos.customers.delete(OTHER, z1!, BASE);
+    expect(await numbersIn(repos, OTHER, 'zebulon')).toEqual([]);
+    expectIndexOfCustomers(store.connections[0]!);
 
     // A tenant that never had customers has no number, so no range: it finds nothing (and reads no other's).
-    expect(numbersIn(repos, { tenant: 'nobody' }, 'example')).toEqual([]);
-    expect(repos.customers.count({ tenant: 'nobody' }, { search: 'example' })).toBe(0);
+    expect(await numbersIn(repos, { tenant: 'nobody' }, 'example')).toEqual([]);
+    expect(await repos.customers.count({ tenant: 'nobody' }, { search: 'example' })).toBe(0);
   });
 });
 
@@ -559,45 +555,46 @@ describe("a tenant's search costs what its own data costs, whatever other tenant
   /** Per database, per search: the statement the store ran (as Q3 asks: by last name, first 20) and its answer. */
   let runs: { sql: string; params: unknown[]; numbers: string[] }[][];
 
-  function fill(repos: Repositories, tenant: string, count: number) {
-    repos.transaction(() => {
+  async function fill(store: SqliteStore, repos: Repositories, tenant: string, count: number) {
+    await store.transaction(async () => {
       for (let i = 0; i < count; i++) {
         const number = `C${String(i).padStart(5, '0')}`;
         const lastName = LAST_NAMES[i % LAST_NAMES.length]!;
         const fields = { firstName: 'Ada', lastName, contactEmail: `user${i}@example.com` };
-        repos.customers.insert({ tenant }, customerRow(number, fields));
+        await repos.customers.insert({ tenant }, customerRow(number, fields));
       }
     });
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
     paths = OTHERS.map((others) => join(dir, `beside-${others}.db`));
-    runs = paths.map((path, i) => {
-      const seeded = openStore(path);
+    runs = [];
+    for (const [i, path] of paths.entries()) {
       const log: { sql: string; params: unknown[] }[] = [];
-      recordStatements(seeded, log);
-      const repos = createRepositories(seeded);
+      const seeded = openSqliteStore(path, { onQuery: (sql, params) => log.push({ sql, params: [...params] }) });
+      const repos = repositoriesOn(seeded.connections[0]!);
       // One tenant numbered before the small one and one after it: its range sits between theirs.
-      fill(repos, 'early', OTHERS[i]! / 2);
-      fill(repos, 'small', 100);
-      fill(repos, 'late', OTHERS[i]! / 2);
-      createSeedWriter(seeded).finishBulkLoad();
-      const searches = SEARCHES.map((search) => {
+      await fill(seeded, repos, 'early', OTHERS[i]! / 2);
+      await fill(seeded, repos, 'small', 100);
+      await fill(seeded, repos, 'late', OTHERS[i]! / 2);
+      await seeded.seedWriter().finishBulkLoad();
+      const searches = [];
+      for (const search of SEARCHES) {
         log.length = 0;
-        const rows = repos.customers.list(SMALL, {
+        const rows = await repos.customers.list(SMALL, {
           filter: { search },
           order: [{ field: 'LAST_NAME', direction: 'ASC' }],
           limit: 21,
         });
         expect(log).toHaveLength(1);
-        return { ...log[0]!, numbers: rows.map((row) => `${row.tenant}/${row.customerNumber}`) };
-      });
-      seeded.close();
-      return searches;
-    });
+        searches.push({ ...log[0]!, numbers: rows.map((row) => `${row.tenant}/${row.customerNumber}`) });
+      }
+      await seeded.close();
+      runs.push(searches);
+    }
   });
 
-  it('runs the same statement with the same plan, and finds the same customers', () => {
+  it('runs the same statement with the same plan, and finds the same customers', async () => {
     const plans = paths.map((path, i) => {
       const db = new Database(path, { readonly: true });
       try {
@@ -620,7 +617,7 @@ describe("a tenant's search costs what its own data costs, whatever other tenant
     expect(runs[0]!.map((run) => run.numbers.length)).toEqual([21, 20, 1, 1]);
   });
 
-  it.skipIf(!existsSync('/proc/thread-self/io'))("reads other tenants' index levels, never their matches", () => {
+  it.skipIf(!existsSync('/proc/thread-self/io'))("reads other tenants' index levels, never their matches", async () => {
     // Pages per search (rows) and database (columns).
     const pages = SEARCHES.map((_, s) =>
       paths.map((path, i) => pagesRead(path, runs[i]![s]!.sql, runs[i]![s]!.params)),
@@ -643,7 +640,7 @@ describe("a tenant's search costs what its own data costs, whatever other tenant
 });
 
 describe('a database from before the index was by tenant', () => {
-  it('migrates at open: each tenant then finds its own customers, and the triggers keep the index in sync', () => {
+  it('migrates at open: each tenant then finds its own customers, and the triggers keep the index in sync', async () => {
     // The migrations up to 0002, as the previous release applied them.
     const previous = join(dir, 'migrations-0002');
     cpSync(fileURLToPath(new URL('../drizzle', import.meta.url)), previous, { recursive: true });
@@ -670,13 +667,13 @@ describe('a database from before the index was by tenant', () => {
     expect(old.prepare(lovelaces).pluck().get()).toBe(38);
     old.close();
 
-    const migrated = openStore(path);
+    const migrated = openSqliteStore(path);
     try {
-      const repos = createRepositories(migrated);
-      expectIndexOfCustomers(migrated.sqlite);
-      const rows = migrated.sqlite
-        .prepare('SELECT customer_number, last_name, contact_email FROM customers WHERE tenant = ? ORDER BY 1')
-        .raw();
+      const repos = repositoriesOn(migrated.connections[0]!);
+      expectIndexOfCustomers(migrated.connections[0]!);
+      const rows = migrated.connections[0]!.prepare(
+        'SELECT customer_number, last_name, contact_email FROM customers WHERE tenant = ? ORDER BY 1',
+      ).raw();
       // What a scan finds: the term in the number, last name or email (the first names are all 'Ada', no company).
       const expected = (tenant: string, search: string) =>
         (rows.all(tenant) as string[][])
@@ -684,26 +681,26 @@ describe('a database from before the index was by tenant', () => {
           .map(([number]) => number);
       for (const tenant of ['acme', 'beta']) {
         for (const search of ['Lovelace', 'turing', 'HOPPER', '@example.com', 'acme1', 'beta1']) {
-          expect(numbersIn(repos, { tenant }, search), `${tenant}: ${search}`).toEqual(expected(tenant, search));
+          expect(await numbersIn(repos, { tenant }, search), `${tenant}: ${search}`).toEqual(expected(tenant, search));
         }
       }
-      expect(numbersIn(repos, { tenant: 'acme' }, 'lovelace')).toHaveLength(19);
-      expect(numbersIn(repos, { tenant: 'beta' }, 'lovelace')).toHaveLength(19);
-      expect(numbersIn(repos, { tenant: 'beta' }, 'turing')).toEqual(['N2']);
-      expect(numbersIn(repos, { tenant: 'acme' }, 'beta1')).toEqual([]);
+      expect(await numbersIn(repos, { tenant: 'acme' }, 'lovelace')).toHaveLength(19);
+      expect(await numbersIn(repos, { tenant: 'beta' }, 'lovelace')).toHaveLength(19);
+      expect(await numbersIn(repos, { tenant: 'beta' }, 'turing')).toEqual(['N2']);
+      expect(await numbersIn(repos, { tenant: 'acme' }, 'beta1')).toEqual([]);
       // The new triggers: a new tenant, a change and a deletion.
-      const gamma = repos.customers.insert({ tenant: 'gamma' }, customerRow('G1', { lastName: 'Lovelace' }));
-      expect(numbersIn(repos, { tenant: 'gamma' }, 'lovelace')).toEqual(['G1']);
-      repos.customers.update({ tenant: 'gamma' }, gamma.pk, { lastName: 'Hopper' });
-      expect(numbersIn(repos, { tenant: 'gamma' }, 'lovelace')).toEqual([]);
-      expect(numbersIn(repos, { tenant: 'gamma' }, 'hopper')).toEqual(['G1']);
-      const beta = repos.customers.byNumbers({ tenant: 'beta' }, ['N0'])[0]!;
-      repos.customers.delete({ tenant: 'beta' }, beta, BASE);
-      expect(numbersIn(repos, { tenant: 'beta' }, 'beta0@')).toEqual([]);
-      expect(numbersIn(repos, { tenant: 'acme' }, 'acme0@')).toEqual(['N0']);
-      expectIndexOfCustomers(migrated.sqlite);
+      const gamma = (await repos.customers.insert({ tenant: 'gamma' }, customerRow('G1', { lastName: 'Lovelace' })))!;
+      expect(await numbersIn(repos, { tenant: 'gamma' }, 'lovelace')).toEqual(['G1']);
+      await repos.customers.update({ tenant: 'gamma' }, gamma.pk, { lastName: 'Hopper' });
+      expect(await numbersIn(repos, { tenant: 'gamma' }, 'lovelace')).toEqual([]);
+      expect(await numbersIn(repos, { tenant: 'gamma' }, 'hopper')).toEqual(['G1']);
+      const beta = (await repos.customers.byNumbers({ tenant: 'beta' }, ['N0']))[0]!;
+      await repos.customers.delete({ tenant: 'beta' }, beta, BASE);
+      expect(await numbersIn(repos, { tenant: 'beta' }, 'beta0@')).toEqual([]);
+      expect(await numbersIn(repos, { tenant: 'acme' }, 'acme0@')).toEqual(['N0']);
+      expectIndexOfCustomers(migrated.connections[0]!);
     } finally {
-      migrated.close();
+      await migrated.close();
     }
   });
 });

@@ -1,15 +1,17 @@
 /**
- * The store's fast row decoding (src/store/rows.ts) answers exactly what drizzle's own mapping answers: the same
+ * The store's fast row decoding (src/store/sqlite/rows.ts) answers exactly what drizzle's own mapping answers: the same
  * keys, the same values, booleans and JSON decoded, nulls kept; and it refuses a query whose columns it cannot place.
  */
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../src/store/db.js';
-import { tableRows } from '../src/store/rows.js';
-import { accounts, addresses, customers } from '../src/store/schema.js';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { openSqliteStore } from '../src/store/sqlite/db.js';
+import { tableRows } from '../src/store/sqlite/rows.js';
+import * as schema from '../src/store/sqlite/schema.js';
+import { accounts, addresses, customers } from '../src/store/sqlite/schema.js';
 
 describe('tableRows', () => {
-  const store = openStore(':memory:');
-  const { db } = store;
+  const store = openSqliteStore(':memory:');
+  const db = drizzle(store.connections[0]!, { schema });
   const base = {
     tenant: 'acme',
     preferredLanguage: 'en_US',

@@ -17,6 +17,7 @@ import { signToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import { createMetrics } from '../src/metrics.js';
 import { createService, type Service } from '../src/server.js';
+import type { SqliteStore } from '../src/store/sqlite/db.js';
 import { startTestServer, TEST_SECRET } from './helpers.js';
 import { buildService, ROOT, serviceArgs } from './support/built-service.js';
 
@@ -406,7 +407,7 @@ async function loggedService(level: string) {
   stream.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
   });
-  const service = createService({ config, jwtSecret: TEST_SECRET, logger: pino({ level }, stream) });
+  const service = await createService({ config, jwtSecret: TEST_SECRET, logger: pino({ level }, stream) });
   const base = await service.listen(0, '127.0.0.1');
   const token = await signToken(TEST_SECRET, { tenant: 'acme', scope: ALL_SCOPES.join(' '), sub: 'test' });
   return { service, base, token, logLines };
@@ -443,7 +444,7 @@ describe('unexpected errors', () => {
 
   it('masks a failure of the database as "Unexpected error." with a request id, and logs it with that id', async () => {
     // A real failure below the API: the SQLite handle is gone, so the store's next statement throws.
-    service.store.sqlite.close();
+    for (const connection of (service.store as SqliteStore).connections) connection.close();
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTenant, type SeedSummary } from '../src/cli/seed-data.js';
 import { parseAddressInput, parseCustomerCreate } from '../src/domain/validation.js';
-import { openStore, type Store } from '../src/store/db.js';
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/db.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 
 const CUSTOMERS = 120;
@@ -76,16 +76,16 @@ async function readAll(token?: string): Promise<SeededCustomer[]> {
 }
 
 /** The rows of the seeded tables in insertion order, without the tenant-independent pks. */
-function dump(store: Store): unknown {
-  const rows = (table: string) => store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY pk`).all();
+function dump(store: SqliteStore): unknown {
+  const rows = (table: string) => store.connections[0]!.prepare(`SELECT * FROM ${table} ORDER BY pk`).all();
   return ['customers', 'addresses', 'accounts', 'legal_entities', 'customer_legal_entities'].map(rows);
 }
 
 beforeAll(async () => {
-  const store = openStore(databasePath);
+  const store = openSqliteStore(databasePath);
   // Small batches, so that several transactions and the lookups across them are exercised.
-  summary = seedTenant(store, { tenant: 'acme', customers: CUSTOMERS, seed: 7, batchSize: 50 });
-  store.close();
+  summary = await seedTenant(store, { tenant: 'acme', customers: CUSTOMERS, seed: 7, batchSize: 50 });
+  await store.close();
   server = await startTestServer({ DATABASE_URL: `file:${databasePath}` });
   customers = await readAll();
 });
@@ -191,7 +191,7 @@ describe('npm run seed', () => {
 
   it('keeps the search index in sync: search finds seeded names and emails', async () => {
     // One index row per customer, at its tenant's number and its pk; and FTS5's own check of the index.
-    const { sqlite } = server.service.store;
+    const sqlite = (server.service.store as SqliteStore).connections[0]!;
     const expected = 'SELECT (t.no << 40) | c.pk FROM customers c JOIN search_tenants t ON t.tenant = c.tenant';
     const count = (sql: string) => sqlite.prepare(`SELECT count(*) FROM (${sql})`).pluck().get();
     expect(count(`SELECT rowid FROM customers_search EXCEPT ${expected}`)).toBe(0);
@@ -218,19 +218,19 @@ describe('npm run seed', () => {
     }
   });
 
-  it('gives the same rows for the same seed, and new keys when seeding a tenant again', () => {
-    const [first, second] = [join(dir, 'a.db'), join(dir, 'b.db')].map((path) => openStore(path));
+  it('gives the same rows for the same seed, and new keys when seeding a tenant again', async () => {
+    const [first, second] = [join(dir, 'a.db'), join(dir, 'b.db')].map((path) => openSqliteStore(path));
     try {
-      seedTenant(first!, { tenant: 'acme', customers: 30, seed: 3 });
-      seedTenant(second!, { tenant: 'acme', customers: 30, seed: 3 });
+      await seedTenant(first!, { tenant: 'acme', customers: 30, seed: 3 });
+      await seedTenant(second!, { tenant: 'acme', customers: 30, seed: 3 });
       expect(dump(first!)).toEqual(dump(second!));
       // Same seed again over the same tenant: the unique keys (numbers, emails, ids) must all be new.
-      const again = seedTenant(first!, { tenant: 'acme', customers: 30, seed: 3 });
+      const again = await seedTenant(first!, { tenant: 'acme', customers: 30, seed: 3 });
       expect(again.customers).toBe(30);
-      expect(first!.sqlite.prepare('SELECT count(*) FROM customers').pluck().get()).toBe(60);
-      expect(first!.sqlite.prepare('SELECT count(DISTINCT lower(contact_email)) FROM customers').pluck().get()).toBe(
-        60,
-      );
+      expect(first!.connections[0]!.prepare('SELECT count(*) FROM customers').pluck().get()).toBe(60);
+      expect(
+        first!.connections[0]!.prepare('SELECT count(DISTINCT lower(contact_email)) FROM customers').pluck().get(),
+      ).toBe(60);
     } finally {
       first!.close();
       second!.close();

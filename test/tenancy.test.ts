@@ -6,7 +6,7 @@
  * asserting anything about time).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LegalEntityRow } from '../src/store/schema.js';
+import type { LegalEntity } from '../src/domain/store.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
 
@@ -18,14 +18,14 @@ let fx: Fixtures;
 let mine: SeededCustomer;
 /** Another customer of acme: its address is not `mine`'s. */
 let neighbour: SeededCustomer;
-let globexCompany: LegalEntityRow;
+let globexCompany: LegalEntity;
 let theirs: SeededCustomer;
 /** Everything stored about globex's customer before any test ran. */
 let theirsBefore: string;
 // An own-scope customer token of acme: Alice of company A, who does not share a company with the stranger.
 let alice: SeededCustomer;
 let stranger: SeededCustomer;
-let strangerCompany: LegalEntityRow;
+let strangerCompany: LegalEntity;
 let readOwn: string;
 let manageOwn: string;
 
@@ -36,15 +36,15 @@ const missing = (prefix = 'C-missing') => `${prefix}-${++missingCount}`;
 beforeAll(async () => {
   server = await startTestServer();
   fx = fixtures(server.service);
-  const companyA = fx.company('acme');
-  strangerCompany = fx.company('acme');
-  mine = fx.customer('acme', { entities: [companyA] });
-  neighbour = fx.customer('acme');
-  alice = fx.customer('acme', { entities: [companyA] });
-  stranger = fx.customer('acme', { entities: [strangerCompany], firstName: 'Strangelove' });
-  globexCompany = fx.company('globex');
-  theirs = fx.customer('globex', { entities: [globexCompany], firstName: 'Globexina' });
-  theirsBefore = fx.fingerprint('globex', theirs.number);
+  const companyA = await fx.company('acme');
+  strangerCompany = await fx.company('acme');
+  mine = await fx.customer('acme', { entities: [companyA] });
+  neighbour = await fx.customer('acme');
+  alice = await fx.customer('acme', { entities: [companyA] });
+  stranger = await fx.customer('acme', { entities: [strangerCompany], firstName: 'Strangelove' });
+  globexCompany = await fx.company('globex');
+  theirs = await fx.customer('globex', { entities: [globexCompany], firstName: 'Globexina' });
+  theirsBefore = await fx.fingerprint('globex', theirs.number);
   const own = (scope: string) => server.token({ tenant: 'acme', scope, sub: alice.number, customer_id: alice.number });
   readOwn = await own('customer.customer_read_own');
   manageOwn = await own('customer.customer_manage_own');
@@ -126,7 +126,7 @@ describe('another tenant: queries', () => {
   });
 
   it('a cursor made in another tenant is a position only: the same page whether its row exists there or not', async () => {
-    const gone = fx.customer('globex');
+    const gone = await fx.customer('globex');
     const globexToken = await server.token({ tenant: 'globex' });
     const source = await server.gql(
       `query($e: String!) { customers(first: 1, filter: { contactEmail: $e }) { edges { cursor } } }`,
@@ -139,7 +139,7 @@ describe('another tenant: queries', () => {
     }`;
     await observe(page, { c: cursor });
     const whileTheirs = await observe(page, { c: cursor });
-    server.service.domain.customers.delete({ tenant: 'globex' }, gone.number);
+    await fx.deleteCustomer('globex', gone.number);
     const onceMissing = await observe(page, { c: cursor });
     expect(whileTheirs).toEqual(onceMissing);
     // Only acme's customers, and acme's total.
@@ -150,7 +150,7 @@ describe('another tenant: queries', () => {
   });
 
   it("a customer number used in both tenants: acme's customer shows nothing of globex's, nested fields included", async () => {
-    const twin = fx.customer('acme');
+    const twin = await fx.customer('acme');
     const query = `query($n: String!) {
       customer(customerNumber: $n) {
         customerNumber firstName businessModel accounts { email } addresses { id } defaultAddress { id }
@@ -159,7 +159,7 @@ describe('another tenant: queries', () => {
     }`;
     const alone = await observe(query, { n: twin.number });
     // Globex gets a customer under the same number, with its own company, account and address.
-    fx.customer('globex', { number: twin.number, entities: [globexCompany] });
+    await fx.customer('globex', { number: twin.number, entities: [globexCompany] });
     const withTwin = await observe(query, { n: twin.number });
     expect(withTwin).toEqual(alone);
     expect(alone.data.customer).toMatchObject({ customerNumber: '<n>', firstName: twin.firstName, b2b: null });
@@ -190,7 +190,7 @@ describe('another tenant: mutations', () => {
       const r = await expectAlike(query, { notYours: { n: theirs.number }, missing: { n: missing() } });
       expect(summary(r)).toEqual(notFound(root));
     }
-    expect(fx.fingerprint('globex', theirs.number)).toBe(theirsBefore);
+    expect(await fx.fingerprint('globex', theirs.number)).toBe(theirsBefore);
   });
 
   it('every address and tag mutation, with their customer, their address, or a neighbour address: NOT_FOUND alike', async () => {
@@ -201,7 +201,7 @@ describe('another tenant: mutations', () => {
       addCustomerAddressTags: 'tags: ["X"]',
       removeCustomerAddressTags: 'tags: ["BILLING"]',
     };
-    const neighbourBefore = fx.fingerprint('acme', neighbour.number);
+    const neighbourBefore = await fx.fingerprint('acme', neighbour.number);
     for (const [root, args] of Object.entries(mutations)) {
       const query = `mutation($n: String!, $a: ID!) { ${root}(customerNumber: $n, addressId: $a${args ? `, ${args}` : ''}) { __typename } }`;
       const cases: { notYours: Vars; missing: Vars }[] = [
@@ -211,8 +211,8 @@ describe('another tenant: mutations', () => {
       ];
       for (const variants of cases) expect(summary(await expectAlike(query, variants))).toEqual(notFound(root));
     }
-    expect(fx.fingerprint('globex', theirs.number)).toBe(theirsBefore);
-    expect(fx.fingerprint('acme', neighbour.number)).toBe(neighbourBefore);
+    expect(await fx.fingerprint('globex', theirs.number)).toBe(theirsBefore);
+    expect(await fx.fingerprint('acme', neighbour.number)).toBe(neighbourBefore);
   });
 
   it('their customer number, email, registration or address id is free in my tenant: creating with it works as with new ones', async () => {
@@ -232,7 +232,7 @@ describe('another tenant: mutations', () => {
       }
     }`;
     const fresh = () => ({ id: missing(), email: `${missing('fresh')}@example.com`, registration: missing('REG') });
-    const someOther = fx.customer('globex');
+    const someOther = await fx.customer('globex');
     const created = await expectAlike(create, {
       notYours: { id: someOther.number, email: theirs.email, registration: globexCompany.registrationId! },
       missing: fresh(),
@@ -244,8 +244,8 @@ describe('another tenant: mutations', () => {
       accounts: [{ email: '<email>' }],
     });
     // The registration id made a company of acme's own, not a link to globex's.
-    expect(fx.entityIdsOf('acme', someOther.number)).toHaveLength(1);
-    expect(fx.entityIdsOf('acme', someOther.number)).not.toContain(globexCompany.id);
+    expect(await fx.entityIdsOf('acme', someOther.number)).toHaveLength(1);
+    expect(await fx.entityIdsOf('acme', someOther.number)).not.toContain(globexCompany.id);
 
     const addAddress = `mutation($n: String!, $a: ID!) {
       addCustomerAddress(customerNumber: $n, input: { id: $a, contactName: "X", country: "DE" }) { id }
@@ -259,14 +259,14 @@ describe('another tenant: mutations', () => {
 
     const assign = `mutation($n: String!, $email: String!) { assignCustomerAccount(customerNumber: $n, email: $email) { email } }`;
     const assigned = await expectAlike(assign, {
-      notYours: { n: mine.number, email: fx.customer('globex').email },
+      notYours: { n: mine.number, email: (await fx.customer('globex')).email },
       missing: { n: mine.number, email: `${missing('fresh')}@example.com` },
       warmUp: { n: mine.number, email: `${missing('fresh')}@example.com` },
     });
     expect(assigned.data).toEqual({ assignCustomerAccount: { email: '<email>' } });
 
-    expect(fx.fingerprint('globex', theirs.number)).toBe(theirsBefore);
-    expect(fx.fingerprint('globex', someOther.number)).not.toBe('gone');
+    expect(await fx.fingerprint('globex', theirs.number)).toBe(theirsBefore);
+    expect(await fx.fingerprint('globex', someOther.number)).not.toBe('gone');
   });
 });
 
@@ -296,7 +296,7 @@ describe('another company, for an own-scope customer token', () => {
   });
 
   it("a cursor at a stranger's row gives the page it gives once that row is gone", async () => {
-    const gone = fx.customer('acme', { entities: [strangerCompany] });
+    const gone = await fx.customer('acme', { entities: [strangerCompany] });
     const source = await server.gql(
       `query($e: String!) { customers(first: 1, filter: { contactEmail: $e }) { edges { cursor } } }`,
       { e: gone.email },
@@ -305,12 +305,12 @@ describe('another company, for an own-scope customer token', () => {
     const page = `query($c: String!) { customers(first: 10, after: $c) { totalCount edges { node { customerNumber } } } }`;
     await observe(page, { c: cursor }, readOwn);
     const whileTheirs = await observe(page, { c: cursor }, readOwn);
-    server.service.domain.customers.delete({ tenant: 'acme' }, gone.number);
+    await fx.deleteCustomer('acme', gone.number);
     expect(await observe(page, { c: cursor }, readOwn)).toEqual(whileTheirs);
   });
 
   it('patch, upsert and delete of a stranger: NOT_FOUND, as for a missing one, and the stranger is untouched', async () => {
-    const before = fx.fingerprint('acme', stranger.number);
+    const before = await fx.fingerprint('acme', stranger.number);
     const mutations = [
       {
         root: 'patchCustomer',
@@ -329,6 +329,6 @@ describe('another company, for an own-scope customer token', () => {
       const r = await expectAlike(query, { notYours: { n: stranger.number }, missing: { n: missing() } }, manageOwn);
       expect(summary(r)).toEqual(notFound(root));
     }
-    expect(fx.fingerprint('acme', stranger.number)).toBe(before);
+    expect(await fx.fingerprint('acme', stranger.number)).toBe(before);
   });
 });

@@ -3,7 +3,7 @@
  * account and an address, written through the real domain and store of a test server (no HTTP, so cheap enough to
  * give every destructive test its own customers).
  */
-import type { LegalEntityRow } from '../src/store/schema.js';
+import type { LegalEntity } from '../src/domain/store.js';
 import type { Service } from '../src/server.js';
 
 export interface SeededCustomer {
@@ -20,7 +20,7 @@ export interface CustomerSeed {
   /** Customer number; generated when absent. */
   number?: string;
   firstName?: string;
-  entities?: readonly LegalEntityRow[];
+  entities?: readonly LegalEntity[];
 }
 
 let sequence = 0;
@@ -31,40 +31,47 @@ let sequence = 0;
 const next = () => `${process.pid}x${String(++sequence).padStart(6, '0')}`;
 
 export function fixtures(service: Service) {
-  const { domain, repos } = service;
+  const { domain, store } = service;
+  const reads = store.reads;
 
   return {
-    company(tenant: string, name = `Company ${next()}`): LegalEntityRow {
+    company(tenant: string, name = `Company ${next()}`): Promise<LegalEntity> {
       const n = next();
-      return repos.legalEntities.insert(
-        { tenant },
-        { id: `LE-${n}`, registrationId: `REG-${n}`, name, createdAt: Date.now() },
+      return store.transaction((tx) =>
+        tx.legalEntities.getOrCreate(
+          { tenant },
+          { id: `LE-${n}`, registrationId: `REG-${n}`, name, createdAt: Date.now() },
+        ),
       );
     },
 
-    customer(tenant: string, seed: CustomerSeed = {}): SeededCustomer {
+    async customer(tenant: string, seed: CustomerSeed = {}): Promise<SeededCustomer> {
       const reach = { tenant };
       const n = next();
       const firstName = seed.firstName ?? `First${n}`;
       const email = `c${n}@example.com`;
-      const row = domain.customers.create(
-        reach,
-        { id: seed.number ?? `C-${n}`, firstName, lastName: `Last${n}`, contactEmail: email },
-        { sendPasswordResetNotifications: false },
-      );
-      for (const entity of seed.entities ?? []) {
-        repos.legalEntities.assign(reach, {
-          id: `AS-${next()}`,
-          customerPk: row.pk,
-          legalEntityPk: entity.pk,
-          createdAt: Date.now(),
+      const { row, address } = await store.transaction(async (tx) => {
+        const row = await domain.customers.create(
+          tx,
+          reach,
+          { id: seed.number ?? `C-${n}`, firstName, lastName: `Last${n}`, contactEmail: email },
+          { sendPasswordResetNotifications: false },
+        );
+        for (const entity of seed.entities ?? []) {
+          await tx.legalEntities.assign(reach, {
+            id: `AS-${next()}`,
+            customerPk: row.pk,
+            legalEntityPk: entity.pk,
+            createdAt: Date.now(),
+          });
+        }
+        const address = await domain.addresses.add(tx, reach, row.customerNumber, {
+          contactName: `Contact ${n}`,
+          country: 'DE',
+          city: 'Berlin',
+          tags: ['BILLING'],
         });
-      }
-      const address = domain.addresses.add(reach, row.customerNumber, {
-        contactName: `Contact ${n}`,
-        country: 'DE',
-        city: 'Berlin',
-        tags: ['BILLING'],
+        return { row, address };
       });
       return {
         tenant,
@@ -77,32 +84,34 @@ export function fixtures(service: Service) {
     },
 
     /** Everything stored about a customer (row, addresses, accounts, memberships), or "gone". */
-    fingerprint(tenant: string, customerNumber: string): string {
+    async fingerprint(tenant: string, customerNumber: string): Promise<string> {
       const reach = { tenant };
-      const row = repos.customers.byNumbers(reach, [customerNumber])[0];
+      const row = (await reads.customers.byNumbers(reach, [customerNumber]))[0];
       if (!row) return 'gone';
       return JSON.stringify({
         row,
-        addresses: repos.addresses.byCustomerPks(reach, [row.pk]),
-        accounts: repos.accounts.byCustomerPks(reach, [row.pk]),
-        memberships: repos.legalEntities.membershipsByCustomerPks(reach, [row.pk]),
+        addresses: await reads.addresses.byCustomerPks(reach, [row.pk]),
+        accounts: await reads.accounts.byCustomerPks(reach, [row.pk]),
+        memberships: await reads.legalEntities.membershipsByCustomerPks(reach, [row.pk]),
       });
     },
 
     /** How many customers the tenant has. */
-    count(tenant: string): number {
-      return repos.customers.count({ tenant }, {});
+    count(tenant: string): Promise<number> {
+      return reads.customers.count({ tenant }, {});
     },
 
     /** The ids of the legal entities a customer belongs to, sorted; undefined when it does not exist. */
-    entityIdsOf(tenant: string, customerNumber: string): string[] | undefined {
+    async entityIdsOf(tenant: string, customerNumber: string): Promise<string[] | undefined> {
       const reach = { tenant };
-      const row = repos.customers.byNumbers(reach, [customerNumber])[0];
+      const row = (await reads.customers.byNumbers(reach, [customerNumber]))[0];
       if (!row) return undefined;
-      return repos.legalEntities
-        .membershipsByCustomerPks(reach, [row.pk])
-        .map((m) => m.legalEntity.id)
-        .sort();
+      return (await reads.legalEntities.membershipsByCustomerPks(reach, [row.pk])).map((m) => m.legalEntity.id).sort();
+    },
+
+    /** Deletes a customer as deleteCustomer would, outside any request. */
+    deleteCustomer(tenant: string, customerNumber: string): Promise<unknown> {
+      return store.transaction((tx) => domain.customers.delete(tx, { tenant }, customerNumber));
     },
   };
 }

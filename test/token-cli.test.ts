@@ -84,10 +84,10 @@ describe('npm run token', () => {
 
   it('mints customer tokens: --customer-id and --legal-entity-id reach the own company, and `me`', async () => {
     const fx = fixtures(server.service);
-    const [mine, other] = [fx.company('acme'), fx.company('acme')];
-    const me = fx.customer('acme', { entities: [mine, other] });
-    const colleague = fx.customer('acme', { entities: [mine] });
-    const otherColleague = fx.customer('acme', { entities: [other] });
+    const [mine, other] = [await fx.company('acme'), await fx.company('acme')];
+    const me = await fx.customer('acme', { entities: [mine, other] });
+    const colleague = await fx.customer('acme', { entities: [mine] });
+    const otherColleague = await fx.customer('acme', { entities: [other] });
     const { code, stdout } = await token(
       [
         ...['--tenant', 'acme', '--scope', 'customer.customer_read_own'],

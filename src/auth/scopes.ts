@@ -2,7 +2,7 @@
  * The OAuth scopes of the Customer Service and what they allow (AUTH.md's table), and the caller's reach: the
  * customers an operation may touch. Own scopes count only on a customer token (one with `customer_id`).
  */
-import type { Reach } from '../store/reach.js';
+import type { Reach } from '../domain/store.js';
 
 export const SCOPES = {
   read: 'customer.customer_read',

@@ -28,15 +28,14 @@ import {
   fakerPT_BR,
   fakerSV,
 } from '@faker-js/faker';
-import type { Store } from '../store/db.js';
-import {
-  createSeedWriter,
-  type SeedAccountRow,
-  type SeedAddressRow,
-  type SeedCustomer,
-  type SeedLegalEntityRow,
-  type TakenKeys,
-} from '../store/seed.js';
+import type {
+  OpenedStore,
+  SeedAccountRow,
+  SeedAddressRow,
+  SeedCustomer,
+  SeedLegalEntityRow,
+  TakenKeys,
+} from '../store/seeding.js';
 
 export interface SeedOptions {
   tenant: string;
@@ -341,7 +340,7 @@ export function createCustomerGenerator(options: GeneratorSettings, taken: Taken
 }
 
 /** Seeds a tenant: generates the customers and writes them in batches, one transaction each. */
-export function seedTenant(store: Store, options: SeedOptions): SeedSummary {
+export async function seedTenant(store: OpenedStore, options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
   const settings = {
     customers: options.customers,
@@ -351,9 +350,9 @@ export function seedTenant(store: Store, options: SeedOptions): SeedSummary {
     seed: options.seed ?? 1,
   };
   const batchSize = options.batchSize ?? 2000;
-  const writer = createSeedWriter(store);
-  writer.prepareForBulkLoad();
-  const generator = createCustomerGenerator(settings, writer.takenKeys(options.tenant));
+  const writer = store.seedWriter();
+  await writer.prepareForBulkLoad();
+  const generator = createCustomerGenerator(settings, await writer.takenKeys(options.tenant));
 
   const summary: SeedSummary = {
     tenant: options.tenant,
@@ -369,7 +368,7 @@ export function seedTenant(store: Store, options: SeedOptions): SeedSummary {
   for (let first = 0; first < settings.customers; first += batchSize) {
     const batch: SeedCustomer[] = [];
     for (let i = first; i < Math.min(first + batchSize, settings.customers); i++) batch.push(generator.customer(i));
-    writer.write(options.tenant, batch);
+    await writer.write(options.tenant, batch);
     for (const { addresses, accounts, membership } of batch) {
       summary.addresses += addresses.length;
       summary.accounts += accounts.length;
@@ -382,7 +381,7 @@ export function seedTenant(store: Store, options: SeedOptions): SeedSummary {
     summary.customers += batch.length;
     options.onProgress?.(summary.customers, settings.customers);
   }
-  writer.finishBulkLoad();
+  await writer.finishBulkLoad();
   summary.legalEntities = entities.size;
   summary.seconds = (performance.now() - started) / 1000;
   return summary;

@@ -1,15 +1,16 @@
 /**
- * `npm run seed -- --tenant T --customers N [--database PATH]`: fills the database with realistic customers
- * (see seed-data.ts). Without --database it uses the server's database (DATABASE_URL, default data/customers.db).
+ * `npm run seed -- --tenant T --customers N [--database PATH|URL]`: fills the database with realistic customers
+ * (see seed-data.ts). Without --database it uses the server's database (DATABASE_URL, default data/customers.db);
+ * a `postgres://` URL seeds PostgreSQL.
  * `--json` prints the summary as one JSON line instead of a sentence (the benchmark reads it).
  */
 import { parseArgs } from 'node:util';
 import { TENANT_PATTERN } from '../auth/tokens.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { openStore } from '../store/db.js';
+import { ConfigError, loadConfig, redactPassword } from '../config.js';
+import { openStore } from '../store/index.js';
 import { seedTenant } from './seed-data.js';
 
-const USAGE = `Usage: npm run seed -- [--tenant demo] [--customers 1000] [--database PATH]
+const USAGE = `Usage: npm run seed -- [--tenant demo] [--customers 1000] [--database PATH|postgres://...]
   [--addresses 2] [--accounts 1] [--b2b-share 0.3] [--seed 1] [--batch 2000] [--json]`;
 
 function fail(message: string): never {
@@ -51,7 +52,7 @@ function parsedOptions() {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const values = parsedOptions();
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -74,9 +75,10 @@ function main(): void {
   const showProgress = !values.json && process.stderr.isTTY && options.customers >= 20_000;
   let shown = 0;
 
-  const store = openStore(database);
+  const store = await openStore(database);
+  const shownDatabase = redactPassword(database);
   try {
-    const summary = seedTenant(store, {
+    const summary = await seedTenant(store, {
       ...options,
       onProgress(written, total) {
         if (showProgress && written - shown >= total / 10) {
@@ -86,23 +88,21 @@ function main(): void {
       },
     });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ database, seed: options.seed, ...summary })}\n`);
+      process.stdout.write(`${JSON.stringify({ database: shownDatabase, seed: options.seed, ...summary })}\n`);
     } else {
       const perSecond = Math.round(summary.customers / summary.seconds);
       process.stdout.write(
-        `Seeded tenant ${summary.tenant} in ${database}: ${summary.customers} customers ` +
+        `Seeded tenant ${summary.tenant} in ${shownDatabase}: ${summary.customers} customers ` +
           `(${summary.b2bCustomers} B2B in ${summary.legalEntities} legal entities), ${summary.addresses} addresses, ` +
           `${summary.accounts} accounts in ${summary.seconds.toFixed(1)} s (${perSecond} customers/s, seed ${options.seed}).\n`,
       );
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
   process.exit(1);
-}
+});

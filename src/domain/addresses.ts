@@ -1,12 +1,9 @@
 /**
  * The address rules: a customer's first address is its default, making one address default clears the others,
  * deleting the default promotes the oldest remaining one, and tags keep the order first given without
- * duplicates. Every change raises the customer's version. One transaction per operation.
+ * duplicates. Every change locks the customer first (its address writers take turns, so there is always exactly one
+ * default and no tag is lost) and raises the customer's version. Works on the caller's transaction.
  */
-import type { AddressChanges } from '../store/addresses.js';
-import type { Repositories } from '../store/index.js';
-import type { Reach } from '../store/reach.js';
-import type { AddressRow, CustomerRow } from '../store/schema.js';
 import type { CustomerService } from './customers.js';
 import { badInput, conflict, notFound } from './errors.js';
 import { newHexId } from './ids.js';
@@ -19,6 +16,7 @@ import {
   type AddressInput,
   type AddressPatch,
 } from './validation.js';
+import type { Address, AddressChanges, Customer, Reach, Transaction } from './store.js';
 
 /** The address fields that map 1:1 onto columns and may be empty. */
 const OPTIONAL_FIELDS = [
@@ -36,17 +34,11 @@ const OPTIONAL_FIELDS = [
   'contactPhone',
 ] as const;
 
-type AddressFields = AddressChanges;
+type AddressFields = { -readonly [K in keyof AddressChanges]: AddressChanges[K] };
 
-export function createAddressService(
-  repos: Repositories,
-  customerService: CustomerService,
-  now: () => number = Date.now,
-) {
-  const { addresses } = repos;
-
-  function getAddress(reach: Reach, customer: CustomerRow, addressId: string): AddressRow {
-    const row = addresses.byIds(reach, [addressId])[0];
+export function createAddressService(customerService: CustomerService, now: () => number = Date.now) {
+  async function getAddress(tx: Transaction, reach: Reach, customer: Customer, addressId: string): Promise<Address> {
+    const row = (await tx.addresses.byIds(reach, [addressId]))[0];
     if (!row || row.customerPk !== customer.pk)
       throw notFound(`Address ${addressId} of customer ${customer.customerNumber}`);
     return row;
@@ -58,22 +50,25 @@ export function createAddressService(
     }
   }
 
-  /** Runs an address change on one customer in a transaction and raises the customer's version after it. */
-  function change<T>(reach: Reach, customerNumber: string, work: (customer: CustomerRow, at: number) => T): T {
-    return repos.transaction(() => {
-      const customer = customerService.get(reach, customerNumber);
-      const result = work(customer, now());
-      customerService.touch(reach, customer);
-      return result;
-    });
+  /** Runs an address change on one (locked) customer and raises the customer's version after it. */
+  async function change<T>(
+    tx: Transaction,
+    reach: Reach,
+    customerNumber: string,
+    work: (customer: Customer, at: number) => Promise<T>,
+  ): Promise<T> {
+    const customer = await customerService.getLocked(tx, reach, customerNumber);
+    const result = await work(customer, now());
+    await customerService.touch(tx, reach, customer);
+    return result;
   }
 
   /** Makes `row` the customer's only default address. */
-  function makeDefault(reach: Reach, row: AddressRow, at: number): void {
-    addresses.clearDefaultExcept(reach, row.customerPk, row.pk, at);
+  function makeDefault(tx: Transaction, reach: Reach, row: Address, at: number): Promise<void> {
+    return tx.addresses.clearDefaultExcept(reach, row.customerPk, row.pk, at);
   }
 
-  function refuseUndefault(row: AddressRow, isDefault: boolean | null | undefined): void {
+  function refuseUndefault(row: Address, isDefault: boolean | null | undefined): void {
     if (row.isDefault && isDefault === false) {
       throw badInput([
         {
@@ -97,13 +92,12 @@ export function createAddressService(
   }
 
   return {
-    add(reach: Reach, customerNumber: string, input: unknown): AddressRow {
+    async add(tx: Transaction, reach: Reach, customerNumber: string, input: unknown): Promise<Address> {
       const fields = parseAddressInput(input);
-      return change(reach, customerNumber, (customer, at) => {
+      return change(tx, reach, customerNumber, async (customer, at) => {
         const id = fields.id ?? newHexId();
-        if (addresses.idTaken(reach, id)) throw conflict(`Address id ${id} is already taken.`);
-        const first = addresses.countByCustomer(reach, customer.pk) === 0;
-        const row = addresses.insert(reach, {
+        const first = (await tx.addresses.countByCustomer(reach, customer.pk)) === 0;
+        const row = await tx.addresses.insert(reach, {
           ...fieldsOf(fields, true),
           contactName: fields.contactName,
           country: fields.country,
@@ -113,73 +107,103 @@ export function createAddressService(
           isDefault: first || fields.isDefault === true,
           createdAt: at,
           modifiedAt: at,
-        });
-        if (row.isDefault) makeDefault(reach, row, at);
+        } as Parameters<Transaction['addresses']['insert']>[1]);
+        if (!row) throw conflict(`Address id ${id} is already taken.`);
+        if (row.isDefault) await makeDefault(tx, reach, row, at);
         return row;
       });
     },
 
     /** Replaces every field of the address; `isDefault: true` makes it the default. */
-    update(reach: Reach, customerNumber: string, addressId: string, input: unknown): AddressRow {
+    async update(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      addressId: string,
+      input: unknown,
+    ): Promise<Address> {
       const fields = parseAddressInput(input);
-      return change(reach, customerNumber, (customer, at) => {
-        const existing = getAddress(reach, customer, addressId);
+      return change(tx, reach, customerNumber, async (customer, at) => {
+        const existing = await getAddress(tx, reach, customer, addressId);
         refuseUndefault(existing, fields.isDefault);
-        const row = addresses.update(reach, existing.pk, {
+        const row = await tx.addresses.update(reach, existing.pk, {
           ...fieldsOf(fields, true),
           isDefault: existing.isDefault || fields.isDefault === true,
           modifiedAt: at,
         });
-        if (row.isDefault) makeDefault(reach, row, at);
+        if (row.isDefault) await makeDefault(tx, reach, row, at);
         return row;
       });
     },
 
-    patch(reach: Reach, customerNumber: string, addressId: string, input: unknown): AddressRow {
+    async patch(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      addressId: string,
+      input: unknown,
+    ): Promise<Address> {
       const fields = parseAddressPatch(input);
-      return change(reach, customerNumber, (customer, at) => {
-        const existing = getAddress(reach, customer, addressId);
+      return change(tx, reach, customerNumber, async (customer, at) => {
+        const existing = await getAddress(tx, reach, customer, addressId);
         refuseUndefault(existing, fields.isDefault);
-        const row = addresses.update(reach, existing.pk, {
+        const row = await tx.addresses.update(reach, existing.pk, {
           ...fieldsOf(fields, false),
           isDefault: existing.isDefault || fields.isDefault === true,
           modifiedAt: at,
         });
-        if (row.isDefault) makeDefault(reach, row, at);
+        if (row.isDefault) await makeDefault(tx, reach, row, at);
         return row;
       });
     },
 
-    delete(reach: Reach, customerNumber: string, addressId: string): { customerNumber: string; addressId: string } {
-      return change(reach, customerNumber, (customer, at) => {
-        const existing = getAddress(reach, customer, addressId);
-        addresses.delete(reach, existing.pk);
+    async delete(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      addressId: string,
+    ): Promise<{ customerNumber: string; addressId: string }> {
+      return change(tx, reach, customerNumber, async (customer, at) => {
+        const existing = await getAddress(tx, reach, customer, addressId);
+        await tx.addresses.delete(reach, existing.pk);
         if (existing.isDefault) {
           // The oldest remaining address becomes the default.
-          const oldest = addresses
-            .byCustomerPks(reach, [customer.pk])
-            .sort((a, b) => a.createdAt - b.createdAt || a.pk - b.pk)[0];
-          if (oldest) addresses.update(reach, oldest.pk, { isDefault: true, modifiedAt: at });
+          const oldest = (await tx.addresses.byCustomerPks(reach, [customer.pk])).sort(
+            (a, b) => a.createdAt - b.createdAt || a.pk - b.pk,
+          )[0];
+          if (oldest) await tx.addresses.update(reach, oldest.pk, { isDefault: true, modifiedAt: at });
         }
         return { customerNumber: customer.customerNumber, addressId: existing.id };
       });
     },
 
-    addTags(reach: Reach, customerNumber: string, addressId: string, tags: unknown): AddressRow {
+    async addTags(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      addressId: string,
+      tags: unknown,
+    ): Promise<Address> {
       const added = parseTags(tags);
-      return change(reach, customerNumber, (customer, at) => {
-        const existing = getAddress(reach, customer, addressId);
+      return change(tx, reach, customerNumber, async (customer, at) => {
+        const existing = await getAddress(tx, reach, customer, addressId);
         const merged = mergeTags(existing.tags, added);
         checkTagCount(merged);
-        return addresses.update(reach, existing.pk, { tags: merged, modifiedAt: at });
+        return tx.addresses.update(reach, existing.pk, { tags: merged, modifiedAt: at });
       });
     },
 
-    removeTags(reach: Reach, customerNumber: string, addressId: string, tags: unknown): AddressRow {
+    async removeTags(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      addressId: string,
+      tags: unknown,
+    ): Promise<Address> {
       const removed = new Set(parseTags(tags));
-      return change(reach, customerNumber, (customer, at) => {
-        const existing = getAddress(reach, customer, addressId);
-        return addresses.update(reach, existing.pk, {
+      return change(tx, reach, customerNumber, async (customer, at) => {
+        const existing = await getAddress(tx, reach, customer, addressId);
+        return tx.addresses.update(reach, existing.pk, {
           tags: existing.tags.filter((tag) => !removed.has(tag)),
           modifiedAt: at,
         });

@@ -4,19 +4,19 @@
  * next page starts with an index seek, never an offset scan; the total is counted only when asked for.
  */
 import { z } from 'zod';
+import { badInput } from './errors.js';
 import {
   isPositionIn,
   positionReader,
+  type Customer,
   type CustomerListFilter,
   type CustomerOrderField,
   type Direction,
   type KeysetPosition,
   type OrderTerm,
-} from '../store/customers.js';
-import type { Repositories } from '../store/index.js';
-import type { Reach } from '../store/reach.js';
-import type { CustomerRow } from '../store/schema.js';
-import { badInput } from './errors.js';
+  type Reach,
+  type StoreReads,
+} from './store.js';
 import { LIMITS } from './validation.js';
 
 export type { CustomerOrderField, Direction };
@@ -41,14 +41,14 @@ export interface CustomerFilterInput {
 }
 
 export interface CustomerPage {
-  rows: CustomerRow[];
+  rows: Customer[];
   /** The cursor of each row, in the same order. */
   cursors: string[];
   hasNextPage: boolean;
   /** Relay lets forward pagination answer this cheaply: there is a previous page when the list started after one. */
   hasPreviousPage: boolean;
   /** How many customers match, over all pages: one count(*), run only when called. */
-  count(): number;
+  count(): Promise<number>;
 }
 
 const DEFAULT_ORDER: readonly OrderTerm[] = [{ field: 'CREATED_AT', direction: 'ASC' }];
@@ -68,7 +68,7 @@ function orderOf(orderBy: CustomerListRequest['orderBy']): readonly OrderTerm[] 
 const signature = (order: readonly OrderTerm[]) => order.map((t) => `${t.field}:${t.direction}`).join(',');
 
 /** The cursors of one order's rows: the order's signature, and the row's position under it. */
-function cursorEncoder(order: readonly OrderTerm[]): (row: CustomerRow) => string {
+function cursorEncoder(order: readonly OrderTerm[]): (row: Customer) => string {
   const o = signature(order);
   const position = positionReader(order);
   return (row) => Buffer.from(JSON.stringify({ o, k: position(row) })).toString('base64url');
@@ -124,10 +124,10 @@ function filterOf(filter: CustomerFilterInput | null | undefined): CustomerListF
   };
 }
 
-export function createCustomerList(repos: Repositories) {
+export function createCustomerList() {
   return {
     /** One page of the customers within reach that match the filter, in the order asked for. */
-    page(reach: Reach, request: CustomerListRequest): CustomerPage {
+    async page(reads: StoreReads, reach: Reach, request: CustomerListRequest): Promise<CustomerPage> {
       const first = request.first ?? PAGE_SIZE.default;
       if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE.max) {
         throw badInput([{ field: 'first', message: `must be between 1 and ${PAGE_SIZE.max}` }]);
@@ -137,7 +137,7 @@ export function createCustomerList(repos: Repositories) {
         request.after === null || request.after === undefined ? undefined : decodeCursor(order, request.after);
       const filter = filterOf(request.filter);
       // One row more than the page says whether there is a next page.
-      const rows = repos.customers.list(reach, { filter, order, after, limit: first + 1 });
+      const rows = await reads.customers.list(reach, { filter, order, after, limit: first + 1 });
       const page = rows.slice(0, first);
       const cursorOf = cursorEncoder(order);
       return {
@@ -145,7 +145,7 @@ export function createCustomerList(repos: Repositories) {
         cursors: page.map(cursorOf),
         hasNextPage: rows.length > first,
         hasPreviousPage: after !== undefined,
-        count: () => repos.customers.count(reach, filter),
+        count: () => reads.customers.count(reach, filter),
       };
     },
   };

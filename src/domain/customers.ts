@@ -1,14 +1,20 @@
 /**
  * The customer rules: create, upsert, patch, delete and accounts. Each operation validates its whole input first,
- * then runs as one transaction, so a failure writes nothing. Returns plain rows; throws DomainError.
+ * then works on the transaction it is handed (its caller's: one per GraphQL operation or REST request), so a failure
+ * writes nothing. A write locks the customer first, so that its writers take turns. Returns rows; throws DomainError.
  *
  * An own-scope caller (a reach with `company`) is handled here too: its creates join the caller's legal entities
  * and its upserts never create.
  */
-import type { Repositories } from '../store/index.js';
-import type { Reach } from '../store/reach.js';
-import type { AccountRow, CustomerRow } from '../store/schema.js';
-import type { CustomerChanges as StoredChanges } from '../store/customers.js';
+import type {
+  Account,
+  Customer,
+  CustomerChanges as StoredChanges,
+  NewCustomer,
+  Reach,
+  StoreReads,
+  Transaction,
+} from './store.js';
 import { badInput, conflict, DomainError, notFound } from './errors.js';
 import { newCustomerNumber, newEntityId, newHexId } from './ids.js';
 import {
@@ -55,21 +61,30 @@ export interface DeletedCustomer {
   deletedAccounts: number;
 }
 
-export function createCustomerService(repos: Repositories, now: () => number = Date.now) {
-  const { customers, accounts, legalEntities, outbox } = repos;
-
-  function find(reach: Reach, customerNumber: string): CustomerRow | undefined {
-    return isCustomerNumber(customerNumber) ? customers.byNumbers(reach, [customerNumber])[0] : undefined;
+export function createCustomerService(now: () => number = Date.now) {
+  async function find(reads: StoreReads, reach: Reach, customerNumber: string): Promise<Customer | undefined> {
+    return isCustomerNumber(customerNumber) ? (await reads.customers.byNumbers(reach, [customerNumber]))[0] : undefined;
   }
 
   /** The customer within the caller's reach, or NOT_FOUND: one outside it looks exactly like a missing one. */
-  function get(reach: Reach, customerNumber: string): CustomerRow {
-    const row = find(reach, customerNumber);
+  async function get(reads: StoreReads, reach: Reach, customerNumber: string): Promise<Customer> {
+    const row = await find(reads, reach, customerNumber);
     if (!row) throw notFound(`Customer ${customerNumber}`);
     return row;
   }
 
-  function checkVersion(row: CustomerRow | undefined, expectedVersion: number | null | undefined): void {
+  /** As {@link get}, locking the customer until the transaction ends: what every change to a customer starts with. */
+  async function lock(tx: Transaction, reach: Reach, customerNumber: string): Promise<Customer | undefined> {
+    return isCustomerNumber(customerNumber) ? tx.customers.lockByNumber(reach, customerNumber) : undefined;
+  }
+
+  async function getLocked(tx: Transaction, reach: Reach, customerNumber: string): Promise<Customer> {
+    const row = await lock(tx, reach, customerNumber);
+    if (!row) throw notFound(`Customer ${customerNumber}`);
+    return row;
+  }
+
+  function checkVersion(row: Customer | undefined, expectedVersion: number | null | undefined): void {
     if (expectedVersion === null || expectedVersion === undefined) return;
     if (!row || row.version !== expectedVersion) {
       throw conflict(
@@ -80,55 +95,77 @@ export function createCustomerService(repos: Repositories, now: () => number = D
     }
   }
 
-  function claimNumber(reach: Reach, customNumber: string | null | undefined): string {
+  /** Inserts the row under the custom number, or under a new generated one; CONFLICT when a custom one is used. */
+  async function insertNumbered(
+    tx: Transaction,
+    reach: Reach,
+    customNumber: string | null | undefined,
+    values: Omit<NewCustomer, 'customerNumber'>,
+  ): Promise<Customer> {
     if (customNumber) {
-      if (customers.numberDeleted(reach, customNumber)) {
-        throw conflict(`Customer number ${customNumber} belonged to a deleted customer and cannot be reused.`);
-      }
-      if (customers.numberTaken(reach, customNumber))
-        throw conflict(`Customer number ${customNumber} is already taken.`);
-      return customNumber;
+      const row = await tx.customers.insert(reach, { ...values, customerNumber: customNumber });
+      if (row) return row;
+      throw (await tx.customers.numberDeleted(reach, customNumber))
+        ? conflict(`Customer number ${customNumber} belonged to a deleted customer and cannot be reused.`)
+        : conflict(`Customer number ${customNumber} is already taken.`);
     }
     for (let attempt = 0; attempt < 50; attempt++) {
-      const candidate = newCustomerNumber();
-      if (!customers.numberTaken(reach, candidate)) return candidate;
+      const row = await tx.customers.insert(reach, { ...values, customerNumber: newCustomerNumber() });
+      if (row) return row;
     }
     throw new Error('Could not generate a free customer number.');
   }
 
-  function addAccount(reach: Reach, customer: CustomerRow, email: string, at: number): AccountRow {
-    if (accounts.emailTaken(reach, email)) throw conflict(`An account with email ${email} already exists.`);
-    return accounts.insert(reach, { id: newHexId(), customerPk: customer.pk, email, createdAt: at });
+  async function addAccount(tx: Transaction, reach: Reach, customer: Customer, email: string, at: number) {
+    const account = await tx.accounts.insert(reach, {
+      id: newHexId(),
+      customerPk: customer.pk,
+      email,
+      providerId: null,
+      createdAt: at,
+    });
+    if (!account) throw conflict(`An account with email ${email} already exists.`);
+    return account;
   }
 
   /** Assigns the customer to the legal entity with this registration id, creating it (named after company). */
-  function joinRegisteredEntity(
+  async function joinRegisteredEntity(
+    tx: Transaction,
     reach: Reach,
     customerPk: number,
     registrationId: string,
     company: string | null,
     at: number,
-  ) {
-    const entity =
-      legalEntities.byRegistrationId(reach, registrationId) ??
-      legalEntities.insert(reach, { id: newEntityId('L'), registrationId, name: company, createdAt: at });
-    return legalEntities.assign(reach, { id: newEntityId('A'), customerPk, legalEntityPk: entity.pk, createdAt: at });
+  ): Promise<boolean> {
+    const entity = await tx.legalEntities.getOrCreate(reach, {
+      id: newEntityId('L'),
+      registrationId,
+      name: company,
+      createdAt: at,
+    });
+    return tx.legalEntities.assign(reach, {
+      id: newEntityId('A'),
+      customerPk,
+      legalEntityPk: entity.pk,
+      createdAt: at,
+    });
   }
 
-  function leaveRegisteredEntity(reach: Reach, customerPk: number, registrationId: string): boolean {
-    const entity = legalEntities.byRegistrationId(reach, registrationId);
-    return entity ? legalEntities.unassign(reach, customerPk, entity.pk) : false;
+  async function leaveRegisteredEntity(tx: Transaction, reach: Reach, customerPk: number, registrationId: string) {
+    const entity = await tx.legalEntities.byRegistrationId(reach, registrationId);
+    return entity ? tx.legalEntities.unassign(reach, customerPk, entity.pk) : false;
   }
 
   /** Inserts a new customer from validated fields: its first account, legal entities and notification included. */
-  function insertCustomer(
+  async function insertCustomer(
+    tx: Transaction,
     reach: Reach,
-    customerNumber: string,
+    customNumber: string | null | undefined,
     fields: CustomerChanges,
     options: CreateOptions,
-  ): CustomerRow {
+  ): Promise<Customer> {
     const at = now();
-    const ownCompany = reach.company ? legalEntities.companyOf(reach) : undefined;
+    const ownCompany = reach.company ? await tx.legalEntities.companyOf(reach) : undefined;
     if (ownCompany?.length === 0) {
       // Without a company the new customer would land outside anything the caller may see (or in a company it
       // merely named in its token): an own-scope create needs a company to join.
@@ -141,8 +178,7 @@ export function createCustomerService(repos: Repositories, now: () => number = D
     const registrationId = ownCompany
       ? (ownCompany[0]?.registrationId ?? null)
       : (fields.b2b?.companyRegistrationId ?? null);
-    let row = customers.insert(reach, {
-      customerNumber,
+    let row = await insertNumbered(tx, reach, customNumber, {
       title: fields.title ?? null,
       firstName: fields.firstName ?? null,
       middleName: fields.middleName ?? null,
@@ -164,7 +200,7 @@ export function createCustomerService(repos: Repositories, now: () => number = D
     if (ownCompany) {
       // An own-scope caller's new customer joins the caller's company, whatever the input says about b2b.
       for (const entity of ownCompany) {
-        legalEntities.assign(reach, {
+        await tx.legalEntities.assign(reach, {
           id: newEntityId('A'),
           customerPk: row.pk,
           legalEntityPk: entity.pk,
@@ -172,28 +208,33 @@ export function createCustomerService(repos: Repositories, now: () => number = D
         });
       }
     } else if (registrationId) {
-      joinRegisteredEntity(reach, row.pk, registrationId, row.company, at);
+      await joinRegisteredEntity(tx, reach, row.pk, registrationId, row.company, at);
     }
     if (fields.contactEmail) {
-      const account = addAccount(reach, row, fields.contactEmail, at);
+      const account = await addAccount(tx, reach, row, fields.contactEmail, at);
       // The first account is a change to the customer's accounts, and so a version of its own.
-      row = customers.update(reach, row.pk, { version: row.version + 1 });
+      row = await tx.customers.update(reach, row.pk, { version: row.version + 1 });
       if (options.sendPasswordResetNotifications) {
-        outbox.add(reach, 'PASSWORD_RESET', { customerNumber, accountId: account.id, email: account.email }, at);
+        await tx.outbox.add(
+          reach,
+          'PASSWORD_RESET',
+          { customerNumber: row.customerNumber, accountId: account.id, email: account.email },
+          at,
+        );
       }
     }
     return row;
   }
 
   /** The time of a change to this customer: now, but after its last change, so modifiedAt advances with each version. */
-  function changeTime(row: CustomerRow): number {
+  function changeTime(row: Customer): number {
     return Math.max(now(), row.modifiedAt + 1);
   }
 
-  /** Applies validated changes to an existing customer; raises the version only when something changed. */
-  function applyChanges(reach: Reach, row: CustomerRow, changes: CustomerChanges): CustomerRow {
+  /** Applies validated changes to an existing (locked) customer; raises the version only when something changed. */
+  async function applyChanges(tx: Transaction, reach: Reach, row: Customer, changes: CustomerChanges) {
     const at = changeTime(row);
-    const update: StoredChanges = {};
+    const update: { -readonly [K in keyof StoredChanges]: StoredChanges[K] } = {};
     let changed = false;
     for (const field of PLAIN_FIELDS) {
       if (!(field in changes)) continue;
@@ -213,7 +254,7 @@ export function createCustomerService(repos: Repositories, now: () => number = D
       const previous = row.companyRegistrationId;
       // An own-scope caller keeps to its own company: joining a customer (itself included) to another company
       // would widen what the caller reaches.
-      const ownCompany = reach.company && legalEntities.companyOf(reach);
+      const ownCompany = reach.company && (await tx.legalEntities.companyOf(reach));
       if (ownCompany && next && next !== previous && !ownCompany.some((entity) => entity.registrationId === next)) {
         throw new DomainError(
           'FORBIDDEN',
@@ -223,22 +264,23 @@ export function createCustomerService(repos: Repositories, now: () => number = D
       if (next !== previous) {
         update.companyRegistrationId = next;
         changed = true;
-        if (previous) leaveRegisteredEntity(reach, row.pk, previous);
+        if (previous) await leaveRegisteredEntity(tx, reach, row.pk, previous);
       }
       if (next) {
         const company = update.company !== undefined ? update.company : row.company;
-        changed = joinRegisteredEntity(reach, row.pk, next, company, at) || changed;
+        changed = (await joinRegisteredEntity(tx, reach, row.pk, next, company, at)) || changed;
       }
     }
     if (!changed) return row;
-    return customers.update(reach, row.pk, { ...update, version: row.version + 1, modifiedAt: at });
+    return tx.customers.update(reach, row.pk, { ...update, version: row.version + 1, modifiedAt: at });
   }
 
   return {
     find,
     get,
+    getLocked,
 
-    create(reach: Reach, input: unknown, options: CreateOptions): CustomerRow {
+    async create(tx: Transaction, reach: Reach, input: unknown, options: CreateOptions): Promise<Customer> {
       const fields = parseCustomerCreate(input);
       // Whether a custom number is free would tell an own-scope caller that a customer outside its company holds it,
       // so own-scope callers get generated numbers only (refused before any lookup, whatever the number).
@@ -248,67 +290,65 @@ export function createCustomerService(repos: Repositories, now: () => number = D
           'With customer.customer_manage_own customer numbers are generated: leave out input.id.',
         );
       }
-      return repos.transaction(() => insertCustomer(reach, claimNumber(reach, fields.id), fields, options));
+      return insertCustomer(tx, reach, fields.id, fields, options);
     },
 
-    upsert(
+    async upsert(
+      tx: Transaction,
       reach: Reach,
       customerNumber: string,
       input: unknown,
       expectedVersion?: number | null,
-    ): { customer: CustomerRow; created: boolean } {
+    ): Promise<{ customer: Customer; created: boolean }> {
       const changes = parseCustomerChanges(input);
-      return repos.transaction(() => {
-        const existing = find(reach, customerNumber);
-        if (existing) {
-          checkVersion(existing, expectedVersion);
-          return { customer: applyChanges(reach, existing, changes), created: false };
-        }
-        // An own-scope caller may update its company's customers but never create one.
-        if (reach.company) throw notFound(`Customer ${customerNumber}`);
-        checkVersion(undefined, expectedVersion);
-        parseCustomerNumber(customerNumber);
-        const number = claimNumber(reach, customerNumber);
-        return {
-          customer: insertCustomer(reach, number, changes, { sendPasswordResetNotifications: false }),
-          created: true,
-        };
-      });
-    },
-
-    patch(reach: Reach, customerNumber: string, input: unknown, expectedVersion?: number | null): CustomerRow {
-      const changes = parseCustomerChanges(input);
-      return repos.transaction(() => {
-        const existing = get(reach, customerNumber);
+      const existing = await lock(tx, reach, customerNumber);
+      if (existing) {
         checkVersion(existing, expectedVersion);
-        return applyChanges(reach, existing, changes);
-      });
+        return { customer: await applyChanges(tx, reach, existing, changes), created: false };
+      }
+      // An own-scope caller may update its company's customers but never create one.
+      if (reach.company) throw notFound(`Customer ${customerNumber}`);
+      checkVersion(undefined, expectedVersion);
+      parseCustomerNumber(customerNumber);
+      return {
+        customer: await insertCustomer(tx, reach, customerNumber, changes, { sendPasswordResetNotifications: false }),
+        created: true,
+      };
     },
 
-    delete(reach: Reach, customerNumber: string): DeletedCustomer {
-      return repos.transaction(() => {
-        const row = get(reach, customerNumber);
-        const deletedAddresses = repos.addresses.countByCustomer(reach, row.pk);
-        const deletedAccounts = accounts.countByCustomer(reach, row.pk);
-        customers.delete(reach, row, now());
-        return { customerNumber: row.customerNumber, deletedAddresses, deletedAccounts };
-      });
+    async patch(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      input: unknown,
+      expectedVersion?: number | null,
+    ): Promise<Customer> {
+      const changes = parseCustomerChanges(input);
+      const existing = await getLocked(tx, reach, customerNumber);
+      checkVersion(existing, expectedVersion);
+      return applyChanges(tx, reach, existing, changes);
     },
 
-    assignAccount(reach: Reach, customerNumber: string, email: unknown): AccountRow {
+    async delete(tx: Transaction, reach: Reach, customerNumber: string): Promise<DeletedCustomer> {
+      const row = await getLocked(tx, reach, customerNumber);
+      const deletedAddresses = await tx.addresses.countByCustomer(reach, row.pk);
+      const deletedAccounts = await tx.accounts.countByCustomer(reach, row.pk);
+      await tx.customers.delete(reach, row, now());
+      return { customerNumber: row.customerNumber, deletedAddresses, deletedAccounts };
+    },
+
+    async assignAccount(tx: Transaction, reach: Reach, customerNumber: string, email: unknown): Promise<Account> {
       const address = parseEmail(email);
-      return repos.transaction(() => {
-        const row = get(reach, customerNumber);
-        const at = changeTime(row);
-        const account = addAccount(reach, row, address, at);
-        customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: at });
-        return account;
-      });
+      const row = await getLocked(tx, reach, customerNumber);
+      const at = changeTime(row);
+      const account = await addAccount(tx, reach, row, address, at);
+      await tx.customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: at });
+      return account;
     },
 
-    /** Raises the version of a customer after a change to one of its parts (addresses). */
-    touch(reach: Reach, row: CustomerRow): CustomerRow {
-      return customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: changeTime(row) });
+    /** Raises the version of a (locked) customer after a change to one of its parts (addresses). */
+    touch(tx: Transaction, reach: Reach, row: Customer): Promise<Customer> {
+      return tx.customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: changeTime(row) });
     },
   };
 }

@@ -114,7 +114,7 @@ builder.mutationFields((t) => {
       ...manage,
       args: { customerNumber, input: t.arg({ type: AddressInput, required: true }) },
       resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.add(ctx.reach('manageParts'), args.customerNumber, args.input),
+        ctx.domain.addresses.add(ctx.transaction(), ctx.reach('manageParts'), args.customerNumber, args.input),
     }),
     updateCustomerAddress: t.field({
       type: AddressRef,
@@ -123,7 +123,13 @@ builder.mutationFields((t) => {
       ...manage,
       args: { customerNumber, addressId, input: t.arg({ type: AddressInput, required: true }) },
       resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.update(ctx.reach('manageParts'), args.customerNumber, String(args.addressId), args.input),
+        ctx.domain.addresses.update(
+          ctx.transaction(),
+          ctx.reach('manageParts'),
+          args.customerNumber,
+          String(args.addressId),
+          args.input,
+        ),
     }),
     patchCustomerAddress: t.field({
       type: AddressRef,
@@ -132,7 +138,13 @@ builder.mutationFields((t) => {
       ...manage,
       args: { customerNumber, addressId, input: t.arg({ type: AddressPatchInput, required: true }) },
       resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.patch(ctx.reach('manageParts'), args.customerNumber, String(args.addressId), args.input),
+        ctx.domain.addresses.patch(
+          ctx.transaction(),
+          ctx.reach('manageParts'),
+          args.customerNumber,
+          String(args.addressId),
+          args.input,
+        ),
     }),
     deleteCustomerAddress: t.field({
       type: DeleteCustomerAddressPayload,
@@ -140,7 +152,12 @@ builder.mutationFields((t) => {
       authScopes: { allowed: 'manageParts' },
       args: { customerNumber, addressId },
       resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.delete(ctx.reach('manageParts'), args.customerNumber, String(args.addressId)),
+        ctx.domain.addresses.delete(
+          ctx.transaction(),
+          ctx.reach('manageParts'),
+          args.customerNumber,
+          String(args.addressId),
+        ),
     }),
     addCustomerAddressTags: t.field({
       type: AddressRef,
@@ -149,7 +166,13 @@ builder.mutationFields((t) => {
       ...manage,
       args: { customerNumber, addressId, tags },
       resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.addTags(ctx.reach('manageParts'), args.customerNumber, String(args.addressId), args.tags),
+        ctx.domain.addresses.addTags(
+          ctx.transaction(),
+          ctx.reach('manageParts'),
+          args.customerNumber,
+          String(args.addressId),
+          args.tags,
+        ),
     }),
     removeCustomerAddressTags: t.field({
       type: AddressRef,
@@ -159,6 +182,7 @@ builder.mutationFields((t) => {
       args: { customerNumber, addressId, tags },
       resolve: (_root, args, ctx) =>
         ctx.domain.addresses.removeTags(
+          ctx.transaction(),
           ctx.reach('manageParts'),
           args.customerNumber,
           String(args.addressId),

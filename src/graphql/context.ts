@@ -4,8 +4,7 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import { reachFor, type Caller, type Permission } from '../auth/scopes.js';
 import { InvalidTokenError, type TokenVerifier } from '../auth/tokens.js';
 import type { Domain } from '../domain/index.js';
-import type { Repositories } from '../store/index.js';
-import type { Reach } from '../store/reach.js';
+import type { Reach, StoreReads, Transaction } from '../domain/store.js';
 import { invalidToken, unauthenticated } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
@@ -14,8 +13,14 @@ export interface Context {
   /** Null for a request without a token: introspection works, customer data does not. */
   readonly caller: Caller | null;
   readonly domain: Domain;
-  readonly repos: Repositories;
+  /** What this operation reads through: the store's reads, or in a mutation its transaction. */
+  reads(): StoreReads;
+  /** Per-request batching over `reads()`. */
   readonly loaders: Loaders;
+  /** The transaction of this mutation operation (src/graphql/transaction.ts); only mutation resolvers call it. */
+  transaction(): Transaction;
+  /** Makes the whole operation work on `tx`, before it executes. */
+  useTransaction(tx: Transaction): void;
   /** Whether the caller's token holds a scope allowing this kind of operation. */
   may(permission: Permission): boolean;
   /** The customers this kind of operation may touch; only called behind a passed scope check. */
@@ -29,7 +34,7 @@ export interface Context {
 
 export interface ContextDependencies {
   domain: Domain;
-  repos: Repositories;
+  reads: StoreReads;
   verifyToken: TokenVerifier;
 }
 
@@ -42,16 +47,26 @@ const anonymousLoaders = new Proxy({} as Loaders, {
   },
 });
 
-export function createContextFactory({ domain, repos, verifyToken }: ContextDependencies) {
+export function createContextFactory({ domain, reads: storeReads, verifyToken }: ContextDependencies) {
   return async ({ request }: YogaInitialContext): Promise<Context> => {
     const requestId = request.headers.get('x-request-id')?.slice(0, 128) || randomUUID();
     const caller = await authenticate(request.headers.get('authorization'), verifyToken);
+    // Envelop copies the context's properties into its own object: state that changes lives in this closure.
+    let transaction: Transaction | undefined;
+    const reads = () => transaction ?? storeReads;
     return {
       requestId,
       caller,
       domain,
-      repos,
-      loaders: caller ? createLoaders(repos, caller.tenant) : anonymousLoaders,
+      reads,
+      loaders: caller ? createLoaders(reads, caller.tenant) : anonymousLoaders,
+      transaction() {
+        if (!transaction) throw new Error('A write outside a mutation operation: it has no transaction.');
+        return transaction;
+      },
+      useTransaction(tx) {
+        transaction = tx;
+      },
       may: (permission) => caller !== null && reachFor(caller, permission) !== undefined,
       reach(permission) {
         if (!caller) throw unauthenticated();

@@ -69,9 +69,9 @@ builder.queryField('customers', (t) =>
       filter: t.arg({ type: CustomerFilter }),
       orderBy: t.arg({ type: [CustomerOrder] }),
     },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       const reach = ctx.reach('read');
-      const page = ctx.domain.customerList.page(reach, args);
+      const page = await ctx.domain.customerList.page(ctx.reads(), reach, args);
       // The rows are whole customers: later lookups of the same numbers in this request need no statement.
       const byNumber = ctx.loaders.customerByNumber(reach);
       for (const row of page.rows) byNumber.prime(row.customerNumber, row);

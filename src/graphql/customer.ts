@@ -1,5 +1,5 @@
 /** Customer, its metadata and B2B data; the `customer` and `me` queries; the customer mutations. */
-import type { CustomerRow } from '../store/schema.js';
+import type { Customer } from '../domain/store.js';
 import { builder } from './builder.js';
 import {
   AccountRef,
@@ -152,7 +152,7 @@ const CustomerUpsertInput = profileInput('CustomerUpsertInput', { withId: false 
 const CustomerPatchInput = profileInput('CustomerPatchInput', { withId: false });
 
 const UpsertCustomerPayload = builder
-  .objectRef<{ customer: CustomerRow; created: boolean }>('UpsertCustomerPayload')
+  .objectRef<{ customer: Customer; created: boolean }>('UpsertCustomerPayload')
   .implement({
     fields: (t) => ({
       customer: t.field({ type: CustomerRef, nullable: false, resolve: (p) => p.customer }),
@@ -206,7 +206,7 @@ builder.mutationFields((t) => ({
       sendPasswordResetNotifications: t.arg.boolean({ defaultValue: true }),
     },
     resolve: (_root, args, ctx) =>
-      ctx.domain.customers.create(ctx.reach('create'), args.input, {
+      ctx.domain.customers.create(ctx.transaction(), ctx.reach('create'), args.input, {
         sendPasswordResetNotifications: args.sendPasswordResetNotifications ?? true,
       }),
   }),
@@ -222,7 +222,13 @@ builder.mutationFields((t) => ({
       expectedVersion: t.arg.int(),
     },
     resolve: (_root, args, ctx) =>
-      ctx.domain.customers.upsert(ctx.reach('update'), args.customerNumber, args.input, args.expectedVersion),
+      ctx.domain.customers.upsert(
+        ctx.transaction(),
+        ctx.reach('update'),
+        args.customerNumber,
+        args.input,
+        args.expectedVersion,
+      ),
   }),
   patchCustomer: t.field({
     type: CustomerRef,
@@ -235,7 +241,13 @@ builder.mutationFields((t) => ({
       expectedVersion: t.arg.int(),
     },
     resolve: (_root, args, ctx) =>
-      ctx.domain.customers.patch(ctx.reach('update'), args.customerNumber, args.input, args.expectedVersion),
+      ctx.domain.customers.patch(
+        ctx.transaction(),
+        ctx.reach('update'),
+        args.customerNumber,
+        args.input,
+        args.expectedVersion,
+      ),
   }),
   deleteCustomer: t.field({
     type: DeleteCustomerPayload,
@@ -243,7 +255,8 @@ builder.mutationFields((t) => ({
     description: 'Deletes a customer with its addresses, accounts and legal-entity assignments.',
     authScopes: { allowed: 'delete' },
     args: { customerNumber: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.domain.customers.delete(ctx.reach('delete'), args.customerNumber),
+    resolve: (_root, args, ctx) =>
+      ctx.domain.customers.delete(ctx.transaction(), ctx.reach('delete'), args.customerNumber),
   }),
   assignCustomerAccount: t.field({
     type: AccountRef,
@@ -252,6 +265,6 @@ builder.mutationFields((t) => ({
     authScopes: { allowed: 'manageParts' },
     args: { customerNumber: t.arg.string({ required: true }), email: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) =>
-      ctx.domain.customers.assignAccount(ctx.reach('manageParts'), args.customerNumber, args.email),
+      ctx.domain.customers.assignAccount(ctx.transaction(), ctx.reach('manageParts'), args.customerNumber, args.email),
   }),
 }));

@@ -7,8 +7,11 @@ import type { Plugin } from 'graphql-yoga';
 import { GraphQLError, Kind, type ASTNode } from 'graphql';
 import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
 import { scopesAllowing, type Permission } from '../auth/scopes.js';
-import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { DomainError, type ErrorCode as DomainErrorCode } from '../domain/errors.js';
+import { StoreUnavailableError } from '../domain/store.js';
 import type { Context } from './context.js';
+
+type ErrorCode = DomainErrorCode | 'SERVICE_UNAVAILABLE';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
@@ -16,7 +19,17 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  SERVICE_UNAVAILABLE: 503,
 };
+
+/** The database cannot be reached: the caller may retry later (HTTP 503 when the whole operation failed). */
+function unavailable(source: GraphQLError | undefined): GraphQLError {
+  return new GraphQLError('The service is unavailable: its database cannot be reached. Retry later.', {
+    nodes: source?.nodes,
+    path: source?.path,
+    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': '1' } } },
+  });
+}
 
 /** A field that needs a caller, reached without a token: the field fails, the rest of the request goes on. */
 export function unauthenticated(
@@ -91,6 +104,10 @@ export function createErrorMasker(logger: ErrorLogger) {
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     const original = graphQLError?.originalError ?? error;
     if (original instanceof DomainError) return fromDomainError(original, graphQLError);
+    if (original instanceof StoreUnavailableError) {
+      logger.error({ err: original.cause, requestId: requestIdOf(error) }, 'Database unavailable');
+      return unavailable(graphQLError);
+    }
     if (original instanceof GraphQLError && typeof original.extensions?.code === 'string')
       return graphQLError ?? original;
     // Variables that graphql-js refuses (missing, or of the wrong type) are the caller's bad input.
@@ -148,6 +165,7 @@ function codeOf(error: GraphQLError | undefined): ErrorCode | undefined {
   if (error && isInvalidVariable(error)) return 'BAD_USER_INPUT';
   const original = error?.originalError;
   if (original instanceof DomainError) return original.code;
+  if (original instanceof StoreUnavailableError) return 'SERVICE_UNAVAILABLE';
   const code = (original instanceof GraphQLError ? original.extensions?.code : error?.extensions?.code) as
     | string
     | undefined;

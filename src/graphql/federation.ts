@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Permission } from '../auth/scopes.js';
 import { badInput, type DomainError } from '../domain/errors.js';
 import { customNumber } from '../domain/validation.js';
-import type { Reach } from '../store/reach.js';
+import type { Reach } from '../domain/store.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { unauthenticated, unauthorizedError } from './errors.js';

@@ -1,13 +1,11 @@
 /**
  * Per-request DataLoaders: every fan-out (nested lists, `_entities`) becomes one batched `IN` statement per kind
  * of row, however many parents ask. Customer loaders are made per reach, so a lookup can never return a customer
- * outside what the operation may see.
+ * outside what the operation may see. They read through `reads()`: the store's, or in a mutation its transaction's,
+ * so that a mutation's answer shows what it wrote.
  */
 import DataLoader from 'dataloader';
-import type { Repositories } from '../store/index.js';
-import type { MembershipRow } from '../store/legal-entities.js';
-import type { Reach } from '../store/reach.js';
-import type { AccountRow, AddressRow, CustomerRow, LegalEntityRow } from '../store/schema.js';
+import type { Account, Address, Customer, LegalEntity, Membership, Reach, StoreReads } from '../domain/store.js';
 
 /** Groups rows by a key, keeping their order, and answers in the order of `keys`. */
 function groupBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
@@ -26,10 +24,10 @@ function indexBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) =
   return keys.map((key) => byKey.get(key) ?? null);
 }
 
-export function createLoaders(repos: Repositories, tenant: string) {
+export function createLoaders(reads: () => StoreReads, tenant: string) {
   const tenantReach: Reach = { tenant };
-  const byNumber = new Map<string, DataLoader<string, CustomerRow | null>>();
-  const byPk = new Map<string, DataLoader<number, CustomerRow | null>>();
+  const byNumber = new Map<string, DataLoader<string, Customer | null>>();
+  const byPk = new Map<string, DataLoader<number, Customer | null>>();
   // A reach is plain data: equal reaches share their loaders.
   const reachKey = (reach: Reach) =>
     JSON.stringify([reach.tenant, reach.company?.customerNumber ?? null, reach.company?.legalEntityId ?? null]);
@@ -41,54 +39,56 @@ export function createLoaders(repos: Repositories, tenant: string) {
 
   const addresses = lazy(
     () =>
-      new DataLoader<number, AddressRow[]>(async (pks) =>
-        groupBy(pks, repos.addresses.byCustomerPks(tenantReach, pks), (row) => row.customerPk),
+      new DataLoader<number, Address[]>(async (pks) =>
+        groupBy(pks, await reads().addresses.byCustomerPks(tenantReach, pks), (row) => row.customerPk),
       ),
   );
   const accounts = lazy(
     () =>
-      new DataLoader<number, AccountRow[]>(async (pks) =>
-        groupBy(pks, repos.accounts.byCustomerPks(tenantReach, pks), (row) => row.customerPk),
+      new DataLoader<number, Account[]>(async (pks) =>
+        groupBy(pks, await reads().accounts.byCustomerPks(tenantReach, pks), (row) => row.customerPk),
       ),
   );
   const memberships = lazy(
     () =>
-      new DataLoader<number, MembershipRow[]>(async (pks) =>
-        groupBy(pks, repos.legalEntities.membershipsByCustomerPks(tenantReach, pks), (row) => row.customerPk),
+      new DataLoader<number, Membership[]>(async (pks) =>
+        groupBy(pks, await reads().legalEntities.membershipsByCustomerPks(tenantReach, pks), (row) => row.customerPk),
       ),
   );
   const addressById = lazy(
     () =>
-      new DataLoader<string, AddressRow | null>(async (ids) =>
-        indexBy(ids, repos.addresses.byIds(tenantReach, ids), (row) => row.id),
+      new DataLoader<string, Address | null>(async (ids) =>
+        indexBy(ids, await reads().addresses.byIds(tenantReach, ids), (row) => row.id),
       ),
   );
   const legalEntityById = lazy(
     () =>
-      new DataLoader<string, LegalEntityRow | null>(async (ids) =>
-        indexBy(ids, repos.legalEntities.byIds(tenantReach, ids), (row) => row.id),
+      new DataLoader<string, LegalEntity | null>(async (ids) =>
+        indexBy(ids, await reads().legalEntities.byIds(tenantReach, ids), (row) => row.id),
       ),
   );
 
   return {
     /** Customers by number, within the reach given. */
-    customerByNumber(reach: Reach): DataLoader<string, CustomerRow | null> {
+    customerByNumber(reach: Reach): DataLoader<string, Customer | null> {
       const key = reachKey(reach);
       let loader = byNumber.get(key);
       if (!loader) {
         loader = new DataLoader(async (numbers) =>
-          indexBy(numbers, repos.customers.byNumbers(reach, numbers), (row) => row.customerNumber),
+          indexBy(numbers, await reads().customers.byNumbers(reach, numbers), (row) => row.customerNumber),
         );
         byNumber.set(key, loader);
       }
       return loader;
     },
     /** Customers by primary key, within the reach given. */
-    customerByPk(reach: Reach): DataLoader<number, CustomerRow | null> {
+    customerByPk(reach: Reach): DataLoader<number, Customer | null> {
       const key = reachKey(reach);
       let loader = byPk.get(key);
       if (!loader) {
-        loader = new DataLoader(async (pks) => indexBy(pks, repos.customers.byPks(reach, pks), (row) => row.pk));
+        loader = new DataLoader(async (pks) =>
+          indexBy(pks, await reads().customers.byPks(reach, pks), (row) => row.pk),
+        );
         byPk.set(key, loader);
       }
       return loader;

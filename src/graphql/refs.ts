@@ -1,20 +1,19 @@
 /** Object refs of the schema, declared apart from their fields so that type files can reference each other. */
-import type { MembershipRow } from '../store/legal-entities.js';
-import type { AccountRow, AddressRow, CustomerRow, LegalEntityRow } from '../store/schema.js';
+import type { Account, Address, Customer, LegalEntity, Membership } from '../domain/store.js';
 import { builder } from './builder.js';
 
 /** A legal entity, seen either through a customer's assignment to it or on its own (federation). */
 export interface LegalEntityView {
-  entity: LegalEntityRow;
+  entity: LegalEntity;
   assignmentId: string | null;
 }
 
-export const CustomerRef = builder.objectRef<CustomerRow>('Customer');
-export const CustomerMetadataRef = builder.objectRef<CustomerRow>('CustomerMetadata');
-export const CustomerB2BRef = builder.objectRef<{ customer: CustomerRow; memberships: MembershipRow[] }>('CustomerB2B');
+export const CustomerRef = builder.objectRef<Customer>('Customer');
+export const CustomerMetadataRef = builder.objectRef<Customer>('CustomerMetadata');
+export const CustomerB2BRef = builder.objectRef<{ customer: Customer; memberships: Membership[] }>('CustomerB2B');
 export const LegalEntityRef = builder.objectRef<LegalEntityView>('LegalEntity');
-export const AddressRef = builder.objectRef<AddressRow>('Address');
-export const AccountRef = builder.objectRef<AccountRow>('Account');
+export const AddressRef = builder.objectRef<Address>('Address');
+export const AccountRef = builder.objectRef<Account>('Account');
 
 export const BusinessModelEnum = builder.enumType('BusinessModel', {
   values: {

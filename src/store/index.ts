@@ -1,25 +1,18 @@
-/** The store: one object holding every table's queries, prepared once per database, and its transactions. */
-import { createAccountStore } from './accounts.js';
-import { createAddressStore } from './addresses.js';
-import { createCustomerStore } from './customers.js';
-import type { Store } from './db.js';
-import { createLegalEntityStore } from './legal-entities.js';
-import { createOutboxStore } from './outbox.js';
+/**
+ * Opens the store that DATABASE_URL names: PostgreSQL for `postgres://` and `postgresql://` URLs, else the embedded
+ * SQLite file. Both implement the domain's contract (src/domain/store.ts) and migrate at open.
+ */
+import type { OpenedStore, OpenStoreOptions } from './seeding.js';
+import { openSqliteStore } from './sqlite/db.js';
 
-export function createRepositories(store: Store) {
-  const { db, sqlite } = store;
-  return {
-    customers: createCustomerStore(db),
-    addresses: createAddressStore(db),
-    accounts: createAccountStore(db),
-    legalEntities: createLegalEntityStore(db),
-    outbox: createOutboxStore(db),
-    /** Runs `work` in one IMMEDIATE transaction: all of it is written, or (on a throw) none of it. */
-    transaction<T>(work: () => T): T {
-      return sqlite.transaction(work).immediate();
-    },
-  };
+export type { OpenedStore, OpenStoreOptions, SeedWriter } from './seeding.js';
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
 }
 
-export type Repositories = ReturnType<typeof createRepositories>;
-export type { Reach } from './reach.js';
+/** `location`: a PostgreSQL URL, or the path of an SQLite file (`:memory:` for one that lives in this process). */
+export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<OpenedStore> {
+  if (isPostgresUrl(location)) throw new Error('This build has no PostgreSQL store yet: use an SQLite file.');
+  return openSqliteStore(location, options);
+}

@@ -1,16 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
+import type { Reach } from '../../domain/store.js';
 import { sameTenant } from './planner.js';
 import { customers } from './schema.js';
-
-/**
- * Which customers a caller may touch. Every store function takes it first, so that no query exists without a
- * tenant. `company` narrows an own-scope customer token to the customers that share a legal entity with the
- * caller (only `legalEntityId` when the token names one).
- */
-export interface Reach {
-  readonly tenant: string;
-  readonly company?: { readonly customerNumber: string; readonly legalEntityId?: string | undefined } | undefined;
-}
 
 export type ReachShape = 'tenant' | 'company' | 'entity';
 

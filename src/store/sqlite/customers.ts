@@ -1,49 +1,22 @@
 /** Customer rows: batched lookups, keyset-paginated lists, counts and writes. */
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import {
+  totalOrder,
+  type Customer,
+  type CustomerChanges,
+  type CustomerListFilter,
+  type CustomerListQuery,
+  type CustomerOrderField,
+  type Direction,
+  type NewCustomer,
+  type Reach,
+} from '../../domain/store.js';
 import type { Db } from './db.js';
 import { unindexed } from './planner.js';
 import { PreparedCache } from './prepared.js';
-import { customerInReach, reachShape, reachValues, type Reach, type ReachShape } from './reach.js';
+import { customerInReach, reachShape, reachValues, type ReachShape } from './reach.js';
 import { tableRows } from './rows.js';
-import { customers, deletedCustomers, searchTenants, sortKey, type CustomerRow } from './schema.js';
-
-export type CustomerOrderField =
-  | 'CREATED_AT'
-  | 'MODIFIED_AT'
-  | 'CUSTOMER_NUMBER'
-  | 'LAST_NAME'
-  | 'FIRST_NAME'
-  | 'CONTACT_EMAIL'
-  | 'COMPANY';
-export type Direction = 'ASC' | 'DESC';
-export interface OrderTerm {
-  readonly field: CustomerOrderField;
-  readonly direction: Direction;
-}
-
-export interface CustomerListFilter {
-  readonly search?: string | undefined;
-  readonly contactEmail?: string | undefined;
-  readonly active?: boolean | undefined;
-  readonly onHold?: boolean | undefined;
-  readonly businessModel?: 'B2B' | 'B2C' | undefined;
-  readonly legalEntityId?: string | undefined;
-  /** Epoch milliseconds. */
-  readonly modifiedSince?: number | undefined;
-}
-
-/** A position in an ordered list: a row's values under the order's terms (see {@link positionReader}). */
-export type KeysetPosition = readonly (string | number)[];
-
-export interface CustomerListQuery {
-  readonly filter: CustomerListFilter;
-  readonly order: readonly OrderTerm[];
-  readonly after?: KeysetPosition | undefined;
-  readonly limit: number;
-}
-
-export type NewCustomer = typeof customers.$inferInsert;
-export type CustomerChanges = Partial<Omit<NewCustomer, 'pk' | 'tenant' | 'customerNumber' | 'createdAt'>>;
+import { customers, deletedCustomers, searchTenants, sortKey } from './schema.js';
 
 /** The SQL expression each order field sorts by; each leads a (tenant, expr, customer_number) index. */
 const orderExpression: Record<CustomerOrderField, SQL> = {
@@ -55,59 +28,6 @@ const orderExpression: Record<CustomerOrderField, SQL> = {
   CONTACT_EMAIL: sortKey.contactEmail,
   COMPANY: sortKey.company,
 };
-
-const numericFields: ReadonlySet<CustomerOrderField> = new Set(['CREATED_AT', 'MODIFIED_AT']);
-
-/**
- * The order made total: ties are broken by id (the customer number, unique in a tenant), running the same way as
- * the last term so that a single-field order is one index range. Terms after the customer number cannot matter.
- */
-function totalOrder(order: readonly OrderTerm[]): OrderTerm[] {
-  const terms: OrderTerm[] = [];
-  for (const term of order) {
-    terms.push(term);
-    if (term.field === 'CUSTOMER_NUMBER') return terms;
-  }
-  return [...terms, { field: 'CUSTOMER_NUMBER', direction: terms.at(-1)?.direction ?? 'ASC' }];
-}
-
-/** The value of a row under an order field, equal to what its SQL expression sorts by. */
-function orderValue(row: CustomerRow, field: CustomerOrderField): string | number {
-  switch (field) {
-    case 'CREATED_AT':
-      return row.createdAt;
-    case 'MODIFIED_AT':
-      return row.modifiedAt;
-    case 'CUSTOMER_NUMBER':
-      return row.customerNumber;
-    case 'LAST_NAME':
-      return row.lastName ?? '';
-    case 'FIRST_NAME':
-      return row.firstName ?? '';
-    case 'CONTACT_EMAIL':
-      return row.contactEmail ?? '';
-    case 'COMPANY':
-      return row.company ?? '';
-  }
-}
-
-/** Where a row stands in an order: what a cursor records. Holds only the row's own values, never internal keys. */
-export function positionReader(order: readonly OrderTerm[]): (row: CustomerRow) => KeysetPosition {
-  const fields = totalOrder(order).map((term) => term.field);
-  return (row) => fields.map((field) => orderValue(row, field));
-}
-
-/** Whether a decoded value is a position in this order: one value per term, each of its field's type. */
-export function isPositionIn(order: readonly OrderTerm[], value: unknown): value is KeysetPosition {
-  const terms = totalOrder(order);
-  return (
-    Array.isArray(value) &&
-    value.length === terms.length &&
-    terms.every((term, i) =>
-      numericFields.has(term.field) ? Number.isSafeInteger(value[i]) : typeof value[i] === 'string',
-    )
-  );
-}
 
 /**
  * Which index answers a list. SQLite, without statistics, prefers walking the order's index and filtering; that
@@ -317,20 +237,20 @@ export function createCustomerStore(db: Db) {
     .prepare();
 
   return {
-    byNumbers(reach: Reach, numbers: readonly string[]): CustomerRow[] {
+    async byNumbers(reach: Reach, numbers: readonly string[]): Promise<Customer[]> {
       if (numbers.length === 0) return [];
       const query = byNumbers.get(reachShape(reach), () => prepareByNumbers(reach));
       return query.all({ ...reachValues(reach), keys: JSON.stringify(numbers) });
     },
 
-    byPks(reach: Reach, pks: readonly number[]): CustomerRow[] {
+    async byPks(reach: Reach, pks: readonly number[]): Promise<Customer[]> {
       if (pks.length === 0) return [];
       const query = byPks.get(reachShape(reach), () => prepareByPks(reach));
       return query.all({ ...reachValues(reach), keys: JSON.stringify(pks) });
     },
 
     /** Up to `limit` rows after the cursor, in order; the caller asks for one more than a page to learn hasNextPage. */
-    list(reach: Reach, query: CustomerListQuery): CustomerRow[] {
+    async list(reach: Reach, query: CustomerListQuery): Promise<Customer[]> {
       const { key, driver, values, where } = selection(reach, query.filter);
       const order = totalOrder(query.order);
       const terms = order.map((t) => ({
@@ -346,21 +266,24 @@ export function createCustomerStore(db: Db) {
       return prepared.all({ ...values, ...cursorValues, limit: query.limit });
     },
 
-    count(reach: Reach, filter: CustomerListFilter): number {
+    async count(reach: Reach, filter: CustomerListFilter): Promise<number> {
       const { key, values, where } = selection(reach, filter);
       return counts.get(key, () => prepareCount(where())).get(values)?.count ?? 0;
     },
 
-    /** Whether a customer number is in use or was used by a deleted customer, in the whole tenant. */
-    numberTaken(reach: Reach, customerNumber: string): boolean {
-      return numberTaken.all({ tenant: reach.tenant, number: customerNumber }).length > 0;
+    /** Writes run one transaction at a time on the one writer connection, so a read holds the row until commit. */
+    async lockByNumber(reach: Reach, customerNumber: string): Promise<Customer | undefined> {
+      const query = byNumbers.get(reachShape(reach), () => prepareByNumbers(reach));
+      return query.all({ ...reachValues(reach), keys: JSON.stringify([customerNumber]) })[0];
     },
 
-    numberDeleted(reach: Reach, customerNumber: string): boolean {
+    async numberDeleted(reach: Reach, customerNumber: string): Promise<boolean> {
       return deletedNumber.get({ tenant: reach.tenant, number: customerNumber }) !== undefined;
     },
 
-    insert(reach: Reach, values: Omit<NewCustomer, 'tenant'>): CustomerRow {
+    /** Undefined when the number is in use or was used by a deleted customer, in the whole tenant. */
+    async insert(reach: Reach, values: NewCustomer): Promise<Customer | undefined> {
+      if (numberTaken.all({ tenant: reach.tenant, number: values.customerNumber }).length > 0) return undefined;
       return db
         .insert(customers)
         .values({ ...values, tenant: reach.tenant })
@@ -368,7 +291,7 @@ export function createCustomerStore(db: Db) {
         .get();
     },
 
-    update(reach: Reach, pk: number, changes: CustomerChanges): CustomerRow {
+    async update(reach: Reach, pk: number, changes: CustomerChanges): Promise<Customer> {
       return db
         .update(customers)
         .set(changes)
@@ -378,12 +301,12 @@ export function createCustomerStore(db: Db) {
     },
 
     /** Deletes the customer (addresses, accounts and assignments cascade) and keeps its number as a tombstone. */
-    delete(reach: Reach, row: CustomerRow, now: number): void {
+    async delete(reach: Reach, row: Customer, at: number): Promise<void> {
       db.delete(customers)
         .where(and(eq(customers.tenant, reach.tenant), eq(customers.pk, row.pk)))
         .run();
       db.insert(deletedCustomers)
-        .values({ tenant: reach.tenant, customerNumber: row.customerNumber, deletedAt: now })
+        .values({ tenant: reach.tenant, customerNumber: row.customerNumber, deletedAt: at })
         .onConflictDoNothing()
         .run();
     },

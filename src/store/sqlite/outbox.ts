@@ -1,14 +1,12 @@
 /** The outbox: notifications written in the transaction of the change that causes them, sent by a relay later. */
+import type { NotificationType, Reach } from '../../domain/store.js';
 import type { Db } from './db.js';
-import type { Reach } from './reach.js';
 import { outbox } from './schema.js';
-
-export type NotificationType = 'PASSWORD_RESET';
 
 export function createOutboxStore(db: Db) {
   return {
-    add(reach: Reach, type: NotificationType, payload: Record<string, unknown>, now: number): void {
-      db.insert(outbox).values({ tenant: reach.tenant, type, payload, createdAt: now }).run();
+    async add(reach: Reach, type: NotificationType, payload: Record<string, unknown>, at: number): Promise<void> {
+      db.insert(outbox).values({ tenant: reach.tenant, type, payload, createdAt: at }).run();
     },
   };
 }

@@ -1,12 +1,10 @@
 /** Account rows (login identities): batched by customer, unique email per tenant. */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Account, NewAccount, Reach } from '../../domain/store.js';
 import type { Db } from './db.js';
 import { sameTenant } from './planner.js';
-import type { Reach } from './reach.js';
 import { tableRows } from './rows.js';
-import { accounts, type AccountRow } from './schema.js';
-
-export type NewAccount = Omit<typeof accounts.$inferInsert, 'pk' | 'tenant'>;
+import { accounts } from './schema.js';
 
 export function createAccountStore(db: Db) {
   const byCustomerPks = tableRows(
@@ -36,17 +34,14 @@ export function createAccountStore(db: Db) {
     .prepare();
 
   return {
-    byCustomerPks(reach: Reach, customerPks: readonly number[]): AccountRow[] {
+    async byCustomerPks(reach: Reach, customerPks: readonly number[]): Promise<Account[]> {
       if (customerPks.length === 0) return [];
       return byCustomerPks.all({ tenant: reach.tenant, keys: JSON.stringify(customerPks) });
     },
 
-    /** Whether any account of the tenant uses this email, in any letter case. */
-    emailTaken(reach: Reach, email: string): boolean {
-      return emailTaken.get({ tenant: reach.tenant, email }) !== undefined;
-    },
-
-    insert(reach: Reach, values: NewAccount): AccountRow {
+    /** Undefined when an account of the tenant uses this email, in any letter case. */
+    async insert(reach: Reach, values: NewAccount): Promise<Account | undefined> {
+      if (emailTaken.get({ tenant: reach.tenant, email: values.email }) !== undefined) return undefined;
       return db
         .insert(accounts)
         .values({ ...values, tenant: reach.tenant })
@@ -54,7 +49,7 @@ export function createAccountStore(db: Db) {
         .get();
     },
 
-    countByCustomer(reach: Reach, customerPk: number): number {
+    async countByCustomer(reach: Reach, customerPk: number): Promise<number> {
       return (
         db
           .select({ count: sql<number>`count(*)` })

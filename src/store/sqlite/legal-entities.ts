@@ -1,16 +1,9 @@
 /** Legal entities (companies) and the customers' assignments to them. */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { LegalEntity, Membership, NewAssignment, NewLegalEntity, Reach } from '../../domain/store.js';
 import type { Db } from './db.js';
 import { sameTenant } from './planner.js';
-import type { Reach } from './reach.js';
-import { customerLegalEntities, customers, legalEntities, type LegalEntityRow } from './schema.js';
-
-/** A legal entity as seen from one customer: with the id of that customer's assignment. */
-export interface MembershipRow {
-  customerPk: number;
-  assignmentId: string;
-  legalEntity: LegalEntityRow;
-}
+import { customerLegalEntities, customers, legalEntities } from './schema.js';
 
 export function createLegalEntityStore(db: Db) {
   const byCustomerPks = db
@@ -62,41 +55,41 @@ export function createLegalEntityStore(db: Db) {
     .prepare();
 
   return {
-    membershipsByCustomerPks(reach: Reach, customerPks: readonly number[]): MembershipRow[] {
+    async membershipsByCustomerPks(reach: Reach, customerPks: readonly number[]): Promise<Membership[]> {
       if (customerPks.length === 0) return [];
       return byCustomerPks.all({ tenant: reach.tenant, keys: JSON.stringify(customerPks) });
     },
 
-    byIds(reach: Reach, ids: readonly string[]): LegalEntityRow[] {
+    async byIds(reach: Reach, ids: readonly string[]): Promise<LegalEntity[]> {
       if (ids.length === 0) return [];
       return byIds.all({ tenant: reach.tenant, keys: JSON.stringify(ids) });
     },
 
-    byRegistrationId(reach: Reach, registrationId: string): LegalEntityRow | undefined {
+    async byRegistrationId(reach: Reach, registrationId: string): Promise<LegalEntity | undefined> {
       return byRegistration.get({ tenant: reach.tenant, registrationId });
     },
 
     /** The caller's own company for an own-scope token: its legal entities, narrowed as the reach says. */
-    companyOf(reach: Reach): LegalEntityRow[] {
+    async companyOf(reach: Reach): Promise<LegalEntity[]> {
       if (!reach.company) return [];
       const { customerNumber, legalEntityId } = reach.company;
       const rows = ofCustomerNumber.all({ tenant: reach.tenant, number: customerNumber }).map((r) => r.legalEntity);
       return legalEntityId ? rows.filter((entity) => entity.id === legalEntityId) : rows;
     },
 
-    insert(reach: Reach, values: Omit<typeof legalEntities.$inferInsert, 'pk' | 'tenant'>): LegalEntityRow {
-      return db
-        .insert(legalEntities)
-        .values({ ...values, tenant: reach.tenant })
-        .returning()
-        .get();
+    async getOrCreate(reach: Reach, values: NewLegalEntity & { registrationId: string }): Promise<LegalEntity> {
+      return (
+        byRegistration.get({ tenant: reach.tenant, registrationId: values.registrationId }) ??
+        db
+          .insert(legalEntities)
+          .values({ ...values, tenant: reach.tenant })
+          .returning()
+          .get()
+      );
     },
 
     /** Assigns the customer to the legal entity unless it already is; true when a row was added. */
-    assign(
-      reach: Reach,
-      values: { id: string; customerPk: number; legalEntityPk: number; createdAt: number },
-    ): boolean {
+    async assign(reach: Reach, values: NewAssignment): Promise<boolean> {
       const result = db
         .insert(customerLegalEntities)
         .values({ ...values, tenant: reach.tenant })
@@ -105,7 +98,7 @@ export function createLegalEntityStore(db: Db) {
       return result.changes > 0;
     },
 
-    unassign(reach: Reach, customerPk: number, legalEntityPk: number): boolean {
+    async unassign(reach: Reach, customerPk: number, legalEntityPk: number): Promise<boolean> {
       const result = db
         .delete(customerLegalEntities)
         .where(

@@ -1,13 +1,10 @@
 /** Address rows: batched by customer, and the writes behind the address mutations. */
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import type { Address, AddressChanges, NewAddress, Reach } from '../../domain/store.js';
 import type { Db } from './db.js';
 import { sameTenant } from './planner.js';
-import type { Reach } from './reach.js';
 import { tableRows } from './rows.js';
-import { addresses, type AddressRow } from './schema.js';
-
-export type NewAddress = Omit<typeof addresses.$inferInsert, 'pk' | 'tenant'>;
-export type AddressChanges = Partial<Omit<NewAddress, 'customerPk' | 'id' | 'createdAt'>>;
+import { addresses } from './schema.js';
 
 export function createAddressStore(db: Db) {
   // Default first, then oldest first: the order `Customer.addresses` promises.
@@ -43,21 +40,19 @@ export function createAddressStore(db: Db) {
 
   return {
     /** All addresses of these customers, each customer's default first, then by age. */
-    byCustomerPks(reach: Reach, customerPks: readonly number[]): AddressRow[] {
+    async byCustomerPks(reach: Reach, customerPks: readonly number[]): Promise<Address[]> {
       if (customerPks.length === 0) return [];
       return byCustomerPks.all({ tenant: reach.tenant, keys: JSON.stringify(customerPks) });
     },
 
-    byIds(reach: Reach, ids: readonly string[]): AddressRow[] {
+    async byIds(reach: Reach, ids: readonly string[]): Promise<Address[]> {
       if (ids.length === 0) return [];
       return byIds.all({ tenant: reach.tenant, keys: JSON.stringify(ids) });
     },
 
-    idTaken(reach: Reach, id: string): boolean {
-      return idTaken.get({ tenant: reach.tenant, id }) !== undefined;
-    },
-
-    insert(reach: Reach, values: NewAddress): AddressRow {
+    /** Undefined when the id is taken in the tenant. */
+    async insert(reach: Reach, values: NewAddress): Promise<Address | undefined> {
+      if (idTaken.get({ tenant: reach.tenant, id: values.id }) !== undefined) return undefined;
       return db
         .insert(addresses)
         .values({ ...values, tenant: reach.tenant })
@@ -65,7 +60,7 @@ export function createAddressStore(db: Db) {
         .get();
     },
 
-    update(reach: Reach, pk: number, changes: AddressChanges): AddressRow {
+    async update(reach: Reach, pk: number, changes: AddressChanges): Promise<Address> {
       return db
         .update(addresses)
         .set(changes)
@@ -75,9 +70,9 @@ export function createAddressStore(db: Db) {
     },
 
     /** Clears the default flag on every other address of the customer. */
-    clearDefaultExcept(reach: Reach, customerPk: number, keepPk: number, now: number): void {
+    async clearDefaultExcept(reach: Reach, customerPk: number, keepPk: number, at: number): Promise<void> {
       db.update(addresses)
-        .set({ isDefault: false, modifiedAt: now })
+        .set({ isDefault: false, modifiedAt: at })
         .where(
           and(
             sameTenant(addresses.tenant, reach.tenant),
@@ -89,13 +84,13 @@ export function createAddressStore(db: Db) {
         .run();
     },
 
-    delete(reach: Reach, pk: number): void {
+    async delete(reach: Reach, pk: number): Promise<void> {
       db.delete(addresses)
         .where(and(eq(addresses.tenant, reach.tenant), eq(addresses.pk, pk)))
         .run();
     },
 
-    countByCustomer(reach: Reach, customerPk: number): number {
+    async countByCustomer(reach: Reach, customerPk: number): Promise<number> {
       return (
         db
           .select({ count: sql<number>`count(*)` })

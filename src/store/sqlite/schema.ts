@@ -6,6 +6,7 @@
  * shows (customer number, address id, ...) are separate columns, unique per tenant.
  */
 import { sql } from 'drizzle-orm';
+import type { Account, Address, Customer, LegalEntity } from '../../domain/store.js';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -194,7 +195,12 @@ export const outbox = sqliteTable(
   (t) => [index('outbox_unsent').on(t.sentAt, t.pk)],
 );
 
-export type CustomerRow = typeof customers.$inferSelect;
-export type AddressRow = typeof addresses.$inferSelect;
-export type AccountRow = typeof accounts.$inferSelect;
-export type LegalEntityRow = typeof legalEntities.$inferSelect;
+/** The tables' rows are the contract's rows, column for column: this fails to compile when the two drift apart. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const rowsMatchTheContract: [
+  Same<typeof customers.$inferSelect, Customer>,
+  Same<typeof addresses.$inferSelect, Address>,
+  Same<typeof accounts.$inferSelect, Account>,
+  Same<typeof legalEntities.$inferSelect, LegalEntity>,
+] = [true, true, true, true];
+void rowsMatchTheContract;

@@ -4,36 +4,10 @@
  * rows exactly as the domain would have written them (versions, timestamps, one default address, ...); the FTS
  * triggers keep the search index in sync as for any other insert.
  */
-import type { Store } from './db.js';
-import type { AccountRow, AddressRow, CustomerRow, LegalEntityRow } from './schema.js';
+import type Database from 'better-sqlite3';
+import type { SeedCustomer, SeedLegalEntityRow, SeedWriter, TakenKeys } from '../seeding.js';
 
-export type SeedCustomerRow = Omit<CustomerRow, 'pk' | 'tenant'>;
-export type SeedAddressRow = Omit<AddressRow, 'pk' | 'tenant' | 'customerPk'>;
-export type SeedAccountRow = Omit<AccountRow, 'pk' | 'tenant' | 'customerPk'>;
-export type SeedLegalEntityRow = Omit<LegalEntityRow, 'pk' | 'tenant'>;
-
-export interface SeedCustomer {
-  customer: SeedCustomerRow;
-  addresses: readonly SeedAddressRow[];
-  accounts: readonly SeedAccountRow[];
-  /** The customer's assignment to a legal entity; the entity is inserted with its first member. */
-  membership?: { entity: SeedLegalEntityRow; assignmentId: string; createdAt: number } | undefined;
-}
-
-/** The public keys already used in a tenant, which new seed data must not repeat. */
-export interface TakenKeys {
-  customerNumbers: Set<string>;
-  /** Lower-cased, as the unique index compares them. */
-  emails: Set<string>;
-  addressIds: Set<string>;
-  accountIds: Set<string>;
-  legalEntityIds: Set<string>;
-  registrationIds: Set<string>;
-  assignmentIds: Set<string>;
-}
-
-export function createSeedWriter(store: Store) {
-  const { sqlite } = store;
+export function createSeedWriter(sqlite: Database.Database): SeedWriter {
   const insertCustomer = sqlite.prepare(`INSERT INTO customers (tenant, customer_number, title, first_name, middle_name,
       last_name, contact_email, contact_phone, company, preferred_language, preferred_currency, preferred_site, active,
       on_hold, company_registration_id, mixins, version, created_at, modified_at)
@@ -106,11 +80,11 @@ export function createSeedWriter(store: Store) {
 
   return {
     /** Writes the customers in one transaction: all of them, or (on an error) none. */
-    write(tenant: string, batch: readonly SeedCustomer[]): void {
+    async write(tenant: string, batch: readonly SeedCustomer[]): Promise<void> {
       writeBatch.immediate(tenant, batch);
     },
 
-    takenKeys(tenant: string): TakenKeys {
+    async takenKeys(tenant: string): Promise<TakenKeys> {
       const column = (sql: string) => new Set(sqlite.prepare(sql).pluck().all({ tenant }) as string[]);
       return {
         customerNumbers: column(`SELECT customer_number FROM customers WHERE tenant = @tenant
@@ -130,8 +104,8 @@ export function createSeedWriter(store: Store) {
      * Settings for a large bulk load on this connection: a bigger page cache for the index updates. WAL with
      * synchronous=NORMAL (the store's setting) already commits without an fsync per transaction.
      */
-    prepareForBulkLoad(cacheMegabytes = 256): void {
-      sqlite.pragma(`cache_size = -${cacheMegabytes * 1024}`);
+    async prepareForBulkLoad(): Promise<void> {
+      sqlite.pragma(`cache_size = -${256 * 1024}`);
     },
 
     /**
@@ -139,11 +113,9 @@ export function createSeedWriter(store: Store) {
      * and every search reads each of them), then folds the write-ahead log back into the database file, so the
      * file alone holds the data.
      */
-    finishBulkLoad(): void {
+    async finishBulkLoad(): Promise<void> {
       sqlite.exec(`INSERT INTO customers_search(customers_search) VALUES ('optimize')`);
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
     },
   };
 }
-
-export type SeedWriter = ReturnType<typeof createSeedWriter>;
