@@ -11,6 +11,7 @@ const HTTP_SUITE = [
   'test/customers-list.test.ts',
   'test/customers.test.ts',
   'test/federation.test.ts',
+  'test/fields.test.ts',
   'test/gateway.test.ts',
   'test/graphiql.test.ts',
   'test/jwks.test.ts',
@@ -27,6 +28,17 @@ const mode = (name: 'development' | 'production') => ({
   test: { name, include: HTTP_SUITE, env: { CUSTOMER_GRAPH_TEST_MODE: name } },
 });
 
+/** The HTTP suite once more on PostgreSQL (a real one, started for the run), in production mode. */
+const postgres = {
+  extends: true as const,
+  test: {
+    name: 'postgres',
+    include: HTTP_SUITE,
+    env: { CUSTOMER_GRAPH_TEST_MODE: 'production', CUSTOMER_GRAPH_TEST_STORE: 'postgres' },
+    globalSetup: ['test/support/postgres-global-setup.ts'],
+  },
+};
+
 export default defineConfig({
   resolve: {
     // graphql ships CJS and ESM builds; packages loaded by Node (CJS) and by Vite (ESM) must share one copy.
@@ -39,8 +51,17 @@ export default defineConfig({
     projects: [
       mode('development'),
       mode('production'),
+      postgres,
       // Everything else: the store, the command-line tools, the compiled service (it starts both modes itself).
-      { extends: true, test: { name: 'service', include: ['test/**/*.test.ts'], exclude: HTTP_SUITE } },
+      {
+        extends: true,
+        test: {
+          name: 'service',
+          include: ['test/**/*.test.ts'],
+          exclude: HTTP_SUITE,
+          globalSetup: ['test/support/postgres-global-setup.ts'],
+        },
+      },
     ],
   },
 });

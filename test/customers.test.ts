@@ -4,7 +4,7 @@
  * "invalid input writes nothing", and tenant isolation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codes, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { codes, STORE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 
 const CUSTOMER = /* GraphQL */ `
   id customerNumber title firstName middleName lastName contactEmail contactPhone company
@@ -103,14 +103,15 @@ const TABLES = [
   'accounts',
   'legal_entities',
   'customer_legal_entities',
-  'deleted_customers',
+  // Numbers of deleted customers: PostgreSQL keeps every number ever claimed, with the time it was deleted.
+  STORE === 'postgres' ? 'customer_numbers' : 'deleted_customers',
   'outbox',
 ];
 
 /** Every row of every table: "writes nothing" means this is the same before and after. */
 const dump = async () =>
   Object.fromEntries(
-    await Promise.all(TABLES.map(async (table) => [table, await query(`SELECT * FROM ${table} ORDER BY 1`)])),
+    await Promise.all(TABLES.map(async (table) => [table, await query(`SELECT * FROM ${table} ORDER BY 1, 2`)])),
   );
 
 /** The outbox entries about one customer. */
@@ -212,8 +213,15 @@ describe('create', () => {
   it('writes the notification in the same transaction as the customer: if it fails, nothing is written', async () => {
     const email = freshEmail();
     // Fault injection in the real database: the outbox refuses this one notification.
-    await query(`CREATE TEMP TRIGGER refuse_notification BEFORE INSERT ON outbox
-      WHEN json_extract(NEW.payload, '$.email') = '${email}' BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END`);
+    if (STORE === 'postgres') {
+      await query(`CREATE FUNCTION refuse_notification() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'outbox unavailable'; END $$`);
+      await query(`CREATE TRIGGER refuse_notification BEFORE INSERT ON outbox FOR EACH ROW
+        WHEN (NEW.payload::jsonb ->> 'email' = '${email}') EXECUTE FUNCTION refuse_notification()`);
+    } else {
+      await query(`CREATE TEMP TRIGGER refuse_notification BEFORE INSERT ON outbox
+        WHEN json_extract(NEW.payload, '$.email') = '${email}' BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END`);
+    }
     try {
       const before = await dump();
       const id = unique('outbox-fails-');
@@ -223,7 +231,12 @@ describe('create', () => {
       expect(response.errors![0]!.message).toBe('Unexpected error.');
       expect(await dump()).toEqual(before);
     } finally {
-      await query('DROP TRIGGER refuse_notification');
+      if (STORE === 'postgres') {
+        await query('DROP TRIGGER refuse_notification ON outbox');
+        await query('DROP FUNCTION refuse_notification');
+      } else {
+        await query('DROP TRIGGER refuse_notification');
+      }
     }
   });
 });
@@ -480,7 +493,12 @@ describe('delete', () => {
         (await query(`SELECT count(*) AS n FROM ${table} WHERE customer_pk NOT IN (SELECT pk FROM customers)`))[0]!.n,
       );
     for (const table of ['addresses', 'accounts', 'customer_legal_entities']) expect(await left(table)).toBe(0);
-    const tombstones = await query('SELECT tenant FROM deleted_customers WHERE customer_number = ?', [n]);
+    const tombstones = await query(
+      STORE === 'postgres'
+        ? 'SELECT tenant FROM customer_numbers WHERE customer_number = ? AND deleted_at IS NOT NULL'
+        : 'SELECT tenant FROM deleted_customers WHERE customer_number = ?',
+      [n],
+    );
     expect(tombstones).toEqual([{ tenant: 'acme' }]);
     // The legal entity stays for its other members, and the deleted accounts' emails are free again.
     const rejoined = await created({ contactEmail: email, b2b });

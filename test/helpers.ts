@@ -10,6 +10,8 @@ import { signToken, type TokenClaims } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createService, type Service } from '../src/server.js';
+import { inject } from 'vitest';
+import { createDatabase } from './support/postgres.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -20,6 +22,9 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789
 export const MODE: 'development' | 'production' =
   process.env.CUSTOMER_GRAPH_TEST_MODE === 'production' ? 'production' : 'development';
 export const PRODUCTION = MODE === 'production';
+/** The store every test server uses: vitest.config.ts runs the HTTP suite on PostgreSQL too. */
+export const STORE: 'sqlite' | 'postgres' =
+  process.env.CUSTOMER_GRAPH_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 export const MANAGE = 'customer.customer_manage';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -56,7 +61,9 @@ export async function startTestServer(
   const dir = mkdtempSync(join(tmpdir(), 'customer-graph-test-'));
   const config = loadConfig({
     NODE_ENV: MODE,
-    DATABASE_URL: `file:${join(dir, 'customers.db')}`,
+    // Each server its own database: a fresh SQLite file, or a fresh database of the run's PostgreSQL.
+    DATABASE_URL:
+      STORE === 'postgres' ? await createDatabase(inject('postgresAdminUrl')) : `file:${join(dir, 'customers.db')}`,
     DATA_DIR: dir,
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: 'silent',

