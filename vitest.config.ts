@@ -7,6 +7,7 @@ const require = createRequire(import.meta.url);
 const HTTP_SUITE = [
   'test/addresses.test.ts',
   'test/authorization.test.ts',
+  'test/concurrency.test.ts',
   'test/cors.test.ts',
   'test/customers-list.test.ts',
   'test/customers.test.ts',
