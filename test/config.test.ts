@@ -8,6 +8,8 @@ const VARIABLES = [
   'PORT',
   'HOST',
   'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
   'DATA_DIR',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URL',
@@ -53,5 +55,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('takes a PostgreSQL URL with its pool settings, and never shows its password', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://customer_graph:s3cr%40t-pw@db.internal:5432/customers?sslmode=require',
+      DATABASE_POOL_SIZE: '25',
+      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+    });
+    expect(config.databasePath).toBe(
+      'postgres://customer_graph:s3cr%40t-pw@db.internal:5432/customers?sslmode=require',
+    );
+    expect(config.database).toEqual({
+      label: 'postgres://customer_graph:***@db.internal:5432/customers?sslmode=require',
+      poolSize: 25,
+      statementTimeoutMs: 2000,
+    });
+    expect(loadConfig({}).database).toEqual({ label: 'data/customers.db', poolSize: 10, statementTimeoutMs: 5000 });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });

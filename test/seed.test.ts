@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedTenant, type SeedSummary } from '../src/cli/seed-data.js';
 import { parseAddressInput, parseCustomerCreate } from '../src/domain/validation.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/db.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { createDatabase } from './support/postgres.js';
 
 const CUSTOMERS = 120;
 const dir = mkdtempSync(join(tmpdir(), 'customer-graph-seed-'));
@@ -56,11 +57,11 @@ const CUSTOMER_FIELDS = `customerNumber title firstName middleName lastName cont
   addresses { ${ADDRESS_FIELDS} } defaultAddress { id } accounts { id email createdAt }`;
 
 /** Every customer the token's tenant sees, page by page. */
-async function readAll(token?: string): Promise<SeededCustomer[]> {
+async function readAll(token?: string, from: TestServer = server): Promise<SeededCustomer[]> {
   const all: SeededCustomer[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: GraphQLResponse = await server.gql(
+    const page: GraphQLResponse = await from.gql(
       `query($after: String) { customers(first: 50, after: $after) {
         edges { node { ${CUSTOMER_FIELDS} } } pageInfo { hasNextPage endCursor } } }`,
       { after },
@@ -251,5 +252,35 @@ describe('npm run seed', () => {
     const beta = await readAll(await server.token({ tenant: 'beta' }));
     expect(beta).toHaveLength(25);
     expect(beta.every((customer) => customer.addresses.length === 1 && customer.metadata.version === 3)).toBe(true);
+  });
+
+  it('seeds PostgreSQL the same way, from a URL, without printing its password', { timeout: 90_000 }, async () => {
+    const url = await createDatabase(inject('postgresAdminUrl'));
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'src/cli/seed.ts',
+      '--database',
+      url,
+      '--tenant',
+      'acme',
+      '--customers',
+      String(CUSTOMERS),
+      '--seed',
+      '7',
+      '--json',
+    ]);
+    const printed = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(printed).toMatchObject({ tenant: 'acme', customers: CUSTOMERS, addresses: 2 * CUSTOMERS });
+    expect(printed.database).not.toContain(new URL(url).password);
+    const onPostgres = await startTestServer({ DATABASE_URL: url });
+    try {
+      const seeded = await readAll(undefined, onPostgres);
+      // The same seed writes the same customers into either store.
+      expect(seeded).toEqual(customers);
+    } finally {
+      await onPostgres.close();
+    }
   });
 });
