@@ -60,7 +60,7 @@ export default defineConfig({
           name: 'service',
           include: ['test/**/*.test.ts'],
           exclude: HTTP_SUITE,
-          globalSetup: ['test/support/postgres-global-setup.ts'],
+          globalSetup: ['test/support/build-global-setup.ts', 'test/support/postgres-global-setup.ts'],
         },
       },
     ],
