@@ -1,4 +1,7 @@
-/** Prometheus metrics: SQL statements executed, and GraphQL operations counted and timed by name. */
+/**
+ * Prometheus metrics: SQL statements executed, GraphQL operations counted and timed by name, and REST requests by
+ * route, status and outcome.
+ */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
@@ -33,6 +36,22 @@ export function createMetrics({ maxOperationNames = 500 }: MetricsOptions = {}) 
     registers: [registry],
   });
 
+  const restRequests = new Counter({
+    name: 'rest_requests_total',
+    help: 'REST API requests answered, by route (its operation id), method, status and outcome.',
+    labelNames: ['route', 'method', 'status', 'outcome'] as const,
+    registers: [registry],
+  });
+  const restDuration = new Histogram({
+    name: 'rest_request_duration_seconds',
+    help: 'Time to answer REST API requests, by route.',
+    labelNames: ['route'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  /** The methods a label may name; routes are the route table's ids, so neither grows with what clients send. */
+  const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
   const operationNames = new Set<string>();
   function operationLabel(name: string | undefined): string {
     if (!name) return 'anonymous';
@@ -61,10 +80,18 @@ export function createMetrics({ maxOperationNames = 500 }: MetricsOptions = {}) 
     };
   }
 
+  /** One REST answer: `route` is a route id, `docs`, or `unmatched` for a path or method the API does not have. */
+  function restRequest(route: string, method: string | undefined, status: number, outcome: string, seconds: number) {
+    const label = method && METHODS.has(method) ? method : 'other';
+    restRequests.inc({ route, method: label, status: String(status), outcome });
+    restDuration.observe({ route }, seconds);
+  }
+
   return {
     registry,
     countStatement: () => statements.inc(),
     plugin,
+    restRequest,
   };
 }
 

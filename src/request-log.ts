@@ -1,6 +1,6 @@
 /**
  * One log line per request, written when the response is finished: request id, method, path, status, duration,
- * and for GraphQL the operation's name and type, its outcome and the codes of its errors. The GraphQL details are
+ * the REST route, and for GraphQL the operation's name and type, its outcome and the codes of its errors. The GraphQL details are
  * gathered by a Yoga plugin on the request's record, found again through Node's request object (Yoga's server
  * context).
  */
@@ -10,6 +10,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from './logger.js';
 
 interface RequestRecord {
+  /** The REST route's id (src/rest/routes.ts). */
+  route?: string | undefined;
   operation?: string | undefined;
   type?: string | undefined;
   /** Codes of the GraphQL errors of the answer, each once, in order. */
@@ -41,6 +43,7 @@ export function logRequest(
         path,
         status,
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+        ...(record.route !== undefined ? { route: record.route } : {}),
         ...(record.operation !== undefined || record.type !== undefined
           ? { operation: record.operation ?? 'anonymous', operationType: record.type }
           : {}),
@@ -50,6 +53,12 @@ export function logRequest(
       'request',
     );
   });
+}
+
+/** Names the REST route a request reached, for its log line. */
+export function logRestRoute(req: IncomingMessage, route: string): void {
+  const record = records.get(req);
+  if (record) record.route = route;
 }
 
 const recordOf = (serverContext: unknown) => {

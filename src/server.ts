@@ -1,6 +1,7 @@
 /**
- * The HTTP service: Yoga on /graphql behind node:http, with /health, /ready and /metrics beside it (or /metrics on a
- * listener of its own), the browser pages (src/graphiql.ts), one log line per request, and a graceful close.
+ * The HTTP service: Yoga on /graphql behind node:http, the REST API under /customer/ (src/rest/http.ts), with
+ * /health, /ready and /metrics beside them (or /metrics on a listener of its own), the browser pages
+ * (src/graphiql.ts), one log line per request, and a graceful close.
  * Everything a request needs is wired here once; main.ts and the tests both start it.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -24,6 +25,8 @@ import { createMetrics } from './metrics.js';
 import { logRequest, requestLogPlugin } from './request-log.js';
 import { operationTransactionPlugin } from './graphql/transaction.js';
 import { openStore } from './store/index.js';
+import { createRestApi } from './rest/http.js';
+import { isRestPath } from './rest/routes.js';
 
 export interface ServiceOptions {
   config: Config;
@@ -97,6 +100,18 @@ export async function createService({
   });
 
   const browser = createGraphiQL({ enabled: config.graphql.introspection, endpoint: '/graphql', developmentToken });
+  // The REST API: the same domain, store, token verifier and body limit as GraphQL; its documentation follows
+  // introspection, as GraphiQL does.
+  const rest = createRestApi({
+    store,
+    domain,
+    verifyToken,
+    logger,
+    metrics,
+    maxBodyBytes: config.graphql.maxBodyBytes,
+    readBody,
+    docs: { enabled: config.graphql.introspection, developmentToken },
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 128) || randomUUID();
@@ -115,6 +130,7 @@ export async function createService({
       if (metricsServer) return send(res, 404, 'text/plain', 'not found\n');
       if (req.method === 'GET') return serveMetrics(req, res);
     }
+    if (isRestPath(path)) return rest(req, res, path, requestId);
     // GraphiQL (or the page saying it is off), its assets and `GET /`: never with CORS headers, whatever the allow-list.
     if (await browser(req, res, path)) return;
     // The answer depends on the Origin once some origins are allowed, so caches must keep one per Origin.

@@ -134,7 +134,64 @@ export interface CustomerListFilter {
   readonly legalEntityId?: string | undefined;
   /** Epoch milliseconds. */
   readonly modifiedSince?: number | undefined;
+  /** Further conditions, all of which must hold (the REST API's `q`, src/domain/rest-list.ts). */
+  readonly conditions?: readonly CustomerCondition[] | undefined;
 }
+
+/** The text columns a condition can name; `legalEntityId` is the id of any legal entity the customer belongs to. */
+export type CustomerTextColumn =
+  | 'customerNumber'
+  | 'title'
+  | 'firstName'
+  | 'middleName'
+  | 'lastName'
+  | 'contactEmail'
+  | 'contactPhone'
+  | 'company'
+  | 'preferredLanguage'
+  | 'preferredCurrency'
+  | 'preferredSite'
+  | 'companyRegistrationId'
+  | 'legalEntityId';
+export type CustomerNullableColumn = Exclude<
+  CustomerTextColumn,
+  'customerNumber' | 'preferredLanguage' | 'preferredCurrency' | 'preferredSite'
+>;
+export type CustomerNumberColumn = 'version' | 'createdAt' | 'modifiedAt';
+
+/**
+ * One condition on a customer. Text equality is exact (letter case included), except `contactEmail`, which ignores
+ * letter case as the contactEmail filter does; `contains` is a case-insensitive substring, as `search` is. Mixin
+ * paths are keys of letters, digits, `_` and `-`; `exists` is true for a key present with any value, null included.
+ */
+export type CustomerCondition =
+  | {
+      readonly kind: 'text';
+      readonly column: CustomerTextColumn;
+      readonly op: 'in';
+      readonly values: readonly string[];
+    }
+  | { readonly kind: 'text'; readonly column: CustomerTextColumn; readonly op: 'contains'; readonly value: string }
+  | { readonly kind: 'text'; readonly column: CustomerNullableColumn; readonly op: 'isNull' }
+  | {
+      readonly kind: 'number';
+      readonly column: CustomerNumberColumn;
+      readonly op: 'in';
+      readonly values: readonly number[];
+    }
+  | {
+      readonly kind: 'number';
+      readonly column: CustomerNumberColumn;
+      readonly op: 'gt' | 'gte' | 'lt' | 'lte';
+      readonly value: number;
+    }
+  | { readonly kind: 'mixin'; readonly path: readonly string[]; readonly op: 'exists' | 'missing' }
+  | {
+      readonly kind: 'mixin';
+      readonly path: readonly string[];
+      readonly op: 'eq';
+      readonly value: string | number | boolean;
+    };
 
 /** A position in an ordered list: a row's values under the order's terms (see {@link positionReader}). */
 export type KeysetPosition = readonly (string | number)[];
@@ -143,6 +200,8 @@ export interface CustomerListQuery {
   readonly filter: CustomerListFilter;
   readonly order: readonly OrderTerm[];
   readonly after?: KeysetPosition | undefined;
+  /** Rows of the order to skip first (the REST API's page numbers): read and dropped, so it costs what it skips. */
+  readonly offset?: number | undefined;
   readonly limit: number;
 }
 

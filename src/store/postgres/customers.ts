@@ -1,6 +1,7 @@
 /** Customer rows: batched lookups, keyset-paginated lists, counts, and the writes (with number claims). */
 import { and, asc, desc, eq, isNotNull, type SQL, sql } from 'drizzle-orm';
 import {
+  type CustomerCondition,
   type CustomerListFilter,
   type CustomerOrderField,
   type Direction,
@@ -77,7 +78,83 @@ function filterConditions(reach: Reach, filter: CustomerListFilter): SQL[] {
   if (filter.modifiedSince !== undefined) {
     conditions.push(sql`${customers.modifiedAt} >= ${filter.modifiedSince}::bigint`);
   }
+  for (const condition of filter.conditions ?? []) conditions.push(conditionSql(reach, condition));
   return conditions;
+}
+
+const TEXT_COLUMNS = {
+  customerNumber: customers.customerNumber,
+  title: customers.title,
+  firstName: customers.firstName,
+  middleName: customers.middleName,
+  lastName: customers.lastName,
+  contactEmail: customers.contactEmail,
+  contactPhone: customers.contactPhone,
+  company: customers.company,
+  preferredLanguage: customers.preferredLanguage,
+  preferredCurrency: customers.preferredCurrency,
+  preferredSite: customers.preferredSite,
+  companyRegistrationId: customers.companyRegistrationId,
+} as const;
+/** The columns whose sort key leads an order index: their equality seeks it. */
+const SORT_KEYED = new Set(['firstName', 'lastName', 'contactEmail', 'company']);
+const NUMBER_COLUMNS = {
+  version: customers.version,
+  createdAt: customers.createdAt,
+  modifiedAt: customers.modifiedAt,
+} as const;
+const COMPARISON = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+/** What lower() under the "C" collation does (the sort keys' folding): ASCII letters only. */
+const foldAscii = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/** The searched text's folding (SEARCH_TEXT), for a case-insensitive substring of one column. */
+const containsFolded = (expr: SQL, value: string) =>
+  sql`lower(${expr} COLLATE "und-x-icu") LIKE ('%' || lower(${escapeLike(value)}::text COLLATE "und-x-icu") || '%')`;
+
+/** One condition of the REST API's q as SQL (the meanings of src/domain/store.ts, as the SQLite store's). */
+function conditionSql(reach: Reach, c: CustomerCondition): SQL {
+  switch (c.kind) {
+    case 'text': {
+      if (c.column === 'legalEntityId') {
+        const members = (where: SQL) => sql`${customers.pk} IN (SELECT m.customer_pk FROM customer_legal_entities m
+          JOIN legal_entities e ON e.pk = m.legal_entity_pk WHERE e.tenant = ${reach.tenant} AND ${where})`;
+        if (c.op === 'in') return members(sql`e.id = ${anyOf(c.values, 'text')}`);
+        if (c.op === 'contains') return members(containsFolded(sql`e.id`, c.value));
+        return sql`NOT EXISTS (SELECT 1 FROM customer_legal_entities m WHERE m.customer_pk = ${customers.pk})`;
+      }
+      const column = TEXT_COLUMNS[c.column];
+      if (c.op === 'isNull') return sql`${column} IS NULL`;
+      if (c.op === 'contains') return containsFolded(sql`${column}`, c.value);
+      if (c.column === 'contactEmail') {
+        // As the contactEmail filter: ASCII letter case ignored, through the sort key's index.
+        return sql`${sortKey(column)} = ${anyOf(c.values.map(foldAscii), 'text')} AND ${column} IS NOT NULL`;
+      }
+      const exact = sql`${column} = ${anyOf(c.values, 'text')}`;
+      // The sort key (folded) is what the index holds; the exact value is checked on the rows it finds.
+      return SORT_KEYED.has(c.column)
+        ? sql`${sortKey(column)} = ${anyOf(c.values.map(foldAscii), 'text')} AND ${exact}`
+        : exact;
+    }
+    case 'number': {
+      const column = NUMBER_COLUMNS[c.column];
+      if (c.op === 'in') return sql`${column} = ${anyOf(c.values, 'bigint')}`;
+      return sql`${column} ${sql.raw(COMPARISON[c.op])} ${c.value}::bigint`;
+    }
+    case 'mixin': {
+      const path = sql`VARIADIC ${sql.param(c.path)}::text[]`;
+      const value = sql`json_extract_path(${customers.mixins}, ${path})`;
+      // A key present with the value null is there: json_extract_path answers JSON null for it, SQL NULL when absent.
+      if (c.op !== 'eq') return c.op === 'exists' ? sql`${value} IS NOT NULL` : sql`${value} IS NULL`;
+      const asText = sql`json_extract_path_text(${customers.mixins}, ${path})`;
+      if (typeof c.value === 'boolean') {
+        return sql`json_typeof(${value}) = 'boolean' AND ${asText} = ${String(c.value)}`;
+      }
+      if (typeof c.value === 'number') {
+        return sql`json_typeof(${value}) = 'number' AND (${asText})::numeric = ${String(c.value)}::numeric`;
+      }
+      return sql`json_typeof(${value}) = 'string' AND ${asText} = ${c.value}::text`;
+    }
+  }
 }
 
 /**
@@ -133,7 +210,8 @@ export function customerReads(db: Db): StoreReads['customers'] {
             term.direction === 'ASC' ? asc(ORDER_EXPRESSION[term.field]) : desc(ORDER_EXPRESSION[term.field]),
           ),
         )
-        .limit(query.limit);
+        .limit(query.limit)
+        .offset(query.offset ?? 0);
     },
 
     async count(reach, filter) {

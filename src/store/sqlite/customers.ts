@@ -4,7 +4,9 @@ import {
   totalOrder,
   type Customer,
   type CustomerChanges,
+  type CustomerCondition,
   type CustomerListFilter,
+  type CustomerTextColumn,
   type CustomerListQuery,
   type CustomerOrderField,
   type Direction,
@@ -41,9 +43,156 @@ type Driver = 'order' | 'email' | 'ids';
 /** Below three characters a trigram index cannot answer a substring search, so those scan instead. */
 const isIndexedSearch = (search: string | undefined) => [...(search?.trim() ?? '')].length >= 3;
 
+/**
+ * Text columns whose equality an index answers: the customer number (the unique key) and the sort keys of the
+ * order indexes (which fold letter case, so the exact value is checked on the rows the index finds).
+ */
+const SEEK_COLUMNS: ReadonlySet<CustomerTextColumn> = new Set([
+  'customerNumber',
+  'firstName',
+  'lastName',
+  'contactEmail',
+  'company',
+]);
+const isSeek = (c: CustomerCondition) => c.kind === 'text' && c.op === 'in' && SEEK_COLUMNS.has(c.column);
+/** A legal entity's members are a set of pks, as the legalEntityId filter's are. */
+const isEntityIn = (c: CustomerCondition) => c.kind === 'text' && c.op === 'in' && c.column === 'legalEntityId';
+
 function driverOf(filter: CustomerListFilter, reach: ReachShape): Driver {
-  if (reach !== 'tenant' || filter.legalEntityId !== undefined || isIndexedSearch(filter.search)) return 'ids';
-  return filter.contactEmail !== undefined ? 'email' : 'order';
+  const conditions = filter.conditions ?? [];
+  if (
+    reach !== 'tenant' ||
+    filter.legalEntityId !== undefined ||
+    isIndexedSearch(filter.search) ||
+    conditions.some(isEntityIn)
+  ) {
+    return 'ids';
+  }
+  return filter.contactEmail !== undefined || conditions.some(isSeek) ? 'email' : 'order';
+}
+
+/** The columns of the text conditions (legalEntityId has its own subquery). */
+const TEXT_COLUMNS = {
+  customerNumber: customers.customerNumber,
+  title: customers.title,
+  firstName: customers.firstName,
+  middleName: customers.middleName,
+  lastName: customers.lastName,
+  contactEmail: customers.contactEmail,
+  contactPhone: customers.contactPhone,
+  company: customers.company,
+  preferredLanguage: customers.preferredLanguage,
+  preferredCurrency: customers.preferredCurrency,
+  preferredSite: customers.preferredSite,
+  companyRegistrationId: customers.companyRegistrationId,
+} as const;
+const SORT_KEYS: Partial<Record<CustomerTextColumn, SQL>> = {
+  firstName: sortKey.firstName,
+  lastName: sortKey.lastName,
+  contactEmail: sortKey.contactEmail,
+  company: sortKey.company,
+};
+const NUMBER_COLUMNS = {
+  version: customers.version,
+  createdAt: customers.createdAt,
+  modifiedAt: customers.modifiedAt,
+} as const;
+const COMPARISON = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+/** A JSON path of mixin keys (letters, digits, _ and -, as the q parser allows), each quoted. */
+const jsonPath = (path: readonly string[]) => `$${path.map((key) => `."${key}"`).join('')}`;
+
+/**
+ * One condition as SQL with placeholders named after `name` (so a prepared statement serves every value), and its
+ * shape for the statement cache. `indexed` says whether an index may answer it (see {@link Driver}).
+ */
+function conditionSql(
+  c: CustomerCondition,
+  name: string,
+  values: Record<string, unknown>,
+  indexed: (expr: SQL) => SQL,
+): { sql: SQL; shape: string } {
+  const p = sql.placeholder;
+  // One value compares with =, several with a JSON array's members: one statement serves every list length.
+  const oneOf = (expr: SQL, list: readonly (string | number)[]) => {
+    if (list.length === 1) {
+      values[name] = list[0];
+      return sql`${expr} = ${p(name)}`;
+    }
+    values[name] = JSON.stringify(list);
+    return sql`${expr} IN (SELECT value FROM json_each(${p(name)}))`;
+  };
+  const many = (list: readonly unknown[]) => (list.length === 1 ? '1' : 'n');
+  switch (c.kind) {
+    case 'text': {
+      if (c.column === 'legalEntityId') {
+        const members = (where: SQL) => sql`${customers.pk} IN (SELECT m.customer_pk FROM customer_legal_entities m
+          JOIN legal_entities e ON e.pk = m.legal_entity_pk WHERE e.tenant = ${p('tenant')} AND ${where})`;
+        if (c.op === 'in') return { sql: members(oneOf(sql`e.id`, c.values)), shape: `entity:${many(c.values)}` };
+        if (c.op === 'contains') {
+          values[name] = c.value.toLowerCase();
+          return { sql: members(sql`instr(${sql.raw(FOLD)}(e.id), ${p(name)}) > 0`), shape: 'entity~' };
+        }
+        const member = sql`SELECT 1 FROM customer_legal_entities m WHERE m.customer_pk = ${customers.pk}`;
+        return { sql: sql`NOT EXISTS (${member})`, shape: 'entity:null' };
+      }
+      const column = sql`${TEXT_COLUMNS[c.column]}`;
+      const shape = `${c.column}:${c.op}`;
+      if (c.op === 'isNull') return { sql: sql`${column} IS NULL`, shape };
+      if (c.op === 'contains') {
+        values[name] = c.value.toLowerCase();
+        return { sql: sql`instr(${sql.raw(FOLD)}(${column}), ${p(name)}) > 0`, shape };
+      }
+      const key = SORT_KEYS[c.column];
+      if (c.column === 'contactEmail') {
+        // As the contactEmail filter: letter case ignored, through the sort key's index.
+        return {
+          sql: sql`${oneOf(indexed(key!), c.values)} AND ${column} IS NOT NULL`,
+          shape: `${shape}:${many(c.values)}`,
+        };
+      }
+      if (key) {
+        // The sort key (case folded) finds the rows through its index; the exact value is checked on them.
+        const exact = oneOf(column, c.values);
+        const exactName = `${name}x`;
+        values[exactName] = values[name];
+        const folded =
+          c.values.length === 1
+            ? sql`${indexed(key)} = ${p(exactName)}`
+            : sql`${indexed(key)} IN (SELECT value FROM json_each(${p(exactName)}))`;
+        return { sql: sql`${folded} AND ${exact}`, shape: `${shape}:${many(c.values)}` };
+      }
+      return {
+        sql: oneOf(c.column === 'customerNumber' ? indexed(column) : column, c.values),
+        shape: `${shape}:${many(c.values)}`,
+      };
+    }
+    case 'number': {
+      const column = indexed(sql`${NUMBER_COLUMNS[c.column]}`);
+      if (c.op === 'in') return { sql: oneOf(column, c.values), shape: `${c.column}:in:${many(c.values)}` };
+      values[name] = c.value;
+      return { sql: sql`${column} ${sql.raw(COMPARISON[c.op])} ${p(name)}`, shape: `${c.column}:${c.op}` };
+    }
+    case 'mixin': {
+      const pathName = `${name}p`;
+      values[pathName] = jsonPath(c.path);
+      const type = sql`json_type(${customers.mixins}, ${p(pathName)})`;
+      if (c.op !== 'eq') {
+        return c.op === 'exists'
+          ? { sql: sql`${type} IS NOT NULL`, shape: 'mixin:exists' }
+          : { sql: sql`${type} IS NULL`, shape: 'mixin:missing' };
+      }
+      if (typeof c.value === 'boolean') {
+        return { sql: sql`${type} = ${c.value ? 'true' : 'false'}`, shape: `mixin:${c.value}` };
+      }
+      values[name] = c.value;
+      const types = typeof c.value === 'number' ? sql`IN ('integer', 'real')` : sql`= 'text'`;
+      return {
+        sql: sql`${type} ${types} AND json_extract(${customers.mixins}, ${p(pathName)}) = ${p(name)}`,
+        shape: `mixin:${typeof c.value}`,
+      };
+    }
+  }
 }
 
 /** SQLite's lower() folds ASCII only; short searches fold every script, as the trigram index does. */
@@ -118,6 +267,14 @@ function filterConditions(filter: CustomerListFilter, driver: Driver) {
     values.modifiedSince = filter.modifiedSince;
     conditions.push(sql`${column(sql`${customers.modifiedAt}`)} >= ${p('modifiedSince')}`);
   }
+  for (const [i, condition] of (filter.conditions ?? []).entries()) {
+    // Where an equality seeks, it leads: every other index is hidden, as for the contact email.
+    const indexed = (expr: SQL) =>
+      driver === 'order' || (driver === 'email' && isSeek(condition)) ? expr : unindexed(expr);
+    const one = conditionSql(condition, `q${i}`, values, indexed);
+    shape.push(one.shape);
+    conditions.push(one.sql);
+  }
   return { conditions, shape: shape.join(','), values };
 }
 
@@ -175,14 +332,19 @@ export function createCustomerStore(db: Db) {
       .prepare();
     return tableRows(customers, query);
   }
-  function prepareList(where: SQL[], terms: readonly { expr: SQL; direction: Direction }[], hasCursor: boolean) {
-    const query = db
+  function prepareList(
+    where: SQL[],
+    terms: readonly { expr: SQL; direction: Direction }[],
+    hasCursor: boolean,
+    hasOffset: boolean,
+  ) {
+    const limited = db
       .select()
       .from(customers)
       .where(and(...where, ...(hasCursor ? [keysetCondition(terms)] : [])))
       .orderBy(...terms.map((t) => (t.direction === 'ASC' ? asc(t.expr) : desc(t.expr))))
-      .limit(sql.placeholder('limit'))
-      .prepare();
+      .limit(sql.placeholder('limit'));
+    const query = (hasOffset ? limited.offset(sql.placeholder('offset')) : limited).prepare();
     return tableRows(customers, query);
   }
   function prepareCount(where: SQL[]) {
@@ -259,11 +421,12 @@ export function createCustomerStore(db: Db) {
       }));
       const orderKey = order.map((t) => `${t.field}:${t.direction}`).join(',');
       const after = query.after;
-      const prepared = lists.get(`${key}|${orderKey}|${after ? 'after' : 'first'}`, () =>
-        prepareList(where(), terms, after !== undefined),
+      const offset = query.offset ? query.offset : undefined;
+      const prepared = lists.get(`${key}|${orderKey}|${after ? 'after' : 'first'}|${offset ? 'offset' : ''}`, () =>
+        prepareList(where(), terms, after !== undefined, offset !== undefined),
       );
       const cursorValues = Object.fromEntries((after ?? []).map((value, i) => [`c${i}`, value]));
-      return prepared.all({ ...values, ...cursorValues, limit: query.limit });
+      return prepared.all({ ...values, ...cursorValues, limit: query.limit, ...(offset ? { offset } : {}) });
     },
 
     async count(reach: Reach, filter: CustomerListFilter): Promise<number> {

@@ -1,0 +1,376 @@
+/**
+ * The REST API's route × scope matrix: every route × each kind of caller of AUTH.md (each scope alone, no scope, no
+ * token, customer tokens with own scopes, narrowed to one legal entity or not, without a company, another tenant)
+ * × customers inside and outside the caller's company. Each cell asserts the outcome AUTH.md's table gives (written
+ * out here, not imported from src/auth), asserts that the GraphQL operation the route stands for answers the same,
+ * and for writes that the customer changed exactly when the write succeeded. A token of another tenant calling
+ * with this tenant's path is the 400 of REST.md; with its own path it finds nothing of this tenant.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LegalEntity } from '../src/domain/store.js';
+import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { restClient } from './support/rest-client.js';
+import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
+
+const READ = 'customer.customer_read';
+const READ_OWN = 'customer.customer_read_own';
+const MANAGE = 'customer.customer_manage';
+const MANAGE_OWN = 'customer.customer_manage_own';
+const CREATE = 'customer.customer_create';
+const UPDATE = 'customer.customer_update';
+const DELETE = 'customer.customer_delete';
+const EVERY_SCOPE = [READ, READ_OWN, MANAGE, MANAGE_OWN, CREATE, UPDATE, DELETE];
+
+/** AUTH.md's table. */
+const RULES = {
+  read: { tenant: [READ, MANAGE], own: [READ_OWN, MANAGE_OWN] },
+  addresses: { tenant: [READ, MANAGE], own: [] },
+  create: { tenant: [MANAGE, CREATE], own: [MANAGE_OWN] },
+  update: { tenant: [MANAGE, UPDATE], own: [MANAGE_OWN] },
+  delete: { tenant: [MANAGE, UPDATE, DELETE], own: [MANAGE_OWN] },
+  parts: { tenant: [MANAGE, UPDATE], own: [] },
+} as const satisfies Record<string, { tenant: string[]; own: string[] }>;
+type Rule = keyof typeof RULES;
+
+type Company = 'X' | 'Y' | 'Z';
+type Actor = 'alice' | 'bob';
+const MEMBERSHIPS: Record<Actor, Company[]> = { alice: ['X', 'Y'], bob: [] };
+
+interface Principal {
+  name: string;
+  tenant: 'acme' | 'globex' | null;
+  scopes: string[];
+  customer?: Actor;
+  narrowedTo?: Company;
+}
+
+const PRINCIPALS: Principal[] = [
+  { name: 'no token', tenant: null, scopes: [] },
+  { name: 'scope ""', tenant: 'acme', scopes: [] },
+  ...EVERY_SCOPE.map(
+    (scope): Principal => ({ name: scope.replace('customer.customer_', ''), tenant: 'acme', scopes: [scope] }),
+  ),
+  { name: 'alice read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice' },
+  { name: 'alice manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice' },
+  { name: 'alice@Y read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice', narrowedTo: 'Y' },
+  { name: 'alice@Y manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice', narrowedTo: 'Y' },
+  { name: 'alice read (tenant-wide)', tenant: 'acme', scopes: [READ], customer: 'alice' },
+  { name: 'bob (no company) manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'bob' },
+  { name: 'globex, every scope', tenant: 'globex', scopes: EVERY_SCOPE },
+];
+
+interface Target {
+  name: string;
+  companies: Company[];
+}
+const TARGETS: Target[] = [
+  { name: 'colleague in Y', companies: ['Y'] },
+  { name: 'colleague in X', companies: ['X'] },
+  { name: 'stranger in Z', companies: ['Z'] },
+  { name: 'stranger without company', companies: [] },
+];
+
+function companyOf(p: Principal): Company[] {
+  if (!p.customer) return [];
+  const mine = MEMBERSHIPS[p.customer];
+  return p.narrowedTo ? mine.filter((c) => c === p.narrowedTo) : mine;
+}
+
+function reachOf(p: Principal, rule: Rule): 'tenant' | 'own' | undefined {
+  if ((RULES[rule].tenant as readonly string[]).some((s) => p.scopes.includes(s))) return 'tenant';
+  if (p.customer && (RULES[rule].own as readonly string[]).some((s) => p.scopes.includes(s))) return 'own';
+  return undefined;
+}
+
+function sees(p: Principal, reach: 'tenant' | 'own', t: Target): boolean {
+  if (p.tenant !== 'acme') return false;
+  return reach === 'tenant' || t.companies.some((c) => companyOf(p).includes(c));
+}
+
+/** What a cell answers, in the terms both APIs share. */
+type Outcome = 'data' | 'absent' | 'forbidden' | 'unauthenticated';
+
+interface Cell {
+  target: SeededCustomer;
+  unique: string;
+}
+
+interface RouteCase {
+  route: string;
+  rule: Rule;
+  write: boolean;
+  /** Names no existing customer (create). */
+  noTarget?: true;
+  /** Where the caller's tenant has no such customer, it creates one (PUT). */
+  createsWhenAbsent?: true;
+  rest(cell: Cell): { method: string; path: string; body?: unknown };
+  /** The REST answer's outcome beyond its status (a list tells absence by its Count). */
+  restOutcome?(status: number, headers: Headers): Outcome | undefined;
+  graphql: string;
+  variables(cell: Cell): Record<string, unknown>;
+}
+
+const c = (cell: Cell) => `/customers/${cell.target.number}`;
+const a = (cell: Cell) => `${c(cell)}/addresses/${cell.target.addressId}`;
+const customerVars = (cell: Cell) => ({ n: cell.target.number });
+const addressVars = (cell: Cell) => ({ n: cell.target.number, a: cell.target.addressId });
+const READ_CUSTOMER = 'query($n: String!) { customer(customerNumber: $n) { customerNumber } }';
+const READ_ADDRESS = 'query($n: String!, $a: ID!) { customerAddress(customerNumber: $n, addressId: $a) { id } }';
+const listed = (status: number, headers: Headers): Outcome | undefined =>
+  status === 200 ? (headers.get('count') === '1' ? 'data' : 'absent') : undefined;
+
+const ROUTE_CASES: RouteCase[] = [
+  {
+    route: 'listCustomers',
+    rule: 'read',
+    write: false,
+    rest: (cell) => ({ method: 'GET', path: `/customers?q=id:${cell.target.number}` }),
+    restOutcome: listed,
+    graphql: READ_CUSTOMER,
+    variables: customerVars,
+  },
+  {
+    route: 'createCustomer',
+    rule: 'create',
+    write: true,
+    noTarget: true,
+    rest: () => ({ method: 'POST', path: '/customers', body: { firstName: 'New' } }),
+    graphql: 'mutation { createCustomer(input: { firstName: "New" }) { customerNumber } }',
+    variables: () => ({}),
+  },
+  {
+    route: 'searchCustomers',
+    rule: 'read',
+    write: false,
+    rest: (cell) => ({ method: 'POST', path: '/customers/search', body: { q: `id:${cell.target.number}` } }),
+    restOutcome: listed,
+    graphql: READ_CUSTOMER,
+    variables: customerVars,
+  },
+  {
+    route: 'upsertCustomer',
+    rule: 'update',
+    write: true,
+    createsWhenAbsent: true,
+    rest: (cell) => ({ method: 'PUT', path: c(cell), body: { lastName: 'Upserted' } }),
+    graphql:
+      'mutation($n: String!) { upsertCustomer(customerNumber: $n, input: { lastName: "Upserted" }) { created } }',
+    variables: customerVars,
+  },
+  {
+    route: 'patchCustomer',
+    rule: 'update',
+    write: true,
+    rest: (cell) => ({ method: 'PATCH', path: c(cell), body: { lastName: 'Patched' } }),
+    graphql:
+      'mutation($n: String!) { patchCustomer(customerNumber: $n, input: { lastName: "Patched" }) { customerNumber } }',
+    variables: customerVars,
+  },
+  {
+    route: 'getCustomer',
+    rule: 'read',
+    write: false,
+    rest: (cell) => ({ method: 'GET', path: c(cell) }),
+    graphql: READ_CUSTOMER,
+    variables: customerVars,
+  },
+  {
+    route: 'deleteCustomer',
+    rule: 'delete',
+    write: true,
+    rest: (cell) => ({ method: 'DELETE', path: c(cell) }),
+    graphql: 'mutation($n: String!) { deleteCustomer(customerNumber: $n) { customerNumber } }',
+    variables: customerVars,
+  },
+  {
+    route: 'assignAccount',
+    rule: 'parts',
+    write: true,
+    rest: (cell) => ({
+      method: 'POST',
+      path: `${c(cell)}/accounts/internal`,
+      body: { email: `rest-${cell.unique}@example.com` },
+    }),
+    graphql: 'mutation($n: String!, $e: String!) { assignCustomerAccount(customerNumber: $n, email: $e) { email } }',
+    variables: (cell) => ({ n: cell.target.number, e: `gql-${cell.unique}@example.com` }),
+  },
+  {
+    route: 'listAddresses',
+    rule: 'addresses',
+    write: false,
+    rest: (cell) => ({ method: 'GET', path: `${c(cell)}/addresses` }),
+    graphql: READ_ADDRESS,
+    variables: addressVars,
+  },
+  {
+    route: 'addAddress',
+    rule: 'parts',
+    write: true,
+    rest: (cell) => ({ method: 'POST', path: `${c(cell)}/addresses`, body: { contactName: 'Added', country: 'FR' } }),
+    graphql:
+      'mutation($n: String!) { addCustomerAddress(customerNumber: $n, input: { contactName: "Added", country: "FR" }) { id } }',
+    variables: customerVars,
+  },
+  {
+    route: 'upsertAddress',
+    rule: 'parts',
+    write: true,
+    rest: (cell) => ({ method: 'PUT', path: a(cell), body: { contactName: 'Updated', country: 'AT' } }),
+    graphql:
+      'mutation($n: String!, $a: ID!) { updateCustomerAddress(customerNumber: $n, addressId: $a, input: { contactName: "Updated", country: "AT" }) { id } }',
+    variables: addressVars,
+  },
+  {
+    route: 'patchAddress',
+    rule: 'parts',
+    write: true,
+    rest: (cell) => ({ method: 'PATCH', path: a(cell), body: { city: 'Hamburg' } }),
+    graphql:
+      'mutation($n: String!, $a: ID!) { patchCustomerAddress(customerNumber: $n, addressId: $a, input: { city: "Hamburg" }) { id } }',
+    variables: addressVars,
+  },
+  {
+    route: 'getAddress',
+    rule: 'addresses',
+    write: false,
+    rest: (cell) => ({ method: 'GET', path: a(cell) }),
+    graphql: READ_ADDRESS,
+    variables: addressVars,
+  },
+  {
+    route: 'deleteAddress',
+    rule: 'parts',
+    write: true,
+    rest: (cell) => ({ method: 'DELETE', path: a(cell) }),
+    graphql:
+      'mutation($n: String!, $a: ID!) { deleteCustomerAddress(customerNumber: $n, addressId: $a) { addressId } }',
+    variables: addressVars,
+  },
+  {
+    route: 'addAddressTags',
+    rule: 'parts',
+    write: true,
+    rest: (cell) => ({ method: 'POST', path: `${a(cell)}/tags?tags=VIP` }),
+    graphql:
+      'mutation($n: String!, $a: ID!) { addCustomerAddressTags(customerNumber: $n, addressId: $a, tags: ["VIP"]) { id } }',
+    variables: addressVars,
+  },
+  {
+    route: 'removeAddressTags',
+    rule: 'parts',
+    write: true,
+    rest: (cell) => ({ method: 'DELETE', path: `${a(cell)}/tags?tags=BILLING` }),
+    graphql:
+      'mutation($n: String!, $a: ID!) { removeCustomerAddressTags(customerNumber: $n, addressId: $a, tags: ["BILLING"]) { id } }',
+    variables: addressVars,
+  },
+];
+
+/** AUTH.md's answer for a cell; `t` is undefined for a create. */
+function expectedOutcome(rc: RouteCase, p: Principal, t: Target | undefined): Outcome {
+  if (p.tenant === null) return 'unauthenticated';
+  const reach = reachOf(p, rc.rule);
+  if (!reach) return 'forbidden';
+  // An own-scope create needs a company to put the new customer in.
+  if (rc.noTarget) return reach === 'own' && companyOf(p).length === 0 ? 'forbidden' : 'data';
+  // Another tenant has no such customer: an upsert creates one of its own, anything else finds nothing.
+  if (p.tenant !== 'acme') return rc.createsWhenAbsent ? 'data' : 'absent';
+  return sees(p, reach, t!) ? 'data' : 'absent';
+}
+
+function restOutcome(rc: RouteCase, status: number, headers: Headers): Outcome {
+  const special = rc.restOutcome?.(status, headers);
+  if (special) return special;
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'absent';
+  if (status >= 200 && status < 300) return 'data';
+  throw new Error(`${rc.route}: unexpected status ${status}`);
+}
+
+function graphqlOutcome(response: GraphQLResponse): Outcome {
+  const code = response.errors?.[0]?.extensions?.code;
+  if (code === 'UNAUTHENTICATED') return 'unauthenticated';
+  if (code === 'FORBIDDEN') return 'forbidden';
+  if (code === 'NOT_FOUND') return 'absent';
+  if (code) throw new Error(`unexpected GraphQL error ${code}: ${response.errors![0]!.message}`);
+  const value = Object.values(response.data ?? {})[0];
+  return value === null || value === undefined ? 'absent' : 'data';
+}
+
+let server: TestServer;
+let fx: Fixtures;
+let companies: Record<Company, LegalEntity>;
+const tokens = new Map<Principal, string | null>();
+const shared = new Map<Target, SeededCustomer>();
+let cellNumber = 0;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  fx = fixtures(server.service);
+  companies = { X: await fx.company('acme'), Y: await fx.company('acme'), Z: await fx.company('acme') };
+  const actors = {
+    alice: await fx.customer('acme', { entities: MEMBERSHIPS.alice.map((name) => companies[name]) }),
+    bob: await fx.customer('acme', { entities: [] }),
+  };
+  for (const t of TARGETS) shared.set(t, await fx.customer('acme', { entities: t.companies.map((n) => companies[n]) }));
+  for (const p of PRINCIPALS) {
+    tokens.set(
+      p,
+      p.tenant === null
+        ? null
+        : await server.token({
+            tenant: p.tenant,
+            scope: p.scopes.join(' '),
+            sub: p.customer ?? 'client',
+            customer_id: p.customer ? actors[p.customer].number : undefined,
+            legal_entity_id: p.narrowedTo ? companies[p.narrowedTo].id : undefined,
+          }),
+    );
+  }
+});
+afterAll(() => server?.close());
+
+describe.each(ROUTE_CASES)('$route', (rc) => {
+  it.each(PRINCIPALS)('$name', async (p) => {
+    const token = tokens.get(p)!;
+    const rest = restClient(server, token);
+    // The token's own tenant in the path; without a token, the tenant of the data.
+    const base = `/customer/${p.tenant ?? 'acme'}`;
+    for (const t of rc.noTarget ? [undefined] : TARGETS) {
+      const expected = expectedOutcome(rc, p, t);
+      // Writes get customers of their own (one for REST, one for GraphQL), so each sees the target as it was seeded.
+      const fresh = async () =>
+        rc.write && t ? fx.customer('acme', { entities: t.companies.map((n) => companies[n]) }) : shared.get(t!)!;
+      const restCell: Cell = { target: t ? await fresh() : (undefined as never), unique: `r${++cellNumber}` };
+      const gqlCell: Cell = { target: t ? await fresh() : (undefined as never), unique: `g${++cellNumber}` };
+      const where = `${rc.route} × ${p.name} × ${t?.name ?? 'new customer'}`;
+
+      const before = t ? await fx.fingerprint('acme', restCell.target.number) : String(await fx.count('acme'));
+      const request = rc.rest(restCell);
+      const answer = await rest(request.method, `${base}${request.path}`, { body: request.body });
+      expect(restOutcome(rc, answer.status, answer.headers), `${where} (REST ${answer.status} ${answer.text})`).toBe(
+        expected,
+      );
+      const after = t ? await fx.fingerprint('acme', restCell.target.number) : String(await fx.count('acme'));
+      // A write changes the tenant's customer exactly when it succeeds (another tenant's upsert creates its own).
+      const changesAcme = rc.write && expected === 'data' && p.tenant === 'acme';
+      if (changesAcme) expect(after, where).not.toBe(before);
+      else expect(after, where).toBe(before);
+
+      const response = await server.gql(rc.graphql, rc.variables(gqlCell), { token });
+      expect(graphqlOutcome(response), `${where} (GraphQL ${JSON.stringify(response.errors ?? response.data)})`).toBe(
+        expected,
+      );
+
+      // Another tenant's token on this tenant's path: REST.md's 400, whatever the route, and nothing written.
+      if (p.tenant === 'globex') {
+        const request = rc.rest(restCell);
+        const refused = await rest(request.method, `/customer/acme${request.path}`, { body: request.body });
+        expect(refused.status, where).toBe(400);
+        expect(refused.json.message).toBe('The tenant information provided with the request is not valid.');
+        expect(t ? await fx.fingerprint('acme', restCell.target.number) : String(await fx.count('acme'))).toBe(after);
+      }
+    }
+  });
+});
