@@ -41,4 +41,27 @@ describe('README shell commands', () => {
     });
     expect(JSON.parse(stdout)).toEqual({ data: { customers: { totalCount: 0, edges: [] } } });
   }, 60_000);
+
+  it("the REST tutorial runs as pasted: the customer it reads back is the tutorial's", async () => {
+    const snippet = blocks('sh').find((block) => block.includes('API=http://127.0.0.1:4000/customer/demo'));
+    expect(snippet).toBeDefined();
+    const script = `set -euo pipefail\n${snippet!.replaceAll('http://127.0.0.1:4000', server.url)}`;
+    const { stdout } = await run('bash', ['-c', script], {
+      cwd: ROOT,
+      env: { ...process.env, AUTH_JWT_SECRET: TEST_SECRET },
+    });
+    const customer = JSON.parse(stdout);
+    expect(customer).toMatchObject({
+      firstName: 'John',
+      lastName: 'Doe',
+      preferredLanguage: 'de_DE',
+      active: true,
+      onHold: false,
+      businessModel: 'B2B',
+      metadata: { version: 6 },
+      b2b: { companyRegistrationId: '123-456-789', legalEntities: [{ name: 'Emporix' }] },
+      addresses: [{ contactName: 'John Doe', tags: ['BILLING', 'SHIPPING', 'PRIMARY_CONTACT'], isDefault: true }],
+      accounts: [{ id: customer.contactEmail }],
+    });
+  }, 90_000);
 });

@@ -1,15 +1,23 @@
 /**
  * The baseline: the fastest thing that could serve Q1 and Q2 on the same stack, a hand-written node:http handler
- * running prepared better-sqlite3 statements. It takes the same requests as the service (POST /graphql with the
- * same body and bearer token), verifies the token with jose as the service does (tenant from the token), and
- * answers with the same JSON, byte for byte; it understands nothing but the two operations of scenarios.ts,
- * chosen by operationName. The benchmark checks the sameness before it measures.
+ * running prepared statements: better-sqlite3's on the SQLite file, or node-postgres's named (prepared once per
+ * connection) ones on PostgreSQL, over a pool as large as the service's. It takes the same requests as the service
+ * (POST /graphql with the same body and bearer token), verifies the token with jose as the service does (tenant from
+ * the token), and answers with the same JSON, byte for byte; it understands nothing but the two operations of
+ * scenarios.ts, chosen by operationName. The benchmark checks the sameness before it measures.
  *
- * Env: DATABASE_URL (file:PATH or PATH), PORT, AUTH_JWT_SECRET.
+ * Both stores run the same statements (the same columns, conditions and order) and the same row-to-JSON code:
+ * PostgreSQL hands its rows over in SQLite's shapes (booleans as 0/1, JSON columns as text, bigints as numbers), so
+ * the baseline parses the JSON columns on both. Q1's three child statements and Q2's two go out together on
+ * PostgreSQL (over the pool), as the service's DataLoaders send them; on SQLite they run one after the other, as
+ * they must (better-sqlite3 is synchronous).
+ *
+ * Env: DATABASE_URL (file:PATH, PATH, or a postgres:// URL), PORT, AUTH_JWT_SECRET, DATABASE_POOL_SIZE (PostgreSQL,
+ * default 10).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import Database from 'better-sqlite3';
 import { jwtVerify } from 'jose';
+import type { QueryResultRow } from 'pg';
 
 interface CustomerRow {
   pk: number;
@@ -60,43 +68,172 @@ interface MembershipRow {
   name: string | null;
 }
 
-const path = (process.env.DATABASE_URL ?? '').replace(/^file:/, '');
-const secret = new TextEncoder().encode(process.env.AUTH_JWT_SECRET ?? '');
-const db = new Database(path, { fileMustExist: true });
-db.pragma('busy_timeout = 5000');
+/** The rows behind Q1 and Q2, fetched by prepared statements of one store. */
+interface Backend {
+  q1Rows(tenant: string, customerNumber: string): Promise<Q1Rows | undefined> | Q1Rows | undefined;
+  q2Rows(tenant: string, first: number, after: [number, string] | undefined): Promise<Q2Rows> | Q2Rows;
+  close(): Promise<void> | void;
+}
+interface Q1Rows {
+  customer: CustomerRow;
+  addresses: AddressRow[];
+  accounts: AccountRow[];
+  memberships: MembershipRow[];
+}
+interface Q2Rows {
+  /** Up to first + 1 customers: the one beyond the page tells whether there is a next page. */
+  rows: CustomerRow[];
+  /** The page's addresses and accounts, in the order of their customers. */
+  addresses: AddressRow[];
+  accounts: AccountRow[];
+}
 
-const customerByNumber = db.prepare<[string, string], CustomerRow>(
-  'SELECT * FROM customers WHERE tenant = ? AND customer_number = ?',
-);
-// The service's default order: CREATED_AT ASC, ties broken by the customer number.
-const firstPage = db.prepare<[string, number], CustomerRow>(
-  'SELECT * FROM customers WHERE tenant = ? ORDER BY created_at, customer_number LIMIT ?',
-);
-const pageAfter = db.prepare<[string, number, string, number], CustomerRow>(
-  `SELECT * FROM customers WHERE tenant = ? AND (created_at, customer_number) > (?, ?)
-   ORDER BY created_at, customer_number LIMIT ?`,
-);
-const addressesOf = db.prepare<[string, number], AddressRow>(
-  'SELECT * FROM addresses WHERE tenant = ? AND customer_pk = ? ORDER BY is_default DESC, created_at, pk',
-);
-const accountsOf = db.prepare<[string, number], AccountRow>(
-  'SELECT * FROM accounts WHERE tenant = ? AND customer_pk = ? ORDER BY created_at, pk',
-);
-const membershipsOf = db.prepare<[string, number], MembershipRow>(
-  `SELECT m.id AS assignment_id, e.id, e.name FROM customer_legal_entities m
-   JOIN legal_entities e ON e.pk = m.legal_entity_pk
-   WHERE m.tenant = ? AND m.customer_pk = ? ORDER BY m.created_at, m.pk`,
-);
-// A page's addresses and accounts: one statement each for all its customers. The unary plus keeps the planner
-// (which has no statistics) from walking the tenant's whole (tenant, id) index instead of the customer index.
-const addressesOfMany = db.prepare<[string, string], AddressRow>(
-  `SELECT * FROM addresses WHERE +tenant = ? AND customer_pk IN (SELECT value FROM json_each(?))
-   ORDER BY customer_pk, is_default DESC, created_at, pk`,
-);
-const accountsOfMany = db.prepare<[string, string], AccountRow>(
-  `SELECT * FROM accounts WHERE +tenant = ? AND customer_pk IN (SELECT value FROM json_each(?))
-   ORDER BY customer_pk, created_at, pk`,
-);
+const url = process.env.DATABASE_URL ?? '';
+const secret = new TextEncoder().encode(process.env.AUTH_JWT_SECRET ?? '');
+const backend = /^postgres(ql)?:\/\//i.test(url)
+  ? await postgresBackend(url, Number(process.env.DATABASE_POOL_SIZE ?? 10))
+  : await sqliteBackend(url.replace(/^file:/, ''));
+
+async function sqliteBackend(path: string): Promise<Backend> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(path, { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+
+  const customerByNumber = db.prepare<[string, string], CustomerRow>(
+    'SELECT * FROM customers WHERE tenant = ? AND customer_number = ?',
+  );
+  // The service's default order: CREATED_AT ASC, ties broken by the customer number.
+  const firstPage = db.prepare<[string, number], CustomerRow>(
+    'SELECT * FROM customers WHERE tenant = ? ORDER BY created_at, customer_number LIMIT ?',
+  );
+  const pageAfter = db.prepare<[string, number, string, number], CustomerRow>(
+    `SELECT * FROM customers WHERE tenant = ? AND (created_at, customer_number) > (?, ?)
+     ORDER BY created_at, customer_number LIMIT ?`,
+  );
+  const addressesOf = db.prepare<[string, number], AddressRow>(
+    'SELECT * FROM addresses WHERE tenant = ? AND customer_pk = ? ORDER BY is_default DESC, created_at, pk',
+  );
+  const accountsOf = db.prepare<[string, number], AccountRow>(
+    'SELECT * FROM accounts WHERE tenant = ? AND customer_pk = ? ORDER BY created_at, pk',
+  );
+  const membershipsOf = db.prepare<[string, number], MembershipRow>(
+    `SELECT m.id AS assignment_id, e.id, e.name FROM customer_legal_entities m
+     JOIN legal_entities e ON e.pk = m.legal_entity_pk
+     WHERE m.tenant = ? AND m.customer_pk = ? ORDER BY m.created_at, m.pk`,
+  );
+  // A page's addresses and accounts: one statement each for all its customers. The unary plus keeps the planner
+  // (which has no statistics) from walking the tenant's whole (tenant, id) index instead of the customer index.
+  const addressesOfMany = db.prepare<[string, string], AddressRow>(
+    `SELECT * FROM addresses WHERE +tenant = ? AND customer_pk IN (SELECT value FROM json_each(?))
+     ORDER BY customer_pk, is_default DESC, created_at, pk`,
+  );
+  const accountsOfMany = db.prepare<[string, string], AccountRow>(
+    `SELECT * FROM accounts WHERE +tenant = ? AND customer_pk IN (SELECT value FROM json_each(?))
+     ORDER BY customer_pk, created_at, pk`,
+  );
+  return {
+    q1Rows(tenant, customerNumber) {
+      const customer = customerByNumber.get(tenant, customerNumber);
+      if (!customer) return undefined;
+      return {
+        customer,
+        addresses: addressesOf.all(tenant, customer.pk),
+        accounts: accountsOf.all(tenant, customer.pk),
+        memberships: membershipsOf.all(tenant, customer.pk),
+      };
+    },
+    q2Rows(tenant, first, after) {
+      const rows = after ? pageAfter.all(tenant, ...after, first + 1) : firstPage.all(tenant, first + 1);
+      const pks = JSON.stringify(rows.slice(0, first).map((c) => c.pk));
+      return { rows, addresses: addressesOfMany.all(tenant, pks), accounts: accountsOfMany.all(tenant, pks) };
+    },
+    close() {
+      db.close();
+    },
+  };
+}
+
+async function postgresBackend(connectionString: string, max: number): Promise<Backend> {
+  const { default: pg } = await import('pg');
+  // bigint (int8) columns as numbers, as SQLite gives them: pks and epoch milliseconds are far below 2^53. (This
+  // process is the baseline alone, so the parser may be set for all of it.)
+  pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => {});
+  await pool.query('SELECT 1');
+  // The columns in SQLite's shapes: booleans as 0/1, JSON as its text (parsed here, as on SQLite).
+  const customer = `pk, customer_number, title, first_name, middle_name, last_name, contact_email, contact_phone, company,
+    preferred_language, preferred_currency, preferred_site, active::int AS active, on_hold::int AS on_hold,
+    company_registration_id, mixins::text AS mixins, version, created_at, modified_at`;
+  const address = `customer_pk, id, contact_name, company_name, street, street_number, zip_code, city, state, country,
+    contact_phone, tags::text AS tags, is_default::int AS is_default`;
+  const account = 'customer_pk, id, email, provider_id, created_at';
+  /** A named statement: parsed and planned once per connection, then only executed. */
+  const run = async <R extends QueryResultRow>(name: string, text: string, values: unknown[]) =>
+    (await pool.query<R>({ name, text, values })).rows;
+  return {
+    async q1Rows(tenant, customerNumber) {
+      const [c] = await run<CustomerRow>(
+        'q1_customer',
+        `SELECT ${customer} FROM customers WHERE tenant = $1 AND customer_number = $2`,
+        [tenant, customerNumber],
+      );
+      if (!c) return undefined;
+      const [addresses, accounts, memberships] = await Promise.all([
+        run<AddressRow>(
+          'q1_addresses',
+          `SELECT ${address} FROM addresses WHERE tenant = $1 AND customer_pk = $2 ORDER BY is_default DESC, created_at, pk`,
+          [tenant, c.pk],
+        ),
+        run<AccountRow>(
+          'q1_accounts',
+          `SELECT ${account} FROM accounts WHERE tenant = $1 AND customer_pk = $2 ORDER BY created_at, pk`,
+          [tenant, c.pk],
+        ),
+        run<MembershipRow>(
+          'q1_memberships',
+          `SELECT m.id AS assignment_id, e.id, e.name FROM customer_legal_entities m
+           JOIN legal_entities e ON e.pk = m.legal_entity_pk
+           WHERE m.tenant = $1 AND m.customer_pk = $2 ORDER BY m.created_at, m.pk`,
+          [tenant, c.pk],
+        ),
+      ]);
+      return { customer: c, addresses, accounts, memberships };
+    },
+    async q2Rows(tenant, first, after) {
+      // customer_number's collation is "C": byte order, as SQLite compares it.
+      const rows = after
+        ? await run<CustomerRow>(
+            'q2_page_after',
+            `SELECT ${customer} FROM customers WHERE tenant = $1 AND (created_at, customer_number) > ($2, $3)
+             ORDER BY created_at, customer_number LIMIT $4`,
+            [tenant, ...after, first + 1],
+          )
+        : await run<CustomerRow>(
+            'q2_first_page',
+            `SELECT ${customer} FROM customers WHERE tenant = $1 ORDER BY created_at, customer_number LIMIT $2`,
+            [tenant, first + 1],
+          );
+      const pks = rows.slice(0, first).map((c) => c.pk);
+      const [addresses, accounts] = await Promise.all([
+        run<AddressRow>(
+          'q2_addresses',
+          `SELECT ${address} FROM addresses WHERE tenant = $1 AND customer_pk = ANY($2::bigint[])
+           ORDER BY customer_pk, is_default DESC, created_at, pk`,
+          [tenant, pks],
+        ),
+        run<AccountRow>(
+          'q2_accounts',
+          `SELECT ${account} FROM accounts WHERE tenant = $1 AND customer_pk = ANY($2::bigint[])
+           ORDER BY customer_pk, created_at, pk`,
+          [tenant, pks],
+        ),
+      ]);
+      return { rows, addresses, accounts };
+    },
+    close: () => pool.end(),
+  };
+}
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
@@ -111,12 +248,9 @@ function groupByCustomer<R extends { customer_pk: number }>(rows: R[]): Map<numb
 }
 
 /** Q1: one customer by number, with addresses, accounts and legal entities (field order as in scenarios.ts). */
-function q1(tenant: string, customerNumber: string) {
-  const c = customerByNumber.get(tenant, customerNumber);
-  if (!c) return { customer: null };
-  const addresses = addressesOf.all(tenant, c.pk);
-  const accounts = accountsOf.all(tenant, c.pk);
-  const memberships = membershipsOf.all(tenant, c.pk);
+function q1(found: Q1Rows | undefined) {
+  if (!found) return { customer: null };
+  const { customer: c, addresses, accounts, memberships } = found;
   return {
     customer: {
       id: c.customer_number,
@@ -177,12 +311,11 @@ function positionOf(cursor: string): [number, string] {
 }
 
 /** Q2 (and Q4 with `after`): a page of customers in the default order, with addresses and accounts. */
-function q2(tenant: string, first: number, after: string | null | undefined) {
-  const rows = after ? pageAfter.all(tenant, ...positionOf(after), first + 1) : firstPage.all(tenant, first + 1);
+function q2(first: number, found: Q2Rows) {
+  const { rows } = found;
   const page = rows.slice(0, first);
-  const pks = JSON.stringify(page.map((c) => c.pk));
-  const addresses = groupByCustomer(addressesOfMany.all(tenant, pks));
-  const accounts = groupByCustomer(accountsOfMany.all(tenant, pks));
+  const addresses = groupByCustomer(found.addresses);
+  const accounts = groupByCustomer(found.accounts);
   return {
     customers: {
       edges: page.map((c) => ({
@@ -245,10 +378,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     variables?: Record<string, unknown>;
   };
   let data: unknown;
-  if (operationName === 'Q1') data = q1(tenant, String(variables.customerNumber));
-  else if (operationName === 'Q2')
-    data = q2(tenant, Number(variables.first), variables.after as string | null | undefined);
-  else return send(res, 400, `{"errors":[{"message":"the baseline serves only Q1 and Q2"}]}`);
+  if (operationName === 'Q1') data = q1(await backend.q1Rows(tenant, String(variables.customerNumber)));
+  else if (operationName === 'Q2') {
+    const first = Number(variables.first);
+    const after = variables.after as string | null | undefined;
+    data = q2(first, await backend.q2Rows(tenant, first, after ? positionOf(after) : undefined));
+  } else return send(res, 400, `{"errors":[{"message":"the baseline serves only Q1 and Q2"}]}`);
   send(res, 200, JSON.stringify({ data }));
 }
 
@@ -262,6 +397,5 @@ server.listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => {
   server.close();
   server.closeAllConnections();
-  db.close();
-  process.exit(0);
+  void Promise.resolve(backend.close()).finally(() => process.exit(0));
 });

