@@ -3,12 +3,15 @@
  * paging, the same cases on the SQLite store and on a real PostgreSQL: equality and lists (exact, the contact email
  * ignoring letter case), contains (case-insensitive in every script, as the search), isNull, comparisons and
  * ranges, legal entities, mixins exists/missing/equality, within an own-company reach, and counts equal to the
- * lists. On SQLite the plans say which equalities seek an index and which walk the tenant's rows.
+ * lists. On SQLite the plans say which equalities seek an index and which walk the tenant's rows; on PostgreSQL,
+ * over thousands of customers in several tenants, the same conditions given as q (as the REST list sends them) seek
+ * an index with the tenant, or walk a tenant-led one, and never scan the table.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { numberedPage } from '../src/domain/rest-list.js';
 import type {
   Customer,
   CustomerCondition,
@@ -17,8 +20,10 @@ import type {
   OrderTerm,
   Reach,
 } from '../src/domain/store.js';
+import { filterOfQ } from '../src/rest/list.js';
+import { parseQ } from '../src/rest/q.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
-import type { OpenedStore } from '../src/store/seeding.js';
+import type { OpenedStore, SeedCustomer } from '../src/store/seeding.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/db.js';
 import { createDatabase } from './support/postgres.js';
 
@@ -332,4 +337,193 @@ describe('SQLite plans of the q conditions', () => {
       /SEARCH customers USING INDEX customers_tenant_created \(tenant=\? AND created_at>\? AND created_at<\?\)/,
     );
   });
+});
+
+describe('PostgreSQL plans of the q conditions, over thousands of customers in several tenants', () => {
+  const TENANTS = ['acme', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
+  const PER_TENANT = 1500;
+  const MINUTE = 60_000;
+  const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'we', 'xu', 'yo', 'ze', 'bra', 'cho', 'dri'];
+  const word = (i: number, salt: number) =>
+    `${SYLLABLES[(i * salt) % SYLLABLES.length]}${SYLLABLES[Math.floor(i / 7 + salt) % SYLLABLES.length]}${SYLLABLES[(i + salt * 3) % 11]}`;
+  /** Customer i of every tenant: the same values in each, so that only the tenant tells them apart. */
+  const row = (i: number): NewCustomer =>
+    customer(i, {
+      customerNumber: `${100_000 + i}`,
+      title: i % 2 === 0 ? 'MR' : 'MS',
+      firstName: i % 11 === 0 ? null : word(i, 3),
+      middleName: i % 9 === 0 ? 'M' : null,
+      lastName: i === 1234 ? 'Quuxington' : word(i, 5),
+      contactEmail: i % 13 === 0 ? null : `${word(i, 3)}.${i}@example.com`,
+      contactPhone: i % 2 === 0 ? `+49 30 ${i}` : null,
+      company: i % 3 === 0 ? `${word(i, 7)} GmbH` : null,
+      preferredLanguage: i % 10 === 0 ? 'de_DE' : 'en_US',
+      preferredSite: i % 20 === 0 ? 'b2c' : 'main',
+      active: i % 4 !== 0,
+      onHold: i % 17 === 0,
+      companyRegistrationId: i % 3 === 0 ? `REG-${i}` : null,
+      mixins: i % 6 === 0 ? { loyalty: { level: i % 12 === 0 ? 'gold' : 'silver' } } : null,
+      version: 1 + (i % 7),
+      createdAt: BASE + i * MINUTE,
+      modifiedAt: BASE + ((i * 7919) % PER_TENANT) * MINUTE,
+    });
+  /** Every fifth customer belongs to one of 150 legal entities, two each (the same ids in every tenant). */
+  const seed = (i: number): SeedCustomer => ({
+    customer: row(i),
+    addresses: [],
+    accounts: [],
+    membership:
+      i % 5 === 0
+        ? {
+            entity: { id: `LE-${(i / 5) % 150}`, registrationId: `R-${(i / 5) % 150}`, name: null, createdAt: BASE },
+            assignmentId: `AS-${i}`,
+            createdAt: BASE,
+          }
+        : undefined,
+  });
+  const at = (minutes: number) => `"${new Date(BASE + minutes * MINUTE).toISOString()}"`;
+  const quoted = (values: (string | null)[]) => `(${values.map((value) => `"${value}"`).join(',')})`;
+
+  const executed: { sql: string; params: readonly unknown[] }[] = [];
+  let store: OpenedStore;
+  beforeAll(async () => {
+    store = await openPostgresStore(await createDatabase(inject('postgresAdminUrl')), {
+      onQuery: (sql, params) => executed.push({ sql, params }),
+    });
+    const writer = store.seedWriter();
+    await writer.prepareForBulkLoad();
+    // Tenants interleaved, as customers arrive in production: a tenant's rows are spread over the table.
+    for (let from = 0; from < PER_TENANT; from += 500) {
+      for (const tenant of TENANTS) {
+        await writer.write(
+          tenant,
+          Array.from({ length: 500 }, (_, k) => seed(from + k)),
+        );
+      }
+    }
+    await writer.finishBulkLoad(); // ANALYZE
+  });
+  afterAll(() => store?.close());
+
+  /** The plans of the list (first page, REST's default order) and the count that the REST list runs for q. */
+  async function plans(q: string): Promise<{ list: string; count: string; total: number }> {
+    const explainLast = async (run: () => Promise<unknown>) => {
+      const from = executed.length;
+      await run();
+      const statement = executed.slice(from).findLast((entry) => entry.sql.includes('from "customers"'));
+      if (!statement) throw new Error(`no statement read customers for ${q}`);
+      const plan = (await store.explain(statement.sql, statement.params)).join('\n');
+      // SHOW_PLANS=1 prints every plan checked.
+      if (process.env.SHOW_PLANS) console.log(`${q}\n${statement.sql}\n${plan}\n`);
+      return plan;
+    };
+    let page: Awaited<ReturnType<typeof numberedPage>> | undefined;
+    const list = await explainLast(async () => {
+      page = await numberedPage(store.reads, TENANT, { filter: filterOfQ(parseQ(q)), pageNumber: 1, pageSize: 20 });
+    });
+    let total = 0;
+    const count = await explainLast(async () => {
+      total = await page!.count();
+    });
+    return { list, count, total };
+  }
+
+  /** The plan seeks `index` with the tenant and more: its Index Cond starts with the tenant and goes on. */
+  const seeks = (index: string) =>
+    new RegExp(
+      `(Index Scan|Index Only Scan|Bitmap Index Scan)( Backward)? (using|on) ${index}\\b[^\\n]*\\n\\s*Index Cond: \\(\\(tenant = 'acme'::text\\) AND `,
+    );
+  /** The plan reads customers through a tenant-led index (its Index Cond starts with the tenant). */
+  const TENANT_LED =
+    /(Index Scan|Index Only Scan|Bitmap Index Scan)( Backward)? (using|on) customers_\w+[^\n]*\n\s*Index Cond: \(\(?tenant = 'acme'::text\)/;
+
+  const r100 = row(100);
+  const r101 = row(101);
+  const r300 = row(300);
+  const r303 = row(303);
+  /** q, the index it must seek on PostgreSQL (the SQLite plans seek there too), and how many customers match. */
+  const SEEKING: [string, string, number][] = [
+    ['id:100015', 'customers_tenant_number', 1],
+    ['id:(100015,100016,999999)', 'customers_tenant_number', 2],
+    ['customerNumber:100015', 'customers_tenant_number', 1],
+    ['customerNumber:(100015,100016)', 'customers_tenant_number', 2],
+    [`lastName:${r100.lastName}`, 'customers_tenant_last_name', -1],
+    [`lastName:${quoted([r100.lastName, r101.lastName])}`, 'customers_tenant_last_name', -1],
+    [`firstName:${r100.firstName}`, 'customers_tenant_first_name', -1],
+    [`firstName:${quoted([r100.firstName, r101.firstName])}`, 'customers_tenant_first_name', -1],
+    [`contactEmail:${r100.contactEmail!.toUpperCase()}`, 'customers_tenant_contact_email', 1],
+    [`contactEmail:${quoted([r100.contactEmail, r101.contactEmail])}`, 'customers_tenant_contact_email', 2],
+    [`company:"${r300.company}"`, 'customers_tenant_company', -1],
+    [`company:${quoted([r300.company, r303.company])}`, 'customers_tenant_company', -1],
+    ['b2b.legalEntities.id:LE-7', 'legal_entities_tenant_id', 2],
+    ['b2b.legalEntities.id:(LE-7,LE-8,LE-999)', 'legal_entities_tenant_id', 4],
+    [`metadata.createdAt:>${at(PER_TENANT - 20)}`, 'customers_tenant_created', 19],
+    [`metadata.createdAt:<=${at(20)}`, 'customers_tenant_created', 21],
+    [`metadata.createdAt:(>=${at(700)} AND <${at(730)})`, 'customers_tenant_created', 30],
+    [`metadata.createdAt:(${at(100)},${at(200)},${at(PER_TENANT)})`, 'customers_tenant_created', 2],
+    [`metadata.modifiedAt:${at(700)}`, 'customers_tenant_modified', 1],
+    [`metadata.modifiedAt:>=${at(PER_TENANT - 20)}`, 'customers_tenant_modified', 20],
+    [`metadata.modifiedAt:(>${at(700)} AND <=${at(730)})`, 'customers_tenant_modified', 30],
+    ['active:false', 'customers_tenant_active', PER_TENANT / 4],
+    ['onHold:true', 'customers_tenant_on_hold', Math.ceil(PER_TENANT / 17)],
+    ['lastName:~UXINGT', 'customers_search', 1],
+    [`firstName:~${r100.firstName}`, 'customers_search', -1],
+    ['contactEmail:~".1234@"', 'customers_search', 1],
+    [`company:~"${r300.company}"`, 'customers_search', -1],
+    ['customerNumber:~101234', 'customers_search', 1],
+  ];
+
+  it.each(SEEKING)('%s seeks %s with the tenant, in the list and the count', async (q, index, matching) => {
+    const { list, count, total } = await plans(q);
+    if (matching >= 0) expect(total).toBe(matching);
+    else expect(total).toBeGreaterThan(0);
+    for (const plan of [list, count]) {
+      expect(plan, plan).not.toMatch(/Seq Scan on customers\b/);
+      expect(plan, plan).toMatch(seeks(index));
+      // The customers rows themselves are read through an index (the legal entity's members: by their pk).
+      expect(plan, plan).toMatch(/(Index Scan|Index Only Scan|Bitmap Index Scan)( Backward)? (using|on) customers_\w+/);
+    }
+  });
+
+  /** The members of the tenant's legal entities, read by their pk (as SQLite reads them by rowid). */
+  const BY_MEMBERS = /Index Scan using customers_pkey on customers[^\n]*\n\s*Index Cond: \(pk = m\.customer_pk\)/;
+  /**
+   * q that no index of theirs answers: the tenant's rows are walked in a tenant-led index (or, for a legal entity's
+   * id, its members read by pk), never the whole table.
+   */
+  const WALKING: (string | [string, RegExp])[] = [
+    'middleName:M',
+    'title:(MR,MS)',
+    `contactPhone:"${row(100).contactPhone}"`,
+    'preferredLanguage:de_DE',
+    'preferredCurrency:EUR',
+    'preferredSite:b2c',
+    'b2b.companyRegistrationId:REG-300',
+    'b2b.legalEntities.id:null',
+    ['b2b.legalEntities.id:~le-7', BY_MEMBERS],
+    'firstName:null',
+    'contactEmail:null',
+    'middleName:~m',
+    'lastName:~ka',
+    'metadata.version:>5',
+    'metadata.version:(2,3)',
+    'metadata.version:(>=2 AND <=3)',
+    'mixins.loyalty:exists',
+    'mixins.loyalty:missing',
+    'mixins.loyalty.level:gold',
+    'businessModel:B2C',
+    'active:true lastName:~ka metadata.version:>=3',
+  ];
+
+  it.each(WALKING.map((c) => (typeof c === 'string' ? [c, TENANT_LED] : c)))(
+    '%s reads the tenant through an index, in the list and the count',
+    async (q, through) => {
+      const { list, count, total } = await plans(q);
+      expect(total).toBeGreaterThan(0);
+      for (const plan of [list, count]) {
+        expect(plan, plan).not.toMatch(/Seq Scan on customers\b/);
+        expect(plan, plan).toMatch(through);
+      }
+    },
+  );
 });
