@@ -6,9 +6,9 @@
  * name of this machine, and neither it nor its assets can be read or framed by another origin. With GraphiQL off, a
  * browser gets a short page saying so. server.ts routes here before Yoga, whose own GraphiQL is off.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { fileTable, IMMUTABLE, isLocalHost, JS, offPageCsp, PAGE_HEADERS, sendFile } from './browser-files.js';
 
 export interface GraphiQLSettings {
   /** Whether GraphiQL is served (it follows introspection); when off, browsers get the page saying so. */
@@ -40,27 +40,6 @@ query FirstCustomers {
 
 const TITLE = 'customer-graph';
 const ASSETS = '/graphiql/';
-
-/**
- * Hosts that name this machine, with or without a port. A page opened by another name (the machine's address on
- * the network, or an attacker's domain that DNS rebinding pointed here) gets no development token: the browser would
- * hand that page, and so its origin, the token.
- */
-const LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
-
-export const isLocalHost = (host: string | undefined): boolean => host !== undefined && LOCAL_HOST.test(host);
-
-/** Headers of both pages: never stored (one holds a token), never framed, never readable by another origin. */
-const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  // Keeps other origins from pulling the page into their process (no-cors fetches) or holding a handle on its window.
-  'cross-origin-resource-policy': 'same-origin',
-  'cross-origin-opener-policy': 'same-origin',
-  'referrer-policy': 'no-referrer',
-};
 
 /**
  * GraphiQL's page may load and call only this origin, which also proves it needs nothing from the internet. Monaco
@@ -105,17 +84,11 @@ const OFF_PAGE = `<!doctype html>
 </html>
 `;
 
-const OFF_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(OFF_STYLE).digest('base64')}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-
-interface Asset {
-  body: Buffer;
-  type: string;
-  etag: string;
-}
+const OFF_CSP = offPageCsp(OFF_STYLE);
 
 interface Assets {
   /** By path, e.g. /graphiql/graphiql.0123456789abcdef.js. */
-  byPath: Map<string, Asset>;
+  files: ReturnType<typeof fileTable>;
   /** The paths the page links to. */
   icon: string;
   stylesheet: string;
@@ -123,18 +96,11 @@ interface Assets {
   app: string;
 }
 
-const JS = 'text/javascript; charset=utf-8';
-
 /** The package's assets, read when GraphiQL is first asked for: 9 MB that a production process never needs. */
 async function loadAssets(): Promise<Assets> {
   const bundle = await import('@graphql-yoga/render-graphiql/graphiql');
-  const byPath = new Map<string, Asset>();
-  const add = (name: string, extension: string, type: string, body: Buffer): string => {
-    const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
-    const path = `${ASSETS}${name}.${hash}.${extension}`;
-    byPath.set(path, { body, type, etag: `"${hash}"` });
-    return path;
-  };
+  const files = fileTable(ASSETS);
+  const add = files.add;
   const script = (name: string, source: string) => add(name, 'js', JS, Buffer.from(source, 'utf8'));
 
   // The package's icon is a data: URL; served as a file, it is not repeated in every page.
@@ -157,7 +123,7 @@ addEventListener('DOMContentLoaded', () => {
 });
 `;
   return {
-    byPath,
+    files,
     icon: add('favicon', 'ico', icon[1]!, Buffer.from(icon[2]!, 'base64')),
     stylesheet: add('graphiql', 'css', 'text/css; charset=utf-8', Buffer.from(bundle.css, 'utf8')),
     setup: script('setup', setup),
@@ -203,24 +169,12 @@ export function createGraphiQL({ enabled, endpoint, developmentToken }: GraphiQL
         res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
         return true;
       }
-      const asset = enabled ? (await loaded()).byPath.get(path) : undefined;
+      const asset = enabled ? (await loaded()).files.get(path) : undefined;
       if (!asset) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
         return true;
       }
-      const headers = {
-        etag: asset.etag,
-        // The name changes with the content, so a browser may keep a file as long as it likes.
-        'cache-control': 'public, max-age=31536000, immutable',
-        'x-content-type-options': 'nosniff',
-        'cross-origin-resource-policy': 'same-origin',
-      };
-      if (req.headers['if-none-match']?.split(/\s*,\s*/).includes(asset.etag)) {
-        res.writeHead(304, headers).end();
-        return true;
-      }
-      const type = { 'content-type': asset.type, 'content-length': asset.body.length };
-      res.writeHead(200, { ...headers, ...type }).end(asset.body);
+      sendFile(req, res, asset, IMMUTABLE);
       return true;
     }
     if (read && path === '/') {

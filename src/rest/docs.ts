@@ -6,12 +6,21 @@
  * and neither it nor its files can be read or framed by another origin. Off (with introspection, in production),
  * a browser gets a short page saying so and the document is not served.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { isLocalHost } from '../graphiql.js';
+import {
+  etagOf,
+  fileTable,
+  IMMUTABLE,
+  isLocalHost,
+  JS,
+  offPageCsp,
+  PAGE_HEADERS,
+  sendFile,
+  type BrowserFile,
+} from '../browser-files.js';
 import { errorResponse, methodNotAllowed, resourceNotFound, type RestResponse } from './errors.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -28,17 +37,6 @@ export interface RestDocsSettings {
 }
 
 const TITLE = 'customer-graph REST API';
-
-/** Both pages: never stored (one can hold a token), never framed, never readable by another origin. */
-const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'cross-origin-resource-policy': 'same-origin',
-  'cross-origin-opener-policy': 'same-origin',
-  'referrer-policy': 'no-referrer',
-};
 
 /**
  * The page may load and call only this origin, which also proves it needs nothing from the internet. Swagger UI
@@ -76,23 +74,15 @@ with <code>GRAPHQL_INTROSPECTION=true</code>.</p>
 </html>
 `;
 
-export const OFF_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(OFF_STYLE).digest('base64')}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-
-interface Asset {
-  body: Buffer;
-  type: string;
-  etag: string;
-}
+export const OFF_CSP = offPageCsp(OFF_STYLE);
 
 interface Assets {
-  byPath: Map<string, Asset>;
+  files: ReturnType<typeof fileTable>;
   icon: string;
   stylesheet: string;
   bundle: string;
   setup: string;
 }
-
-const JS = 'text/javascript; charset=utf-8';
 
 /**
  * Runs after Swagger UI's script. `validatorUrl: null`: by default Swagger UI sends the document to swagger.io for a
@@ -117,20 +107,15 @@ const SETUP = `addEventListener('DOMContentLoaded', () => {
 /** The package's files, read when the page is first asked for: 2 MB that a production process never needs. */
 function loadAssets(): Assets {
   const dir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  const byPath = new Map<string, Asset>();
-  const add = (name: string, extension: string, type: string, body: Buffer): string => {
-    const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
-    const path = `${DOCS_ASSETS}${name}.${hash}.${extension}`;
-    byPath.set(path, { body, type, etag: `"${hash}"` });
-    return path;
-  };
+  const files = fileTable(DOCS_ASSETS);
+  const add = files.add;
   const file = (name: string) => readFileSync(join(dir, name));
   // The source map is not served: without the comment, a browser's developer tools do not ask for it.
   const css = file('swagger-ui.css')
     .toString('utf8')
     .replace(/\/\*# sourceMappingURL=[^*]*\*\/\s*$/, '');
   return {
-    byPath,
+    files,
     icon: add('favicon', 'png', 'image/png', file('favicon-32x32.png')),
     stylesheet: add('swagger-ui', 'css', 'text/css; charset=utf-8', Buffer.from(css, 'utf8')),
     bundle: add('swagger-ui-bundle', 'js', JS, file('swagger-ui-bundle.js')),
@@ -165,9 +150,6 @@ function send(res: ServerResponse, response: RestResponse): void {
   res.writeHead(response.status, response.headers).end(JSON.stringify(response.body));
 }
 
-const matches = (req: IncomingMessage, etag: string) =>
-  req.headers['if-none-match']?.split(/\s*,\s*/).includes(etag) ?? false;
-
 /**
  * The documentation's routes: the page at /customer/docs, its files under /customer/docs/assets/, and the OpenAPI
  * document at /customer/openapi.json. Resolves to whether it answered the request; anything else is left to the
@@ -176,11 +158,11 @@ const matches = (req: IncomingMessage, etag: string) =>
 export function createRestDocs({ enabled, developmentToken }: RestDocsSettings) {
   let assets: Assets | undefined;
   const loaded = () => (assets ??= loadAssets());
-  let document: { body: Buffer; etag: string } | undefined;
-  const documentBody = () => {
+  let document: BrowserFile | undefined;
+  const documentFile = () => {
     if (!document) {
       const body = Buffer.from(JSON.stringify(buildOpenApiDocument()), 'utf8');
-      document = { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` };
+      document = { body, type: 'application/json; charset=utf-8', etag: etagOf(body) };
     }
     return document;
   };
@@ -204,35 +186,17 @@ export function createRestDocs({ enabled, developmentToken }: RestDocsSettings) 
       return true;
     }
 
-    const file = !enabled
-      ? undefined
+    // The document is generated at start, so it changes with a new version of the service: revalidated every time.
+    const [file, cache] = !enabled
+      ? [undefined, '']
       : path === OPENAPI_PATH
-        ? {
-            ...documentBody(),
-            type: 'application/json; charset=utf-8',
-            // Generated at start, so it changes with a new version of the service: revalidated every time.
-            cache: 'no-cache',
-          }
-        : (() => {
-            const asset = loaded().byPath.get(path);
-            // The name changes with the content, so a browser may keep a file as long as it likes.
-            return asset && { ...asset, cache: 'public, max-age=31536000, immutable' };
-          })();
+        ? [documentFile(), 'no-cache']
+        : [loaded().files.get(path), IMMUTABLE];
     if (!file) {
       send(res, errorResponse(resourceNotFound()));
       return true;
     }
-    const headers = {
-      etag: file.etag,
-      'cache-control': file.cache,
-      'x-content-type-options': 'nosniff',
-      'cross-origin-resource-policy': 'same-origin',
-    };
-    if (matches(req, file.etag)) {
-      res.writeHead(304, headers).end();
-      return true;
-    }
-    res.writeHead(200, { ...headers, 'content-type': file.type, 'content-length': file.body.length }).end(file.body);
+    sendFile(req, res, file, cache);
     return true;
   };
 }
