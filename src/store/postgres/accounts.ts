@@ -1,18 +1,27 @@
 /** Account rows (login identities): batched by customer, one email per tenant whatever its letter case. */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { StoreReads, Transaction } from '../../domain/store.js';
-import { anyOf, type Db } from './db.js';
+import { type Db, keyIn, Params, type Statements } from './db.js';
 import { accounts } from './schema.js';
 
-export function accountReads(db: Db): StoreReads['accounts'] {
+export function accountReads(db: Db, statements: Statements): StoreReads['accounts'] {
   return {
     async byCustomerPks(reach, customerPks) {
       if (customerPks.length === 0) return [];
-      return db
-        .select()
-        .from(accounts)
-        .where(and(eq(accounts.tenant, reach.tenant), sql`${accounts.customerPk} = ${anyOf(customerPks, 'bigint')}`))
-        .orderBy(accounts.customerPk, asc(accounts.createdAt), asc(accounts.pk));
+      const { bind, values } = new Params();
+      const keys = keyIn(accounts.customerPk, customerPks, 'bigint', bind);
+      const where = and(eq(accounts.tenant, bind(reach.tenant)), keys.sql);
+      return statements.run(
+        db,
+        `accounts.byCustomerPks|${keys.shape}`,
+        (on) =>
+          on
+            .select()
+            .from(accounts)
+            .where(where)
+            .orderBy(accounts.customerPk, asc(accounts.createdAt), asc(accounts.pk)),
+        values,
+      );
     },
   };
 }

@@ -1,19 +1,28 @@
 /** Address rows: batched by customer, and the writes behind the address mutations. */
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Reach, StoreReads, Transaction } from '../../domain/store.js';
-import { anyOf, type Db } from './db.js';
+import { anyOf, type Db, keyIn, Params, type Statements } from './db.js';
 import { addresses } from './schema.js';
 
-export function addressReads(db: Db): StoreReads['addresses'] {
+export function addressReads(db: Db, statements: Statements): StoreReads['addresses'] {
   return {
     async byCustomerPks(reach, customerPks) {
       if (customerPks.length === 0) return [];
+      const { bind, values } = new Params();
+      const keys = keyIn(addresses.customerPk, customerPks, 'bigint', bind);
+      const where = and(eq(addresses.tenant, bind(reach.tenant)), keys.sql);
       // Default first, then oldest first: the order `Customer.addresses` promises.
-      return db
-        .select()
-        .from(addresses)
-        .where(and(eq(addresses.tenant, reach.tenant), sql`${addresses.customerPk} = ${anyOf(customerPks, 'bigint')}`))
-        .orderBy(addresses.customerPk, desc(addresses.isDefault), asc(addresses.createdAt), asc(addresses.pk));
+      return statements.run(
+        db,
+        `addresses.byCustomerPks|${keys.shape}`,
+        (on) =>
+          on
+            .select()
+            .from(addresses)
+            .where(where)
+            .orderBy(addresses.customerPk, desc(addresses.isDefault), asc(addresses.createdAt), asc(addresses.pk)),
+        values,
+      );
     },
 
     async byIds(reach, ids) {

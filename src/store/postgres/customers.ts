@@ -12,8 +12,8 @@ import {
   type Transaction,
   totalOrder,
 } from '../../domain/store.js';
-import { anyOf, type Db } from './db.js';
-import { customerInReach } from './reach.js';
+import { anyOf, type Bind, type Db, keyIn, Params, type Statements } from './db.js';
+import { customerInReach, reachShape } from './reach.js';
 import { customerNumbers, customers, sortKey } from './schema.js';
 
 /** The expression each order field sorts by; each leads a (tenant, expression, customer_number) index. */
@@ -32,7 +32,7 @@ const ORDER_EXPRESSION: Record<CustomerOrderField, SQL> = {
  * A cursor's value as its order expression compares it: a cursor holds the row's raw value (positionReader), so
  * text is folded here exactly as the sort key folds the column.
  */
-function cursorValue(field: CustomerOrderField, value: string | number): SQL {
+function cursorValue(field: CustomerOrderField, value: SQL): SQL {
   if (NUMERIC_ORDER_FIELDS.has(field)) return sql`${value}::bigint`;
   if (field === 'CUSTOMER_NUMBER') return sql`${value}::text`;
   return sql`lower(${value}::text COLLATE "C")`;
@@ -49,37 +49,78 @@ const SEARCH_TEXT = sql`lower((${customers.customerNumber} || chr(31) || coalesc
 /** A LIKE pattern that matches `text` literally (backslash is LIKE's default escape). */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function filterConditions(reach: Reach, filter: CustomerListFilter): SQL[] {
+/**
+ * The conditions of a filter, their values entering through `bind`, and their shape: what the SQL text depends on
+ * (which filters, which operators; not the values, nor the lengths of value lists, which are array parameters).
+ * `searches` says that a LIKE pattern is among them.
+ */
+function filterConditions(
+  reach: Reach,
+  filter: CustomerListFilter,
+  bind: Bind,
+): { conditions: SQL[]; shape: string; searches: boolean } {
   const conditions: SQL[] = [];
+  const shape: string[] = [];
+  let searches = false;
   const search = filter.search?.trim() ?? '';
   if (search !== '') {
     // The pattern is folded by the same lower() as the indexed text; pg_trgm answers a pattern of three characters
     // or more from its trigrams, and a shorter one is checked on the rows the other conditions leave.
-    conditions.push(sql`${SEARCH_TEXT} LIKE ('%' || lower(${escapeLike(search)}::text COLLATE "und-x-icu") || '%')`);
+    conditions.push(
+      sql`${SEARCH_TEXT} LIKE ('%' || lower(${bind(escapeLike(search))}::text COLLATE "und-x-icu") || '%')`,
+    );
+    shape.push('search');
+    searches = true;
   }
   if (filter.legalEntityId !== undefined) {
     conditions.push(sql`${customers.pk} IN (SELECT m.customer_pk FROM customer_legal_entities m
       JOIN legal_entities e ON e.pk = m.legal_entity_pk
-      WHERE e.tenant = ${reach.tenant} AND e.id = ${filter.legalEntityId})`);
+      WHERE e.tenant = ${bind(reach.tenant)} AND e.id = ${bind(filter.legalEntityId)})`);
+    shape.push('entity');
   }
   if (filter.contactEmail !== undefined) {
     // The sort key maps NULL to '', so an empty email must not match the customers that have none.
     conditions.push(
-      sql`${sortKey(customers.contactEmail)} = lower(${filter.contactEmail}::text COLLATE "C")`,
+      sql`${sortKey(customers.contactEmail)} = lower(${bind(filter.contactEmail)}::text COLLATE "C")`,
       isNotNull(customers.contactEmail),
     );
+    shape.push('email');
   }
-  if (filter.active !== undefined) conditions.push(eq(customers.active, filter.active));
-  if (filter.onHold !== undefined) conditions.push(eq(customers.onHold, filter.onHold));
+  if (filter.active !== undefined) {
+    conditions.push(eq(customers.active, bind(filter.active)));
+    shape.push('active');
+  }
+  if (filter.onHold !== undefined) {
+    conditions.push(eq(customers.onHold, bind(filter.onHold)));
+    shape.push('onHold');
+  }
   if (filter.businessModel !== undefined) {
     const member = sql`SELECT 1 FROM customer_legal_entities m WHERE m.customer_pk = ${customers.pk}`;
     conditions.push(filter.businessModel === 'B2B' ? sql`EXISTS (${member})` : sql`NOT EXISTS (${member})`);
+    shape.push(filter.businessModel);
   }
   if (filter.modifiedSince !== undefined) {
-    conditions.push(sql`${customers.modifiedAt} >= ${filter.modifiedSince}::bigint`);
+    conditions.push(sql`${customers.modifiedAt} >= ${bind(filter.modifiedSince)}::bigint`);
+    shape.push('since');
   }
-  for (const condition of filter.conditions ?? []) conditions.push(conditionSql(reach, condition));
-  return conditions;
+  for (const condition of filter.conditions ?? []) {
+    conditions.push(conditionSql(reach, condition, bind));
+    shape.push(conditionShape(condition));
+    if ('op' in condition && condition.op === 'contains') searches = true;
+  }
+  return { conditions, shape: shape.join(','), searches };
+}
+
+/** What the SQL text of {@link conditionSql} depends on. */
+function conditionShape(c: CustomerCondition): string {
+  switch (c.kind) {
+    case 'text':
+      return `text:${c.column}:${c.op}`;
+    case 'number':
+      return `number:${c.column}:${c.op}`;
+    case 'mixin':
+      return `mixin:${c.op}:${c.op === 'eq' ? typeof c.value : ''}`;
+  }
 }
 
 const TEXT_COLUMNS = {
@@ -108,51 +149,51 @@ const COMPARISON = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 /** What lower() under the "C" collation does (the sort keys' folding): ASCII letters only. */
 const foldAscii = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 /** The searched text's folding (SEARCH_TEXT), for a case-insensitive substring of one column. */
-const containsFolded = (expr: SQL, value: string) =>
-  sql`lower(${expr} COLLATE "und-x-icu") LIKE ('%' || lower(${escapeLike(value)}::text COLLATE "und-x-icu") || '%')`;
+const containsFolded = (expr: SQL, value: string, bind: Bind) =>
+  sql`lower(${expr} COLLATE "und-x-icu") LIKE ('%' || lower(${bind(escapeLike(value))}::text COLLATE "und-x-icu") || '%')`;
 
 /** One condition of the REST API's q as SQL (the meanings of src/domain/store.ts, as the SQLite store's). */
-function conditionSql(reach: Reach, c: CustomerCondition): SQL {
+function conditionSql(reach: Reach, c: CustomerCondition, bind: Bind): SQL {
   switch (c.kind) {
     case 'text': {
       if (c.column === 'legalEntityId') {
         const members = (where: SQL) => sql`${customers.pk} IN (SELECT m.customer_pk FROM customer_legal_entities m
-          JOIN legal_entities e ON e.pk = m.legal_entity_pk WHERE e.tenant = ${reach.tenant} AND ${where})`;
-        if (c.op === 'in') return members(sql`e.id = ${anyOf(c.values, 'text')}`);
-        if (c.op === 'contains') return members(containsFolded(sql`e.id`, c.value));
+          JOIN legal_entities e ON e.pk = m.legal_entity_pk WHERE e.tenant = ${bind(reach.tenant)} AND ${where})`;
+        if (c.op === 'in') return members(sql`e.id = ${anyOf(c.values, 'text', bind)}`);
+        if (c.op === 'contains') return members(containsFolded(sql`e.id`, c.value, bind));
         return sql`NOT EXISTS (SELECT 1 FROM customer_legal_entities m WHERE m.customer_pk = ${customers.pk})`;
       }
       const column = TEXT_COLUMNS[c.column];
       if (c.op === 'isNull') return sql`${column} IS NULL`;
-      if (c.op === 'contains') return containsFolded(sql`${column}`, c.value);
+      if (c.op === 'contains') return containsFolded(sql`${column}`, c.value, bind);
       if (c.column === 'contactEmail') {
         // As the contactEmail filter: ASCII letter case ignored, through the sort key's index.
-        return sql`${sortKey(column)} = ${anyOf(c.values.map(foldAscii), 'text')} AND ${column} IS NOT NULL`;
+        return sql`${sortKey(column)} = ${anyOf(c.values.map(foldAscii), 'text', bind)} AND ${column} IS NOT NULL`;
       }
-      const exact = sql`${column} = ${anyOf(c.values, 'text')}`;
+      const exact = sql`${column} = ${anyOf(c.values, 'text', bind)}`;
       // The sort key (folded) is what the index holds; the exact value is checked on the rows it finds.
       return SORT_KEYED.has(c.column)
-        ? sql`${sortKey(column)} = ${anyOf(c.values.map(foldAscii), 'text')} AND ${exact}`
+        ? sql`${sortKey(column)} = ${anyOf(c.values.map(foldAscii), 'text', bind)} AND ${exact}`
         : exact;
     }
     case 'number': {
       const column = NUMBER_COLUMNS[c.column];
-      if (c.op === 'in') return sql`${column} = ${anyOf(c.values, 'bigint')}`;
-      return sql`${column} ${sql.raw(COMPARISON[c.op])} ${c.value}::bigint`;
+      if (c.op === 'in') return sql`${column} = ${anyOf(c.values, 'bigint', bind)}`;
+      return sql`${column} ${sql.raw(COMPARISON[c.op])} ${bind(c.value)}::bigint`;
     }
     case 'mixin': {
-      const path = sql`VARIADIC ${sql.param(c.path)}::text[]`;
+      const path = sql`VARIADIC ${bind(c.path)}::text[]`;
       const value = sql`json_extract_path(${customers.mixins}, ${path})`;
       // A key present with the value null is there: json_extract_path answers JSON null for it, SQL NULL when absent.
       if (c.op !== 'eq') return c.op === 'exists' ? sql`${value} IS NOT NULL` : sql`${value} IS NULL`;
       const asText = sql`json_extract_path_text(${customers.mixins}, ${path})`;
       if (typeof c.value === 'boolean') {
-        return sql`json_typeof(${value}) = 'boolean' AND ${asText} = ${String(c.value)}`;
+        return sql`json_typeof(${value}) = 'boolean' AND ${asText} = ${bind(String(c.value))}`;
       }
       if (typeof c.value === 'number') {
-        return sql`json_typeof(${value}) = 'number' AND (${asText})::numeric = ${String(c.value)}::numeric`;
+        return sql`json_typeof(${value}) = 'number' AND (${asText})::numeric = ${bind(String(c.value))}::numeric`;
       }
-      return sql`json_typeof(${value}) = 'string' AND ${asText} = ${c.value}::text`;
+      return sql`json_typeof(${value}) = 'string' AND ${asText} = ${bind(c.value)}::text`;
     }
   }
 }
@@ -162,10 +203,14 @@ function conditionSql(reach: Reach, c: CustomerCondition): SQL {
  * the order's index answers as a range; mixed directions need the OR-chain, behind a bound on the first term that
  * the index can seek to.
  */
-function afterPosition(terms: readonly { field: CustomerOrderField; direction: Direction }[], after: KeysetPosition) {
+function afterPosition(
+  terms: readonly { field: CustomerOrderField; direction: Direction }[],
+  after: KeysetPosition,
+  bind: Bind,
+) {
   if (after.length !== terms.length) throw new Error('The cursor does not belong to this order.');
   const exprs = terms.map((term) => ORDER_EXPRESSION[term.field]);
-  const values = terms.map((term, i) => cursorValue(term.field, after[i]!));
+  const values = terms.map((term, i) => cursorValue(term.field, bind(after[i]!)));
   const beyond = (direction: Direction, orEqual: boolean) =>
     sql.raw(direction === 'ASC' ? (orEqual ? '>=' : '>') : orEqual ? '<=' : '<');
   const first = terms[0]!;
@@ -179,46 +224,80 @@ function afterPosition(terms: readonly { field: CustomerOrderField; direction: D
   return sql`(${exprs[0]} ${beyond(first.direction, true)} ${values[0]} AND ((${sql.join(alternatives, sql`) OR (`)})))`;
 }
 
-export function customerReads(db: Db): StoreReads['customers'] {
+export function customerReads(db: Db, statements: Statements): StoreReads['customers'] {
   return {
     async byNumbers(reach, numbers) {
       if (numbers.length === 0) return [];
-      return db
-        .select()
-        .from(customers)
-        .where(and(customerInReach(reach), sql`${customers.customerNumber} = ${anyOf(numbers, 'text')}`));
+      const { bind, values } = new Params();
+      const keys = keyIn(customers.customerNumber, numbers, 'text', bind);
+      const where = and(customerInReach(reach, bind), keys.sql);
+      return statements.run(
+        db,
+        `customers.byNumbers|${reachShape(reach)}|${keys.shape}`,
+        (on) => on.select().from(customers).where(where),
+        values,
+      );
     },
 
     async byPks(reach, pks) {
       if (pks.length === 0) return [];
-      return db
-        .select()
-        .from(customers)
-        .where(and(customerInReach(reach), sql`${customers.pk} = ${anyOf(pks, 'bigint')}`));
+      const { bind, values } = new Params();
+      const keys = keyIn(customers.pk, pks, 'bigint', bind);
+      const where = and(customerInReach(reach, bind), keys.sql);
+      return statements.run(
+        db,
+        `customers.byPks|${reachShape(reach)}|${keys.shape}`,
+        (on) => on.select().from(customers).where(where),
+        values,
+      );
     },
 
     async list(reach, query) {
       const terms = totalOrder(query.order);
-      const where = [customerInReach(reach), ...filterConditions(reach, query.filter)];
-      if (query.after !== undefined) where.push(afterPosition(terms, query.after));
-      return db
-        .select()
-        .from(customers)
-        .where(and(...where))
-        .orderBy(
-          ...terms.map((term) =>
-            term.direction === 'ASC' ? asc(ORDER_EXPRESSION[term.field]) : desc(ORDER_EXPRESSION[term.field]),
-          ),
-        )
-        .limit(query.limit)
-        .offset(query.offset ?? 0);
+      const { bind, values } = new Params();
+      const filtered = filterConditions(reach, query.filter, bind);
+      const where = [customerInReach(reach, bind), ...filtered.conditions];
+      if (query.after !== undefined) where.push(afterPosition(terms, query.after, bind));
+      const offset = query.offset ? query.offset : undefined;
+      const order = terms.map((term) =>
+        term.direction === 'ASC' ? asc(ORDER_EXPRESSION[term.field]) : desc(ORDER_EXPRESSION[term.field]),
+      );
+      const key = [
+        'customers.list',
+        reachShape(reach),
+        filtered.shape,
+        terms.map((term) => `${term.field}:${term.direction}`).join(','),
+        query.after === undefined ? 'first' : 'after',
+        offset === undefined ? '' : 'offset',
+      ].join('|');
+      return statements.run(
+        db,
+        key,
+        (on) => {
+          const limited = on
+            .select()
+            .from(customers)
+            .where(and(...where))
+            .orderBy(...order)
+            .limit(sql.placeholder('limit'));
+          return offset === undefined ? limited : limited.offset(sql.placeholder('offset'));
+        },
+        { ...values, limit: query.limit, ...(offset === undefined ? {} : { offset }) },
+        { named: !filtered.searches },
+      );
     },
 
     async count(reach, filter) {
-      const [row] = await db
-        .select({ count: sql<number>`count(*)::integer` })
-        .from(customers)
-        .where(and(customerInReach(reach), ...filterConditions(reach, filter)));
+      const { bind, values } = new Params();
+      const filtered = filterConditions(reach, filter, bind);
+      const where = and(customerInReach(reach, bind), ...filtered.conditions);
+      const [row] = await statements.run(
+        db,
+        `customers.count|${reachShape(reach)}|${filtered.shape}`,
+        (on) => on.select({ count: sql<number>`count(*)::integer` }).from(customers).where(where),
+        values,
+        { named: !filtered.searches },
+      );
       return row?.count ?? 0;
     },
   };

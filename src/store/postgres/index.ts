@@ -12,7 +12,7 @@ import type { OpenedStore, OpenStoreOptions } from '../seeding.js';
 import { accountReads, accountWrites } from './accounts.js';
 import { addressReads, addressWrites } from './addresses.js';
 import { customerReads, customerWrites } from './customers.js';
-import type { Db } from './db.js';
+import { type Db, Statements } from './db.js';
 import { storeError } from './errors.js';
 import { legalEntityReads, legalEntityWrites } from './legal-entities.js';
 import { outboxWrites } from './outbox.js';
@@ -135,17 +135,19 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     return running;
   };
 
+  // The hot reads' prepared statements, shared by the pool and every transaction (which run them on its client).
+  const statements = new Statements(db);
   const readsOf = (on: Db): StoreReads => ({
-    customers: guarded(customerReads(on), track),
-    addresses: guarded(addressReads(on), track),
-    accounts: guarded(accountReads(on), track),
-    legalEntities: guarded(legalEntityReads(on), track),
+    customers: guarded(customerReads(on, statements), track),
+    addresses: guarded(addressReads(on, statements), track),
+    accounts: guarded(accountReads(on, statements), track),
+    legalEntities: guarded(legalEntityReads(on, statements), track),
   });
   const transactionOf = (tx: Db): Transaction => ({
-    customers: guarded({ ...customerReads(tx), ...customerWrites(tx) }, track),
-    addresses: guarded({ ...addressReads(tx), ...addressWrites(tx) }, track),
-    accounts: guarded({ ...accountReads(tx), ...accountWrites(tx) }, track),
-    legalEntities: guarded({ ...legalEntityReads(tx), ...legalEntityWrites(tx) }, track),
+    customers: guarded({ ...customerReads(tx, statements), ...customerWrites(tx) }, track),
+    addresses: guarded({ ...addressReads(tx, statements), ...addressWrites(tx) }, track),
+    accounts: guarded({ ...accountReads(tx, statements), ...accountWrites(tx) }, track),
+    legalEntities: guarded({ ...legalEntityReads(tx, statements), ...legalEntityWrites(tx) }, track),
     outbox: guarded(outboxWrites(tx), track),
   });
 

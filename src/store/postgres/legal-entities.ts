@@ -1,28 +1,36 @@
 /** Legal entities (companies) and the customers' assignments to them. */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { StoreReads, Transaction } from '../../domain/store.js';
-import { anyOf, type Db } from './db.js';
+import { anyOf, type Db, keyIn, Params, type Statements } from './db.js';
 import { customerLegalEntities, customers, legalEntities } from './schema.js';
 
-export function legalEntityReads(db: Db): StoreReads['legalEntities'] {
+export function legalEntityReads(db: Db, statements: Statements): StoreReads['legalEntities'] {
   return {
     async membershipsByCustomerPks(reach, customerPks) {
       if (customerPks.length === 0) return [];
-      return db
-        .select({
-          customerPk: customerLegalEntities.customerPk,
-          assignmentId: customerLegalEntities.id,
-          legalEntity: legalEntities,
-        })
-        .from(customerLegalEntities)
-        .innerJoin(legalEntities, eq(legalEntities.pk, customerLegalEntities.legalEntityPk))
-        .where(
-          and(
-            eq(customerLegalEntities.tenant, reach.tenant),
-            sql`${customerLegalEntities.customerPk} = ${anyOf(customerPks, 'bigint')}`,
-          ),
-        )
-        .orderBy(customerLegalEntities.customerPk, asc(customerLegalEntities.createdAt), asc(customerLegalEntities.pk));
+      const { bind, values } = new Params();
+      const keys = keyIn(customerLegalEntities.customerPk, customerPks, 'bigint', bind);
+      const where = and(eq(customerLegalEntities.tenant, bind(reach.tenant)), keys.sql);
+      return statements.run(
+        db,
+        `legalEntities.membershipsByCustomerPks|${keys.shape}`,
+        (on) =>
+          on
+            .select({
+              customerPk: customerLegalEntities.customerPk,
+              assignmentId: customerLegalEntities.id,
+              legalEntity: legalEntities,
+            })
+            .from(customerLegalEntities)
+            .innerJoin(legalEntities, eq(legalEntities.pk, customerLegalEntities.legalEntityPk))
+            .where(where)
+            .orderBy(
+              customerLegalEntities.customerPk,
+              asc(customerLegalEntities.createdAt),
+              asc(customerLegalEntities.pk),
+            ),
+        values,
+      );
     },
 
     async byIds(reach, ids) {
