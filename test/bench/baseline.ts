@@ -2,9 +2,12 @@
  * The baseline: the fastest thing that could serve Q1 and Q2 on the same stack, a hand-written node:http handler
  * running prepared statements: better-sqlite3's on the SQLite file, or node-postgres's named (prepared once per
  * connection) ones on PostgreSQL, over a pool as large as the service's. It takes the same requests as the service
- * (POST /graphql with the same body and bearer token), verifies the token with jose as the service does (tenant from
- * the token), and answers with the same JSON, byte for byte; it understands nothing but the two operations of
- * scenarios.ts, chosen by operationName. The benchmark checks the sameness before it measures.
+ * (POST /graphql with the same body and bearer token) and does per request what the service must do, no more:
+ * looks the bearer token up among the verified ones it remembers, as src/auth/tokens.ts does (keyed by the token,
+ * until its exp, at most 10,000 tokens, the oldest forgotten first; a token not remembered is verified with jose,
+ * HS256, exp required), checks its read scope, runs the statements and answers with the same JSON, byte for
+ * byte. It understands nothing but the two operations of scenarios.ts, chosen by operationName. The benchmark
+ * checks the sameness before it measures.
  *
  * Both stores run the same statements (the same columns, conditions and order) and the same row-to-JSON code:
  * PostgreSQL hands its rows over in SQLite's shapes (booleans as 0/1, JSON columns as text, bigints as numbers), so
@@ -17,6 +20,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { jwtVerify } from 'jose';
+import { PERMISSIONS } from '../../src/auth/scopes.js';
 import type { QueryResultRow } from 'pg';
 
 interface CustomerRow {
@@ -346,6 +350,41 @@ function q2(first: number, found: Q2Rows) {
   };
 }
 
+interface Caller {
+  tenant: string;
+  scopes: Set<string>;
+}
+
+/** As src/auth/tokens.ts: how many verified tokens are remembered; the oldest is forgotten first. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+/** The scopes that allow reading every customer of the tenant (Q1 and Q2 read them all). */
+const READ_SCOPES = PERMISSIONS.read.tenant;
+const verified = new Map<string, { caller: Caller; expiresAt: number }>();
+
+/**
+ * The caller of a bearer token, or undefined when it is not valid. As the service's verifier: a token verified
+ * before and not yet expired is remembered (one Map lookup and a clock read per request); any other is verified
+ * with jose, then remembered until its exp.
+ */
+async function callerOf(token: string | undefined): Promise<Caller | undefined> {
+  if (token === undefined) return undefined;
+  const remembered = verified.get(token);
+  if (remembered && Date.now() < remembered.expiresAt) return remembered.caller;
+  verified.delete(token);
+  let payload: { tenant?: unknown; scope?: unknown; exp?: number };
+  try {
+    ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+  } catch {
+    return undefined;
+  }
+  const { tenant, scope, exp } = payload;
+  if (typeof tenant !== 'string' || typeof scope !== 'string' || exp === undefined) return undefined;
+  const caller: Caller = { tenant, scopes: new Set(scope.split(' ').filter(Boolean)) };
+  verified.set(token, { caller, expiresAt: exp * 1000 });
+  if (verified.size > VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
+  return caller;
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -363,16 +402,12 @@ function send(res: ServerResponse, status: number, body: string): void {
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method === 'GET' && req.url === '/ready') return send(res, 200, '{}');
   if (req.method !== 'POST' || req.url !== '/graphql') return send(res, 404, '{"errors":[{"message":"not found"}]}');
-  const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
-  let tenant: unknown;
-  try {
-    ({
-      payload: { tenant },
-    } = await jwtVerify(token ?? '', secret, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
-  } catch {
-    tenant = undefined;
+  const caller = await callerOf(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]);
+  if (!caller) return send(res, 401, '{"errors":[{"message":"unauthenticated"}]}');
+  if (!READ_SCOPES.some((scope) => caller.scopes.has(scope))) {
+    return send(res, 403, '{"errors":[{"message":"forbidden"}]}');
   }
-  if (typeof tenant !== 'string') return send(res, 401, '{"errors":[{"message":"unauthenticated"}]}');
+  const { tenant } = caller;
   const { operationName, variables = {} } = JSON.parse(await readBody(req)) as {
     operationName?: string;
     variables?: Record<string, unknown>;

@@ -98,6 +98,7 @@ export function startNode(
     watchParent = true,
     typescript = true,
     cwd = ROOT,
+    execPath = process.execPath,
   }: {
     env?: Record<string, string>;
     args?: string[];
@@ -105,11 +106,13 @@ export function startNode(
     watchParent?: boolean;
     typescript?: boolean;
     cwd?: string;
+    /** Another node binary (the peer's Node 22); this process's own by default. */
+    execPath?: string;
   },
 ): NodeProcess {
   const loader = typescript ? ['--import', 'tsx'] : [];
   const preload = watchParent ? ['--import', EXIT_WITH_PARENT] : [];
-  const child = spawn(process.execPath, [...nodeArgs, ...loader, ...preload, script, ...args], {
+  const child = spawn(execPath, [...nodeArgs, ...loader, ...preload, script, ...args], {
     cwd,
     env: { ...process.env, ...env },
     stdio: [watchParent ? 'pipe' : 'ignore', 'pipe', 'pipe'],

@@ -11,6 +11,7 @@
  *   npm run bench -- --sizes 10000,100000,1000000   with 1M
  *   npm run bench -- --stores sqlite                one store only
  *   npm run bench -- --quick                        2k customers, short runs: to try it out
+ *   npm run bench -- --peer postgraphile            PostGraphile v5 over the same PostgreSQL, for Q1 and Q2
  *   npm run bench -- --help                         every option
  */
 import { execFileSync } from 'node:child_process';
@@ -25,10 +26,12 @@ import pg from 'pg';
 import { ALL_SCOPES } from '../../src/auth/scopes.js';
 import { signToken } from '../../src/auth/tokens.js';
 import { buildService, serviceArgs } from '../support/built-service.js';
+import { checkPeerRows, installPeer, PEERS, startPeer, type PeerInstall, type PeerName } from './peer.js';
 import { type BenchPostgres, startBenchPostgres } from './postgres.js';
 import {
   compareStores,
   describeMachine,
+  JUDGED_ON,
   judgeTargets,
   searchIndexFigures,
   machineLine,
@@ -59,12 +62,14 @@ import {
 } from './processes.js';
 import {
   body,
+  f0Body,
   M1,
   M2_ADDRESS,
   M2_CREATE,
   q1Body,
   q2Body,
   Q3,
+  peerRequestsFor,
   requestsFor,
   type ScenarioId,
   type Workload,
@@ -73,13 +78,16 @@ import {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--stores sqlite,postgres] [--quick] [--duration 10] [--warmup 3]
-  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,Q2,Q3,Q4,Q5,Q6,M1,M2] [--keep] [--service-dir DIR]
-  [--cpu-prof]
+  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,F0,Q2,Q3,Q4,Q5,Q6,M1,M2] [--keep] [--service-dir DIR]
+  [--cpu-prof] [--peer postgraphile]
   --stores         the stores to run on, each with the same scenarios (default both; one only: not saved as latest)
   --quick          2,000 customers, 1 s warm-up and 3 s runs, 1 round: to try it out (not saved as latest)
   --pool-size      PostgreSQL connections of the service and of the baseline (DATABASE_POOL_SIZE; default --connections)
   --rounds         service and baseline runs, alternating, for the scenarios both serve (the median ratio counts)
-  --scenarios      some scenarios only (not saved as latest)
+  --scenarios      some scenarios only (not saved as latest); F0 (\`{ __typename }\` with a token, the framework's
+                   floor) runs whenever Q1 does, right after it
+  --peer           postgraphile: PostGraphile v5 (amber preset) over the PostgreSQL run's database, installed with
+                   Node 22 into test/bench/.peer/ at bench time; it serves Q1 and Q2 in the same rounds
   --keep           keep the seeded SQLite files (test/bench/results/bench-<size>-<pid>.db); PostgreSQL's server
                    and its databases go at the end regardless
   --service-dir    run DIR's service instead of this checkout's, to compare a change (not saved as latest)
@@ -92,7 +100,7 @@ const SMALL_CUSTOMERS = 100;
 /** A response slower than this counts as a timeout (autocannon's error), not as a latency. */
 const TIMEOUT_SECONDS = 30;
 const RESULTS = join(ROOT, 'test/bench/results');
-const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2'];
+const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'F0', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2'];
 const ALL_STORES: StoreKind[] = ['sqlite', 'postgres'];
 /** The scenarios that the baseline serves too. */
 const WITH_BASELINE = new Set<ScenarioId>(['Q1', 'Q2']);
@@ -104,6 +112,8 @@ interface Options extends Settings {
   /** node's arguments for the service, from its start script (flags, then the compiled entry). */
   serviceArgs: string[];
   cpuProf: boolean;
+  /** --peer: which peer to run beside the PostgreSQL service. */
+  peerName: PeerName | undefined;
 }
 
 function parseOptions(): Options {
@@ -121,6 +131,7 @@ function parseOptions(): Options {
       keep: { type: 'boolean', default: false },
       'service-dir': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      peer: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -137,11 +148,13 @@ function parseOptions(): Options {
   const sizes = (values.sizes ?? (quick ? '2000' : '10000,100000'))
     .split(',')
     .map((size) => Math.round(positive('sizes', size)));
-  const scenarios = values.scenarios.split(',').map((s) => s.trim().toUpperCase());
-  for (const scenario of scenarios) {
+  const asked = values.scenarios.split(',').map((s) => s.trim().toUpperCase());
+  for (const scenario of asked) {
     if (!ALL_SCENARIOS.includes(scenario as ScenarioId))
       throw new Error(`unknown scenario ${scenario} (${ALL_SCENARIOS.join(', ')})`);
   }
+  // The framework's floor is reported beside Q1 in every run that has Q1: right after it.
+  const scenarios = [...new Set(asked.flatMap((s) => (s === 'Q1' ? ['Q1', 'F0'] : [s])))];
   const named = new Set(values.stores.split(',').map((s) => s.trim().toLowerCase()));
   for (const store of named) {
     if (!ALL_STORES.includes(store as StoreKind)) throw new Error(`unknown store ${store} (${ALL_STORES.join(', ')})`);
@@ -149,6 +162,12 @@ function parseOptions(): Options {
   // Always in the same order, SQLite first, whatever the order given.
   const stores = ALL_STORES.filter((store) => named.has(store));
   const connections = Math.round(positive('connections', values.connections));
+  const peerName = values.peer?.trim().toLowerCase();
+  if (peerName !== undefined) {
+    if (!PEERS.includes(peerName as PeerName)) throw new Error(`unknown peer ${peerName} (${PEERS.join(', ')})`);
+    if (!stores.includes('postgres'))
+      throw new Error('--peer serves the PostgreSQL database: it needs --stores postgres');
+  }
   return {
     sizes,
     stores,
@@ -166,6 +185,8 @@ function parseOptions(): Options {
     serviceArgs: [],
     serviceCommand: '',
     cpuProf: values['cpu-prof'],
+    peerName: peerName as PeerName | undefined,
+    peer: null,
   };
 }
 
@@ -492,14 +513,17 @@ let runSerial = 0;
 
 async function measure(
   scenario: ScenarioId,
-  server: 'service' | 'baseline',
+  server: Measurement['server'],
   endpoint: Endpoint,
   token: string,
   work: Workload,
   settings: Settings,
 ): Promise<Measurement> {
   // Each run gets its own id, so that mutations never repeat the emails or phone numbers of an earlier run.
-  const requests = () => requestsFor(scenario, { ...work, runId: `${Date.now()}${++runSerial}` });
+  const requests = () =>
+    server === 'peer'
+      ? peerRequestsFor(scenario, TENANT, work)
+      : requestsFor(scenario, { ...work, runId: `${Date.now()}${++runSerial}` });
   await cannon(`${endpoint.url}/graphql`, token, requests(), settings, settings.warmupSeconds);
   await new Promise((resolve) => setTimeout(resolve, 200));
   // The warm-up's last requests may still be running: wait for them before counting.
@@ -542,6 +566,8 @@ interface StoreRun {
   result: SizeResult;
   service: Endpoint;
   baseline: Endpoint;
+  /** PostGraphile on this store's database (--peer, PostgreSQL only). */
+  peer: Endpoint | undefined;
   work: Workload;
   b2bNumbers: string[];
 }
@@ -549,7 +575,9 @@ interface StoreRun {
 /**
  * Service and baseline runs in alternation, `rounds` of each, every store's in turn within a round: a slow spell
  * of a shared machine then falls on both rather than on one. Per store, the round with the median ratio (the lower
- * middle one for an even count) stands for the scenario; every round's ratio and rate are kept.
+ * middle one for an even count) stands for the scenario; every round's ratio and rate are kept. A store with a
+ * peer runs the peer too in each round, after its baseline: the peer's row is its run of the round that stands
+ * for the scenario, and service ÷ peer is the median of the rounds' ratios (as PostgreSQL ÷ SQLite is).
  */
 async function compareWithBaseline(
   scenario: ScenarioId,
@@ -558,6 +586,7 @@ async function compareWithBaseline(
   settings: Settings,
 ): Promise<void> {
   const rounds = new Map<StoreRun, [Measurement, Measurement][]>(runs.map((run) => [run, []]));
+  const peerRounds = new Map<StoreRun, { peer: Measurement; ratio: number }[]>(runs.map((run) => [run, []]));
   for (let round = 1; round <= settings.rounds; round++) {
     for (const run of runs) {
       const measured = await measure(scenario, 'service', run.service, token, run.work, settings);
@@ -567,18 +596,37 @@ async function compareWithBaseline(
       log(`  ${describe(measured, run.store, settings)}${label}`);
       log(`  ${describe(reference, run.store, settings)}${label}`);
       rounds.get(run)!.push([measured, reference]);
+      if (run.peer) {
+        const peer = await measure(scenario, 'peer', run.peer, token, run.work, settings);
+        const ratio = measured.requestsPerSecond / peer.requestsPerSecond;
+        log(`  ${describe(peer, run.store, settings)}${label}  service ÷ peer ${ratio.toFixed(2)}×`);
+        peerRounds.get(run)!.push({ peer, ratio });
+      }
     }
   }
   for (const run of runs) {
     const all = rounds.get(run)!;
     const byRatio = [...all].sort(([a], [b]) => a.ratioToBaseline! - b.ratioToBaseline!);
-    const [measured, reference] = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+    const chosen = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+    const [measured, reference] = chosen;
     if (all.length > 1) {
       measured.ratioRounds = all.map(([m]) => m.ratioToBaseline!);
       measured.requestsPerSecondRounds = all.map(([m]) => m.requestsPerSecond);
       reference.requestsPerSecondRounds = all.map(([, r]) => r.requestsPerSecond);
     }
     run.result.measurements.push(measured, reference);
+    // The peer's row is its run of the same round as the service's row; service ÷ peer is the median of the rounds' ratios.
+    const peerRuns = peerRounds.get(run)!;
+    const peerOfRound = peerRuns[all.indexOf(chosen)];
+    if (peerOfRound) {
+      const ratios = peerRuns.map(({ ratio }) => ratio);
+      measured.ratioToPeer = [...ratios].sort((a, b) => a - b)[Math.floor((ratios.length - 1) / 2)]!;
+      if (peerRuns.length > 1) {
+        measured.ratioToPeerRounds = ratios;
+        peerOfRound.peer.requestsPerSecondRounds = peerRuns.map(({ peer }) => peer.requestsPerSecond);
+      }
+      run.result.measurements.push(peerOfRound.peer);
+    }
   }
 }
 
@@ -630,6 +678,7 @@ async function prepareStore(
   token: string,
   smallToken: string,
   cleanups: (() => Promise<void>)[],
+  peerInstall: PeerInstall | undefined,
 ): Promise<StoreRun> {
   if (settings.stores.length > 1) log(`-- ${STORE_NAMES[store]} --`);
   let location: string;
@@ -798,12 +847,30 @@ async function prepareStore(
     }
     smallFound += edges.length;
   }
+  const floor = await exactStatements(service.url, token, f0Body());
+  if (floor.text !== '{"data":{"__typename":"Query"}}') throw new Error(`F0 answered ${floor.text.slice(0, 300)}`);
+  result.checks.push(
+    `F0: \`{ __typename }\` with the token answers ${floor.text} (${floor.statements} SQL statements).`,
+  );
+  // The peer serves this database too (PostgreSQL only); it must serve the same rows as the service.
+  let peer: Endpoint | undefined;
+  if (peerInstall && store === 'postgres') {
+    const started = performance.now();
+    peer = await startPeer(peerInstall, location, settings.postgresPoolSize);
+    const running = peer;
+    cleanups.push(() => stop(running.proc.child));
+    const seconds = (performance.now() - started) / 1000;
+    result.checks.push(
+      `Peer: ${peerInstall.description} started over this database in ${seconds.toFixed(1)} s (its introspection included), pool ${settings.postgresPoolSize}.`,
+      await checkPeerRows(service.url, peer.url, token, TENANT, q1Samples),
+    );
+  }
   result.checks.push(
     `Q5 and Q6: the searches of tenant ${SMALL_TENANT} (".com" and ${work.smallSearches.length} last names) found ` +
       `${smallFound} customers on their first pages, all of them its own.`,
   );
   for (const check of result.checks) log(`  check: ${check}`);
-  return { store, result, service, baseline, work, b2bNumbers };
+  return { store, result, service, baseline, peer, work, b2bNumbers };
 }
 
 async function benchSize(
@@ -813,13 +880,16 @@ async function benchSize(
   secret: string,
   token: string,
   smallToken: string,
+  peerInstall: PeerInstall | undefined,
 ): Promise<SizeResult[]> {
   log(`\n== ${customers.toLocaleString('en-US')} customers ==`);
   const runs: StoreRun[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   try {
     for (const store of settings.stores) {
-      runs.push(await prepareStore(store, customers, settings, postgres, secret, token, smallToken, cleanups));
+      runs.push(
+        await prepareStore(store, customers, settings, postgres, secret, token, smallToken, cleanups, peerInstall),
+      );
     }
     // The stores are compared on the same work: the seed is deterministic, so both must hold the same rows.
     const [first, ...others] = runs;
@@ -927,9 +997,18 @@ async function main(): Promise<void> {
     { tenant: SMALL_TENANT, scope: ALL_SCOPES.join(' '), sub: 'bench' },
     { ttlSeconds: 7 * 24 * 3600 },
   );
+  let peerInstall: PeerInstall | undefined;
+  if (settings.peerName) {
+    peerInstall = await installPeer(settings.peerName);
+    settings.peer = peerInstall.description;
+    log(
+      `Peer: ${peerInstall.description}, ${peerInstall.installedNow ? 'installed' : 'found installed'} in ` +
+        `test/bench/.peer/ (${peerInstall.seconds.toFixed(1)} s); it serves Q1 and Q2 on PostgreSQL, in the same rounds.`,
+    );
+  }
   const sizes: SizeResult[] = [];
   for (const customers of settings.sizes) {
-    sizes.push(...(await benchSize(customers, settings, postgres, secret, token, smallToken)));
+    sizes.push(...(await benchSize(customers, settings, postgres, secret, token, smallToken, peerInstall)));
   }
   await postgres?.close();
 
@@ -938,6 +1017,7 @@ async function main(): Promise<void> {
     serviceDir: _serviceDir,
     serviceArgs: _serviceArgs,
     cpuProf: _cpuProf,
+    peerName: _peerName,
     ...reportSettings
   } = settings;
   const report: BenchReport = {
@@ -968,8 +1048,8 @@ async function main(): Promise<void> {
     writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     files.push('latest.md', 'latest.json');
   }
-  log('\n## Targets (issue 5)\n');
-  if (postgres) log('Judged on the SQLite store, which they were set for.\n');
+  log('\n## Targets (issues 5 and 12)\n');
+  if (postgres) log(`${JUDGED_ON}\n`);
   for (const t of report.targets) log(`- [${t.status}] ${t.target}: ${t.measured}`);
   log(`\nSaved test/bench/results/{${files.join(',')}}`);
 }

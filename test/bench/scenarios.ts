@@ -4,9 +4,10 @@
  */
 import type { Request } from 'autocannon';
 
-export type ScenarioId = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'M1' | 'M2';
+export type ScenarioId = 'F0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'M1' | 'M2';
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
+  F0: '`{ __typename }` with a token: the framework floor',
   Q1: 'one customer by number, with addresses, accounts and legal entities',
   Q2: 'customers(first: 50) with addresses and accounts',
   Q3: 'customers, search filter, orderBy LAST_NAME, first 20',
@@ -16,6 +17,9 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   M1: 'patchCustomer',
   M2: 'createCustomer, then addCustomerAddress (2 requests)',
 };
+
+/** The framework's floor: the same server, plugins and token check as every other request, and no field to resolve. */
+export const F0 = 'query F0 { __typename }';
 
 export const Q1 = `query Q1($customerNumber: String!) {
   customer(customerNumber: $customerNumber) {
@@ -94,12 +98,15 @@ export interface Workload {
   runId: string;
 }
 
+export const f0Body = () => body(F0, 'F0', {});
 export const q1Body = (customerNumber: string) => body(Q1, 'Q1', { customerNumber });
 export const q2Body = (first: number, after?: string) => body(Q2, 'Q2', after ? { first, after } : { first });
 
 /** The autocannon requests of a scenario. */
 export function requestsFor(id: ScenarioId, work: Workload): Request[] {
   switch (id) {
+    case 'F0':
+      return cycling([f0Body()]);
     case 'Q1':
       return cycling(work.customerNumbers.map(q1Body));
     case 'Q2':
@@ -171,4 +178,53 @@ export function requestsFor(id: ScenarioId, work: Workload): Request[] {
       ];
     }
   }
+}
+
+/**
+ * Q1 and Q2 for the peer (PostGraphile v5, amber preset, over the same PostgreSQL tables): the same rows, in
+ * PostGraphile's own schema (its introspection of our tables). The tenant is a condition, as PostGraphile knows no
+ * tenant of ours; our unique index on (tenant, customer_number) is not a constraint, so there is no
+ * customerByTenantAndCustomerNumber and Q1 is a condition on allCustomers. Addresses cannot be ordered by
+ * is_default (PostGraphile offers orders only on indexed columns), so they come in created_at, pk order; the
+ * benchmark checks that the rows are the same, not their order within a customer.
+ */
+export const PEER_Q1 = `query Q1($tenant: String!, $customerNumber: String!) {
+  allCustomers(condition: { tenant: $tenant, customerNumber: $customerNumber }) {
+    nodes {
+      customerNumber title firstName middleName lastName contactEmail contactPhone company
+      preferredLanguage preferredCurrency preferredSite active onHold companyRegistrationId mixins
+      version createdAt modifiedAt
+      customerLegalEntitiesByCustomerPk(orderBy: [PK_ASC]) { nodes { rowId legalEntityByLegalEntityPk { rowId name } } }
+      addressesByCustomerPk(orderBy: [CREATED_AT_ASC, PK_ASC]) {
+        nodes { rowId contactName companyName street streetNumber zipCode city state country contactPhone tags isDefault }
+      }
+      accountsByCustomerPk(orderBy: [CREATED_AT_ASC, PK_ASC]) { nodes { rowId email providerId createdAt } }
+    }
+  }
+}`;
+
+export const PEER_Q2 = `query Q2($tenant: String!, $first: Int!) {
+  allCustomers(condition: { tenant: $tenant }, first: $first, orderBy: [CREATED_AT_ASC, CUSTOMER_NUMBER_ASC]) {
+    edges {
+      cursor
+      node {
+        customerNumber firstName lastName contactEmail company active version modifiedAt
+        addressesByCustomerPk(orderBy: [CREATED_AT_ASC, PK_ASC]) {
+          nodes { rowId contactName street zipCode city country isDefault tags }
+        }
+        accountsByCustomerPk(orderBy: [CREATED_AT_ASC, PK_ASC]) { nodes { rowId email } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const peerQ1Body = (tenant: string, customerNumber: string) => body(PEER_Q1, 'Q1', { tenant, customerNumber });
+export const peerQ2Body = (tenant: string, first: number) => body(PEER_Q2, 'Q2', { tenant, first });
+
+/** The peer's autocannon requests of a scenario it serves (Q1 and Q2). */
+export function peerRequestsFor(id: ScenarioId, tenant: string, work: Workload): Request[] {
+  if (id === 'Q1') return cycling(work.customerNumbers.map((n) => peerQ1Body(tenant, n)));
+  if (id === 'Q2') return cycling([peerQ2Body(tenant, 50)]);
+  throw new Error(`the peer serves only Q1 and Q2, not ${id}`);
 }
