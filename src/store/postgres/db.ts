@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
-import { PreparedCache } from '../sqlite/prepared.js';
+import { PreparedCache } from '../prepared.js';
 
 export type Db = PgDatabase<NodePgQueryResultHKT, Record<string, never>>;
 

@@ -15,7 +15,7 @@ import {
 } from '../../domain/store.js';
 import type { Db } from './db.js';
 import { unindexed } from './planner.js';
-import { PreparedCache } from './prepared.js';
+import { PreparedCache } from '../prepared.js';
 import { customerInReach, reachShape, reachValues, type ReachShape } from './reach.js';
 import { tableRows } from './rows.js';
 import { customers, deletedCustomers, searchTenants, sortKey } from './schema.js';
