@@ -4,74 +4,28 @@
  * and runs with nothing but this service (every request the page makes stays on its origin), that the printed token
  * is already in its headers, and that a reload does not fetch GraphiQL's 9 MB again. `npm run test:e2e`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildService, ROOT, serviceArgs } from '../support/built-service.js';
+import { SCREENSHOTS, startE2e, type E2eService } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
 /** Generous, as a busy machine can be slow (the service is compiled first, and GraphiQL is a large script). */
 const TIMEOUT = 120_000;
 /** How long the page may take to show something, shorter than a test: a page that never renders fails as such. */
 const WAIT = { timeout: 60_000 };
 
-let dir: string;
-let service: ChildProcess | undefined;
-let stdout = '';
-let context: BrowserContext | undefined;
-
-/** Resolves with the first match of `pattern` in the service's stdout; rejects if the process exits first. */
-function printed(pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const match = pattern.exec(stdout);
-      if (!match) return;
-      service!.stdout!.off('data', check);
-      resolve(match);
-    };
-    service!.stdout!.on('data', check);
-    service!.once('exit', (code) =>
-      reject(new Error(`the service exited with ${code} before printing ${pattern}:\n${stdout}`)),
-    );
-    check();
-  });
-}
-
-let graphiql: string;
+let e2e: E2eService;
+let context: BrowserContext;
 let origin: string;
 let token: string;
+let graphiql: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  buildService();
-  dir = mkdtempSync(join(tmpdir(), 'customer-graph-e2e-'));
-  // Only what this test sets: the parent's configuration (vitest sets NODE_ENV=test) must not leak in.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^(NODE_ENV|PORT|HOST|DATABASE_URL|DATA_DIR|LOG_LEVEL|CORS_ORIGINS|AUTH_.*|GRAPHQL_.*)$/.test(name),
-    ),
-  );
-  service = spawn(process.execPath, serviceArgs(), {
-    cwd: ROOT,
-    env: {
-      ...env,
-      NODE_ENV: 'development',
-      PORT: '0',
-      DATA_DIR: dir,
-      DATABASE_URL: `file:${join(dir, 'customers.db')}`,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  service.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  graphiql = (await printed(/^GraphiQL: (\S+) \(the token below is already in its headers\)$/m))[1]!;
-  token = (await printed(/Development token[^\n]*\n(\S+)\n/))[1]!;
-  origin = new URL(graphiql).origin;
-
+  e2e = await startE2e('graphiql');
+  ({ context, origin, token } = e2e);
+  graphiql = e2e.graphiql;
   // Something for the example query to show.
   const created = await fetch(`${origin}/graphql`, {
     method: 'POST',
@@ -82,27 +36,10 @@ beforeAll(async () => {
     }),
   });
   expect(((await created.json()) as { errors?: unknown }).errors).toBeUndefined();
-
-  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1400, height: 900 },
-  });
 }, TIMEOUT);
 
 afterAll(async () => {
-  await context?.close();
-  service?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await e2e?.stop();
 });
 
 /**

@@ -4,61 +4,23 @@
  * service's own files (nothing from a CDN: every request stays on its origin), and "Try it out" must call the API
  * with the development token already filled in.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Request } from 'playwright-core';
+import type { BrowserContext, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildService, ROOT, serviceArgs } from '../support/built-service.js';
+import { SCREENSHOTS, startE2e, type E2eService } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
 const TIMEOUT = 120_000;
 const WAIT = { timeout: 60_000 };
 
-let dir: string;
-let service: ChildProcess | undefined;
-let stdout = '';
-let context: BrowserContext | undefined;
+let e2e: E2eService;
+let context: BrowserContext;
 let origin: string;
 let token: string;
 
-/** Resolves with the first match of `pattern` in the service's stdout; rejects if the process exits first. */
-function printed(pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const match = pattern.exec(stdout);
-      if (!match) return;
-      service!.stdout!.off('data', check);
-      resolve(match);
-    };
-    service!.stdout!.on('data', check);
-    service!.once('exit', (code) =>
-      reject(new Error(`the service exited with ${code} before printing ${pattern}:\n${stdout}`)),
-    );
-    check();
-  });
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  buildService();
-  dir = mkdtempSync(join(tmpdir(), 'customer-graph-e2e-docs-'));
-  // Only what this test sets: the parent's configuration (vitest sets NODE_ENV=test) must not leak in.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^(NODE_ENV|PORT|HOST|DATABASE_URL|DATA_DIR|LOG_LEVEL|CORS_ORIGINS|AUTH_.*|GRAPHQL_.*)$/.test(name),
-    ),
-  );
-  service = spawn(process.execPath, serviceArgs(), {
-    cwd: ROOT,
-    env: { ...env, NODE_ENV: 'development', PORT: '0', DATA_DIR: dir, DATABASE_URL: `file:${join(dir, 'c.db')}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  service.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  origin = new URL((await printed(/^GraphiQL: (\S+) /m))[1]!).origin;
-  token = (await printed(/Development token[^\n]*\n(\S+)\n/))[1]!;
+  e2e = await startE2e('docs');
+  ({ context, origin, token } = e2e);
 
   // A customer for "Try it out" to list.
   const created = await fetch(`${origin}/customer/demo/customers`, {
@@ -67,27 +29,10 @@ beforeAll(async () => {
     body: JSON.stringify({ firstName: 'Ada', lastName: 'Lovelace', contactEmail: 'ada@example.com' }),
   });
   expect(created.status).toBe(201);
-
-  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1400, height: 900 },
-  });
 }, TIMEOUT);
 
 afterAll(async () => {
-  await context?.close();
-  service?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await e2e?.stop();
 });
 
 describe('the REST API docs in Chromium, against the service as npm start runs it', () => {
