@@ -13,90 +13,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicSchema } from '../src/graphql/schema.js';
 import type { LegalEntity } from '../src/domain/store.js';
 import { codes, MANAGE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import {
+  companyOf,
+  CREATE,
+  MANAGE_OWN,
+  PRINCIPALS,
+  READ,
+  READ_OWN,
+  reachOf,
+  RULES,
+  sees,
+  TARGETS,
+  UPDATE,
+  MEMBERSHIPS,
+  type Actor,
+  type Company,
+  type Principal,
+  type Rule,
+  type Target,
+} from './support/auth-matrix.js';
 import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
 
-const READ = 'customer.customer_read';
-const READ_OWN = 'customer.customer_read_own';
-const MANAGE_OWN = 'customer.customer_manage_own';
-const CREATE = 'customer.customer_create';
-const UPDATE = 'customer.customer_update';
-const DELETE = 'customer.customer_delete';
-const EVERY_SCOPE = [READ, READ_OWN, MANAGE, MANAGE_OWN, CREATE, UPDATE, DELETE];
-
-/** AUTH.md's table: the scopes that allow an operation on every customer of the tenant, and those that allow it "own". */
-const RULES = {
-  read: { tenant: [READ, MANAGE], own: [READ_OWN, MANAGE_OWN] },
-  addresses: { tenant: [READ, MANAGE], own: [] },
-  create: { tenant: [MANAGE, CREATE], own: [MANAGE_OWN] },
-  update: { tenant: [MANAGE, UPDATE], own: [MANAGE_OWN] },
-  delete: { tenant: [MANAGE, UPDATE, DELETE], own: [MANAGE_OWN] },
-  parts: { tenant: [MANAGE, UPDATE], own: [] },
-} as const satisfies Record<string, { tenant: string[]; own: string[] }>;
-type Rule = keyof typeof RULES;
 const requiredScopes = (rule: Rule) => [...RULES[rule].tenant, ...RULES[rule].own].sort();
 
 // ---------------------------------------------------------------------------------------------------------------
 // The world: companies X, Y, Z in tenant acme. Alice (X and Y) and Bob (no company) act with customer tokens.
 // ---------------------------------------------------------------------------------------------------------------
-type Company = 'X' | 'Y' | 'Z';
-type Actor = 'alice' | 'bob';
-const MEMBERSHIPS: Record<Actor, Company[]> = { alice: ['X', 'Y'], bob: [] };
-
-interface Principal {
-  name: string;
-  /** null: no Authorization header at all. */
-  tenant: 'acme' | 'globex' | null;
-  scopes: string[];
-  customer?: Actor;
-  /** The legal_entity_id claim. */
-  narrowedTo?: Company;
-}
-
-const PRINCIPALS: Principal[] = [
-  { name: 'no token', tenant: null, scopes: [] },
-  { name: 'scope ""', tenant: 'acme', scopes: [] },
-  ...EVERY_SCOPE.map(
-    (scope): Principal => ({ name: scope.replace('customer.customer_', ''), tenant: 'acme', scopes: [scope] }),
-  ),
-  { name: 'alice read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice' },
-  { name: 'alice manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice' },
-  { name: 'alice@Y read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice', narrowedTo: 'Y' },
-  { name: 'alice@Y manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice', narrowedTo: 'Y' },
-  { name: 'alice read (tenant-wide)', tenant: 'acme', scopes: [READ], customer: 'alice' },
-  { name: 'bob (no company) manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'bob' },
-  { name: 'globex, every scope', tenant: 'globex', scopes: EVERY_SCOPE },
-];
-
-interface Target {
-  name: string;
-  companies: Company[];
-}
-const TARGETS: Target[] = [
-  { name: 'colleague in Y', companies: ['Y'] },
-  { name: 'colleague in X', companies: ['X'] },
-  { name: 'stranger in Z', companies: ['Z'] },
-  { name: 'stranger without company', companies: [] },
-];
-
-/** The caller's own company: its legal entities, or only the one its token names. */
-function companyOf(p: Principal): Company[] {
-  if (!p.customer) return [];
-  const mine = MEMBERSHIPS[p.customer];
-  return p.narrowedTo ? mine.filter((c) => c === p.narrowedTo) : mine;
-}
-
-/** How far a caller reaches for a rule: the whole tenant, its own company, or not at all (FORBIDDEN). */
-function reachOf(p: Principal, rule: Rule): 'tenant' | 'own' | undefined {
-  if (RULES[rule].tenant.some((s) => p.scopes.includes(s))) return 'tenant';
-  if (p.customer && RULES[rule].own.some((s) => p.scopes.includes(s))) return 'own';
-  return undefined;
-}
-
-function sees(p: Principal, reach: 'tenant' | 'own', t: Target): boolean {
-  if (p.tenant !== 'acme') return false; // every target lives in acme
-  return reach === 'tenant' || t.companies.some((c) => companyOf(p).includes(c));
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // The operations
 // ---------------------------------------------------------------------------------------------------------------

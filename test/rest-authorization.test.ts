@@ -10,82 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LegalEntity } from '../src/domain/store.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 import { restClient } from './support/rest-client.js';
+import {
+  companyOf,
+  PRINCIPALS,
+  reachOf,
+  sees,
+  TARGETS,
+  MEMBERSHIPS,
+  type Company,
+  type Principal,
+  type Rule,
+  type Target,
+} from './support/auth-matrix.js';
 import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
-
-const READ = 'customer.customer_read';
-const READ_OWN = 'customer.customer_read_own';
-const MANAGE = 'customer.customer_manage';
-const MANAGE_OWN = 'customer.customer_manage_own';
-const CREATE = 'customer.customer_create';
-const UPDATE = 'customer.customer_update';
-const DELETE = 'customer.customer_delete';
-const EVERY_SCOPE = [READ, READ_OWN, MANAGE, MANAGE_OWN, CREATE, UPDATE, DELETE];
-
-/** AUTH.md's table. */
-const RULES = {
-  read: { tenant: [READ, MANAGE], own: [READ_OWN, MANAGE_OWN] },
-  addresses: { tenant: [READ, MANAGE], own: [] },
-  create: { tenant: [MANAGE, CREATE], own: [MANAGE_OWN] },
-  update: { tenant: [MANAGE, UPDATE], own: [MANAGE_OWN] },
-  delete: { tenant: [MANAGE, UPDATE, DELETE], own: [MANAGE_OWN] },
-  parts: { tenant: [MANAGE, UPDATE], own: [] },
-} as const satisfies Record<string, { tenant: string[]; own: string[] }>;
-type Rule = keyof typeof RULES;
-
-type Company = 'X' | 'Y' | 'Z';
-type Actor = 'alice' | 'bob';
-const MEMBERSHIPS: Record<Actor, Company[]> = { alice: ['X', 'Y'], bob: [] };
-
-interface Principal {
-  name: string;
-  tenant: 'acme' | 'globex' | null;
-  scopes: string[];
-  customer?: Actor;
-  narrowedTo?: Company;
-}
-
-const PRINCIPALS: Principal[] = [
-  { name: 'no token', tenant: null, scopes: [] },
-  { name: 'scope ""', tenant: 'acme', scopes: [] },
-  ...EVERY_SCOPE.map(
-    (scope): Principal => ({ name: scope.replace('customer.customer_', ''), tenant: 'acme', scopes: [scope] }),
-  ),
-  { name: 'alice read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice' },
-  { name: 'alice manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice' },
-  { name: 'alice@Y read_own', tenant: 'acme', scopes: [READ_OWN], customer: 'alice', narrowedTo: 'Y' },
-  { name: 'alice@Y manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'alice', narrowedTo: 'Y' },
-  { name: 'alice read (tenant-wide)', tenant: 'acme', scopes: [READ], customer: 'alice' },
-  { name: 'bob (no company) manage_own', tenant: 'acme', scopes: [MANAGE_OWN], customer: 'bob' },
-  { name: 'globex, every scope', tenant: 'globex', scopes: EVERY_SCOPE },
-];
-
-interface Target {
-  name: string;
-  companies: Company[];
-}
-const TARGETS: Target[] = [
-  { name: 'colleague in Y', companies: ['Y'] },
-  { name: 'colleague in X', companies: ['X'] },
-  { name: 'stranger in Z', companies: ['Z'] },
-  { name: 'stranger without company', companies: [] },
-];
-
-function companyOf(p: Principal): Company[] {
-  if (!p.customer) return [];
-  const mine = MEMBERSHIPS[p.customer];
-  return p.narrowedTo ? mine.filter((c) => c === p.narrowedTo) : mine;
-}
-
-function reachOf(p: Principal, rule: Rule): 'tenant' | 'own' | undefined {
-  if ((RULES[rule].tenant as readonly string[]).some((s) => p.scopes.includes(s))) return 'tenant';
-  if (p.customer && (RULES[rule].own as readonly string[]).some((s) => p.scopes.includes(s))) return 'own';
-  return undefined;
-}
-
-function sees(p: Principal, reach: 'tenant' | 'own', t: Target): boolean {
-  if (p.tenant !== 'acme') return false;
-  return reach === 'tenant' || t.companies.some((c) => companyOf(p).includes(c));
-}
 
 /** What a cell answers, in the terms both APIs share. */
 type Outcome = 'data' | 'absent' | 'forbidden' | 'unauthenticated';
