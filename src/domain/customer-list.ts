@@ -10,6 +10,8 @@ import {
   positionReader,
   type Customer,
   type CustomerListFilter,
+  type CustomerParts,
+  type CustomerRead,
   type CustomerOrderField,
   type Direction,
   type KeysetPosition,
@@ -41,7 +43,7 @@ export interface CustomerFilterInput {
 }
 
 export interface CustomerPage {
-  rows: Customer[];
+  rows: CustomerRead[];
   /** The cursor of each row, in the same order. */
   cursors: string[];
   hasNextPage: boolean;
@@ -127,7 +129,13 @@ function filterOf(filter: CustomerFilterInput | null | undefined): CustomerListF
 export function createCustomerList() {
   return {
     /** One page of the customers within reach that match the filter, in the order asked for. */
-    async page(reads: StoreReads, reach: Reach, request: CustomerListRequest): Promise<CustomerPage> {
+    /** With `parts`, the rows bring those parts along (CustomerRead). */
+    async page(
+      reads: StoreReads,
+      reach: Reach,
+      request: CustomerListRequest,
+      parts?: CustomerParts,
+    ): Promise<CustomerPage> {
       const first = request.first ?? PAGE_SIZE.default;
       if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE.max) {
         throw badInput([{ field: 'first', message: `must be between 1 and ${PAGE_SIZE.max}` }]);
@@ -137,7 +145,7 @@ export function createCustomerList() {
         request.after === null || request.after === undefined ? undefined : decodeCursor(order, request.after);
       const filter = filterOf(request.filter);
       // One row more than the page says whether there is a next page.
-      const rows = await reads.customers.list(reach, { filter, order, after, limit: first + 1 });
+      const rows = await reads.customers.list(reach, { filter, order, after, limit: first + 1 }, parts);
       const page = rows.slice(0, first);
       const cursorOf = cursorEncoder(order);
       return {

@@ -4,6 +4,7 @@
  */
 import { PAGE_SIZE, type CustomerPage } from '../domain/customer-list.js';
 import { builder } from './builder.js';
+import { selectedParts } from './lookahead.js';
 import { BusinessModelEnum, CustomerRef } from './refs.js';
 
 const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
@@ -69,9 +70,11 @@ builder.queryField('customers', (t) =>
       filter: t.arg({ type: CustomerFilter }),
       orderBy: t.arg({ type: [CustomerOrder] }),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const reach = ctx.reach('read');
-      const page = await ctx.domain.customerList.page(ctx.reads(), reach, args);
+      const parts = selectedParts(info, ctx, 'connection');
+      const page = await ctx.domain.customerList.page(ctx.reads(), reach, args, parts);
+      ctx.loaders.primeParts(page.rows);
       // The rows are whole customers: later lookups of the same numbers in this request need no statement.
       const byNumber = ctx.loaders.customerByNumber(reach);
       for (const row of page.rows) byNumber.prime(row.customerNumber, row);

@@ -1,6 +1,7 @@
 /** Customer, its metadata and B2B data; the `customer` and `me` queries; the customer mutations. */
 import type { Customer } from '../domain/store.js';
 import { builder } from './builder.js';
+import { selectedParts } from './lookahead.js';
 import {
   AccountRef,
   AddressRef,
@@ -180,17 +181,21 @@ builder.queryFields((t) => ({
     description: 'One customer; null when it does not exist or the caller may not see it.',
     authScopes: { allowed: 'read' },
     args: { customerNumber: t.arg.string({ required: true }) },
-    resolve: (_root, { customerNumber }, ctx) => ctx.loaders.customerByNumber(ctx.reach('read')).load(customerNumber),
+    resolve: (_root, { customerNumber }, ctx, info) =>
+      ctx.loaders.customerByNumber(ctx.reach('read'), selectedParts(info, ctx, 'customer')).load(customerNumber),
   }),
   me: t.field({
     type: CustomerRef,
     nullable: true,
     description: 'The customer that a customer token (one with a customer_id claim) belongs to.',
     authScopes: { allowed: 'read' },
-    resolve: (_root, _args, ctx) => {
+    resolve: (_root, _args, ctx, info) => {
       const customerId = ctx.caller?.customerId;
       // A customer always sees itself, whether or not it shares a company with anyone.
-      return customerId ? ctx.loaders.customerByNumber({ tenant: ctx.reach('read').tenant }).load(customerId) : null;
+      if (!customerId) return null;
+      return ctx.loaders
+        .customerByNumber({ tenant: ctx.reach('read').tenant }, selectedParts(info, ctx, 'customer'))
+        .load(customerId);
     },
   }),
 }));

@@ -5,7 +5,17 @@
  * so that a mutation's answer shows what it wrote.
  */
 import DataLoader from 'dataloader';
-import type { Account, Address, Customer, LegalEntity, Membership, Reach, StoreReads } from '../domain/store.js';
+import type {
+  Account,
+  Address,
+  Customer,
+  CustomerParts,
+  CustomerRead,
+  LegalEntity,
+  Membership,
+  Reach,
+  StoreReads,
+} from '../domain/store.js';
 
 /** Groups rows by a key, keeping their order, and answers in the order of `keys`. */
 function groupBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
@@ -29,8 +39,14 @@ export function createLoaders(reads: () => StoreReads, tenant: string) {
   const byNumber = new Map<string, DataLoader<string, Customer | null>>();
   const byPk = new Map<string, DataLoader<number, Customer | null>>();
   // A reach is plain data: equal reaches share their loaders.
-  const reachKey = (reach: Reach) =>
-    JSON.stringify([reach.tenant, reach.company?.customerNumber ?? null, reach.company?.legalEntityId ?? null]);
+  // With the parts read along: a customer read with parts is not one read without them.
+  const readKey = (reach: Reach, parts: CustomerParts | undefined) =>
+    JSON.stringify([
+      reach.tenant,
+      reach.company?.customerNumber ?? null,
+      reach.company?.legalEntityId ?? null,
+      parts ? [!!parts.addresses, !!parts.accounts, !!parts.memberships] : null,
+    ]);
 
   function lazy<T>(create: () => T): () => T {
     let value: T | undefined;
@@ -68,22 +84,35 @@ export function createLoaders(reads: () => StoreReads, tenant: string) {
       ),
   );
 
+  /** The parts read along with customers, for the part loaders: asking for them later needs no statement. */
+  function primeParts(rows: readonly CustomerRead[]): void {
+    for (const row of rows) {
+      const parts = row.parts;
+      if (!parts) continue;
+      if (parts.addresses) addresses().prime(row.pk, parts.addresses);
+      if (parts.accounts) accounts().prime(row.pk, parts.accounts);
+      if (parts.memberships) memberships().prime(row.pk, parts.memberships);
+    }
+  }
+
   return {
-    /** Customers by number, within the reach given. */
-    customerByNumber(reach: Reach): DataLoader<string, Customer | null> {
-      const key = reachKey(reach);
+    /** Customers by number, within the reach given; with `parts`, read along (selectedParts()). */
+    customerByNumber(reach: Reach, parts?: CustomerParts): DataLoader<string, Customer | null> {
+      const key = readKey(reach, parts);
       let loader = byNumber.get(key);
       if (!loader) {
-        loader = new DataLoader(async (numbers) =>
-          indexBy(numbers, await reads().customers.byNumbers(reach, numbers), (row) => row.customerNumber),
-        );
+        loader = new DataLoader(async (numbers) => {
+          const rows = await reads().customers.byNumbers(reach, numbers, parts);
+          primeParts(rows);
+          return indexBy(numbers, rows, (row) => row.customerNumber);
+        });
         byNumber.set(key, loader);
       }
       return loader;
     },
     /** Customers by primary key, within the reach given. */
     customerByPk(reach: Reach): DataLoader<number, Customer | null> {
-      const key = reachKey(reach);
+      const key = readKey(reach, undefined);
       let loader = byPk.get(key);
       if (!loader) {
         loader = new DataLoader(async (pks) =>
@@ -93,6 +122,7 @@ export function createLoaders(reads: () => StoreReads, tenant: string) {
       }
       return loader;
     },
+    primeParts,
     get addressesByCustomer() {
       return addresses();
     },

@@ -1,5 +1,5 @@
 /** Customer rows: batched lookups, keyset-paginated lists, counts, and the writes (with number claims). */
-import { and, asc, desc, eq, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, isNotNull, type SQL, sql } from 'drizzle-orm';
 import {
   type CustomerCondition,
   type CustomerListFilter,
@@ -13,8 +13,11 @@ import {
   totalOrder,
 } from '../../domain/store.js';
 import { anyOf, type Bind, type Db, keyIn, Params, type Statements } from './db.js';
+import { partColumns, withParts } from './parts.js';
 import { customerInReach, reachShape } from './reach.js';
 import { customerNumbers, customers, sortKey } from './schema.js';
+
+const CUSTOMER_COLUMNS = getTableColumns(customers);
 
 /** The expression each order field sorts by; each leads a (tenant, expression, customer_number) index. */
 const ORDER_EXPRESSION: Record<CustomerOrderField, SQL> = {
@@ -226,33 +229,45 @@ function afterPosition(
 
 export function customerReads(db: Db, statements: Statements): StoreReads['customers'] {
   return {
-    async byNumbers(reach, numbers) {
+    async byNumbers(reach, numbers, parts) {
       if (numbers.length === 0) return [];
       const { bind, values } = new Params();
       const keys = keyIn(customers.customerNumber, numbers, 'text', bind);
       const where = and(customerInReach(reach, bind), keys.sql);
-      return statements.run(
+      const selected = partColumns(parts);
+      const rows = await statements.run(
         db,
-        `customers.byNumbers|${reachShape(reach)}|${keys.shape}`,
-        (on) => on.select().from(customers).where(where),
+        `customers.byNumbers|${reachShape(reach)}|${keys.shape}|${selected.shape}`,
+        (on) =>
+          on
+            .select({ ...CUSTOMER_COLUMNS, ...selected.columns })
+            .from(customers)
+            .where(where),
         values,
       );
+      return withParts(rows, parts);
     },
 
-    async byPks(reach, pks) {
+    async byPks(reach, pks, parts) {
       if (pks.length === 0) return [];
       const { bind, values } = new Params();
       const keys = keyIn(customers.pk, pks, 'bigint', bind);
       const where = and(customerInReach(reach, bind), keys.sql);
-      return statements.run(
+      const selected = partColumns(parts);
+      const rows = await statements.run(
         db,
-        `customers.byPks|${reachShape(reach)}|${keys.shape}`,
-        (on) => on.select().from(customers).where(where),
+        `customers.byPks|${reachShape(reach)}|${keys.shape}|${selected.shape}`,
+        (on) =>
+          on
+            .select({ ...CUSTOMER_COLUMNS, ...selected.columns })
+            .from(customers)
+            .where(where),
         values,
       );
+      return withParts(rows, parts);
     },
 
-    async list(reach, query) {
+    async list(reach, query, parts) {
       const terms = totalOrder(query.order);
       const { bind, values } = new Params();
       const filtered = filterConditions(reach, query.filter, bind);
@@ -262,6 +277,7 @@ export function customerReads(db: Db, statements: Statements): StoreReads['custo
       const order = terms.map((term) =>
         term.direction === 'ASC' ? asc(ORDER_EXPRESSION[term.field]) : desc(ORDER_EXPRESSION[term.field]),
       );
+      const selected = partColumns(parts);
       const key = [
         'customers.list',
         reachShape(reach),
@@ -269,13 +285,15 @@ export function customerReads(db: Db, statements: Statements): StoreReads['custo
         terms.map((term) => `${term.field}:${term.direction}`).join(','),
         query.after === undefined ? 'first' : 'after',
         offset === undefined ? '' : 'offset',
+        selected.shape,
       ].join('|');
-      return statements.run(
+      const rows = await statements.run(
         db,
         key,
         (on) => {
+          // The parts' subqueries are in the select list: PostgreSQL runs them for the rows the limit keeps only.
           const limited = on
-            .select()
+            .select({ ...CUSTOMER_COLUMNS, ...selected.columns })
             .from(customers)
             .where(and(...where))
             .orderBy(...order)
@@ -285,6 +303,7 @@ export function customerReads(db: Db, statements: Statements): StoreReads['custo
         { ...values, limit: query.limit, ...(offset === undefined ? {} : { offset }) },
         { named: !filtered.searches },
       );
+      return withParts(rows, parts);
     },
 
     async count(reach, filter) {

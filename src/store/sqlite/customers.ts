@@ -1,5 +1,5 @@
 /** Customer rows: batched lookups, keyset-paginated lists, counts and writes. */
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import {
   totalOrder,
   type Customer,
@@ -9,6 +9,8 @@ import {
   type CustomerTextColumn,
   type CustomerListQuery,
   type CustomerOrderField,
+  type CustomerParts,
+  type CustomerRead,
   type Direction,
   type NewCustomer,
   type Reach,
@@ -17,6 +19,7 @@ import type { Db } from './db.js';
 import { unindexed } from './planner.js';
 import { PreparedCache } from '../prepared.js';
 import { customerInReach, reachShape, reachValues, type ReachShape } from './reach.js';
+import { partColumnsSql, type PartsSelected, partsSelected, withPartColumns } from './parts.js';
 import { tableRows } from './rows.js';
 import { customers, deletedCustomers, searchTenants, sortKey } from './schema.js';
 
@@ -296,8 +299,8 @@ function keysetCondition(terms: readonly { expr: SQL; direction: Direction }[]):
 }
 
 export function createCustomerStore(db: Db) {
-  const byNumbers = new PreparedCache<ReturnType<typeof prepareByNumbers>>(8);
-  const byPks = new PreparedCache<ReturnType<typeof prepareByPks>>(8);
+  const byNumbers = new PreparedCache<ReturnType<typeof prepareByNumbers>>(64);
+  const byPks = new PreparedCache<ReturnType<typeof prepareByPks>>(64);
   const lists = new PreparedCache<ReturnType<typeof prepareList>>();
   const counts = new PreparedCache<ReturnType<typeof prepareCount>>();
   // A function of this connection, for the short searches' case folding.
@@ -306,32 +309,24 @@ export function createCustomerStore(db: Db) {
   );
 
   // Batched lookups take their keys as one JSON array, so one prepared statement serves any batch size.
-  function prepareByNumbers(reach: Reach) {
+  // With the parts asked for as columns of their own (./parts.ts): one statement for customers and parts.
+  function prepareLookup(reach: Reach, key: SQL, selected: PartsSelected) {
+    const partColumns = Object.fromEntries(partColumnsSql(selected).map((column, i) => [`part${i}`, column]));
     const query = db
-      .select()
+      .select({ ...getTableColumns(customers), ...partColumns })
       .from(customers)
       .where(
         and(
           customerInReach(reachShape(reach), { tenantIndexed: true }),
-          sql`${customers.customerNumber} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
+          sql`${key} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
         ),
       )
       .prepare();
-    return tableRows(customers, query);
+    return tableRows(customers, query, selected.length > 0 ? withPartColumns(selected) : undefined);
   }
-  function prepareByPks(reach: Reach) {
-    const query = db
-      .select()
-      .from(customers)
-      .where(
-        and(
-          customerInReach(reachShape(reach), { tenantIndexed: true }),
-          sql`${customers.pk} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
-        ),
-      )
-      .prepare();
-    return tableRows(customers, query);
-  }
+  const prepareByNumbers = (reach: Reach, selected: PartsSelected) =>
+    prepareLookup(reach, sql`${customers.customerNumber}`, selected);
+  const prepareByPks = (reach: Reach, selected: PartsSelected) => prepareLookup(reach, sql`${customers.pk}`, selected);
   function prepareList(
     where: SQL[],
     terms: readonly { expr: SQL; direction: Direction }[],
@@ -399,20 +394,25 @@ export function createCustomerStore(db: Db) {
     .prepare();
 
   return {
-    async byNumbers(reach: Reach, numbers: readonly string[]): Promise<Customer[]> {
+    async byNumbers(reach: Reach, numbers: readonly string[], parts?: CustomerParts): Promise<CustomerRead[]> {
       if (numbers.length === 0) return [];
-      const query = byNumbers.get(reachShape(reach), () => prepareByNumbers(reach));
+      const { selected, shape } = partsSelected(parts);
+      const query = byNumbers.get(`${reachShape(reach)}|${shape}`, () => prepareByNumbers(reach, selected));
       return query.all({ ...reachValues(reach), keys: JSON.stringify(numbers) });
     },
 
-    async byPks(reach: Reach, pks: readonly number[]): Promise<Customer[]> {
+    async byPks(reach: Reach, pks: readonly number[], parts?: CustomerParts): Promise<CustomerRead[]> {
       if (pks.length === 0) return [];
-      const query = byPks.get(reachShape(reach), () => prepareByPks(reach));
+      const { selected, shape } = partsSelected(parts);
+      const query = byPks.get(`${reachShape(reach)}|${shape}`, () => prepareByPks(reach, selected));
       return query.all({ ...reachValues(reach), keys: JSON.stringify(pks) });
     },
 
-    /** Up to `limit` rows after the cursor, in order; the caller asks for one more than a page to learn hasNextPage. */
-    async list(reach: Reach, query: CustomerListQuery): Promise<Customer[]> {
+    /**
+     * Up to `limit` rows after the cursor, in order; the caller asks for one more than a page to learn hasNextPage.
+     * Brings no parts (see ./parts.ts): the part loaders read them, one statement each for the whole page.
+     */
+    async list(reach: Reach, query: CustomerListQuery): Promise<CustomerRead[]> {
       const { key, driver, values, where } = selection(reach, query.filter);
       const order = totalOrder(query.order);
       const terms = order.map((t) => ({
@@ -436,7 +436,7 @@ export function createCustomerStore(db: Db) {
 
     /** Writes run one transaction at a time on the one writer connection, so a read holds the row until commit. */
     async lockByNumber(reach: Reach, customerNumber: string): Promise<Customer | undefined> {
-      const query = byNumbers.get(reachShape(reach), () => prepareByNumbers(reach));
+      const query = byNumbers.get(`${reachShape(reach)}|`, () => prepareByNumbers(reach, []));
       return query.all({ ...reachValues(reach), keys: JSON.stringify([customerNumber]) })[0];
     },
 
