@@ -10,6 +10,7 @@
  */
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { permissionOf } from '../src/graphql/field-permission.js';
 import { publicSchema } from '../src/graphql/schema.js';
 import type { LegalEntity } from '../src/domain/store.js';
 import { codes, MANAGE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
@@ -1050,9 +1051,9 @@ describe('every field that leads to customer data checks a scope that allows rea
         .filter((field) => getNamedType(field.type).name === typeName)
         .map((field): [GraphQLObjectType, Field] => [parent, field]),
     );
+  // authScopes, or the permission a field checks itself (src/graphql/field-permission.ts).
   const ruleOf = (field: Field): Rule | undefined => {
-    const allowed = (field.extensions as { pothosOptions?: { authScopes?: { allowed?: string } } }).pothosOptions
-      ?.authScopes?.allowed;
+    const allowed = permissionOf(field);
     return allowed === undefined ? undefined : RULE_OF_PERMISSION[allowed];
   };
   /** Every scope that passes `rule` also passes `need`. */

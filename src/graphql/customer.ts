@@ -1,6 +1,7 @@
 /** Customer, its metadata and B2B data; the `customer` and `me` queries; the customer mutations. */
 import type { Customer } from '../domain/store.js';
 import { builder } from './builder.js';
+import { checkedField } from './field-permission.js';
 import { selectedParts } from './lookahead.js';
 import {
   AccountRef,
@@ -16,6 +17,7 @@ CustomerRef.implement({
   description: 'A customer of the tenant: a person, possibly a member of one or more companies (legal entities).',
   // No type-level scopes: scope-auth would run them on every field of every customer. Each field that returns a
   // Customer checks instead (a read scope, or the mutation that returned it); the authorization tests walk the schema.
+  // The fields below that lead to more customer data check their own permission (./field-permission.ts).
   fields: (t) => ({
     id: t.id({ nullable: false, description: 'Equal to customerNumber.', resolve: (c) => c.customerNumber }),
     customerNumber: t.exposeString('customerNumber', { nullable: false }),
@@ -46,12 +48,12 @@ CustomerRef.implement({
     b2b: t.field({
       type: CustomerB2BRef,
       nullable: true,
-      // AUTH.md lists b2b and accounts under the read scopes, also on a customer a mutation returned.
-      authScopes: { allowed: 'read' },
-      resolve: async (c, _args, ctx) => {
+      // AUTH.md lists b2b and accounts under the read scopes, also on a customer a mutation returned. Checked by the
+      // field itself (field-permission.ts), as are the other fields every customer of a page has.
+      ...checkedField('read', async (c: Customer, _args, ctx) => {
         const memberships = await ctx.loaders.membershipsByCustomer.load(c.pk);
         return c.companyRegistrationId || memberships.length > 0 ? { customer: c, memberships } : null;
-      },
+      }),
     }),
     mixins: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.mixins }),
     metadata: t.field({ type: CustomerMetadataRef, nullable: false, resolve: (c) => c }),
@@ -59,25 +61,25 @@ CustomerRef.implement({
       type: [AddressRef],
       nullable: false,
       description: "The customer's addresses, default first; only those with the tag when one is given.",
-      authScopes: { allowed: 'readAddresses' },
       args: { tag: t.arg.string() },
-      resolve: async (c, { tag }, ctx) => {
+      ...checkedField('readAddresses', async (c: Customer, { tag }: { tag?: string | null }, ctx) => {
         const addresses = await ctx.loaders.addressesByCustomer.load(c.pk);
         return tag ? addresses.filter((address) => address.tags.includes(tag)) : addresses;
-      },
+      }),
     }),
     defaultAddress: t.field({
       type: AddressRef,
       nullable: true,
-      authScopes: { allowed: 'readAddresses' },
-      resolve: async (c, _args, ctx) =>
-        (await ctx.loaders.addressesByCustomer.load(c.pk)).find((address) => address.isDefault) ?? null,
+      ...checkedField(
+        'readAddresses',
+        async (c: Customer, _args, ctx) =>
+          (await ctx.loaders.addressesByCustomer.load(c.pk)).find((address) => address.isDefault) ?? null,
+      ),
     }),
     accounts: t.field({
       type: [AccountRef],
       nullable: false,
-      authScopes: { allowed: 'read' },
-      resolve: (c, _args, ctx) => ctx.loaders.accountsByCustomer.load(c.pk),
+      ...checkedField('read', (c: Customer, _args, ctx) => ctx.loaders.accountsByCustomer.load(c.pk)),
     }),
   }),
 });

@@ -22,7 +22,6 @@ import {
   Kind,
   type FieldNode,
   type FragmentDefinitionNode,
-  type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
   type SelectionNode,
@@ -32,22 +31,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { Permission } from '../auth/scopes.js';
 import type { Context } from './context.js';
 import { forbidden, HTTP_STATUS } from './errors.js';
+import { permissionOf } from './field-permission.js';
 import { coercedVariables } from './variables.js';
-
-interface PothosExtensions {
-  pothosOptions?: { authScopes?: unknown };
-}
-
-/**
- * The permission a field's `authScopes` asks for, when it is the only shape this check evaluates (our builder's
- * `{ allowed: permission }`); undefined for none, or for a shape left to scope-auth.
- */
-function permissionOf(field: GraphQLField<unknown, unknown>): Permission | undefined {
-  const scopes = (field.extensions as PothosExtensions | undefined)?.pothosOptions?.authScopes;
-  if (typeof scopes !== 'object' || scopes === null) return undefined;
-  const keys = Object.keys(scopes);
-  return keys.length === 1 && keys[0] === 'allowed' ? (scopes as { allowed: Permission }).allowed : undefined;
-}
 
 interface Walk {
   schema: GraphQLSchema;
