@@ -128,8 +128,10 @@ function filterOf(filter: CustomerFilterInput | null | undefined): CustomerListF
 
 export function createCustomerList() {
   return {
-    /** One page of the customers within reach that match the filter, in the order asked for. */
-    /** With `parts`, the rows bring those parts along (CustomerRead). */
+    /**
+     * One page of the customers within reach that match the filter, in the order asked for; with `parts`, the rows
+     * bring those parts along where the store does (CustomerRead).
+     */
     async page(
       reads: StoreReads,
       reach: Reach,

@@ -7,9 +7,9 @@
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { Account, Address, CustomerParts, CustomerRead, LegalEntity, Membership } from '../../domain/store.js';
+import type { Account, Address, CustomerParts, CustomerRead, LegalEntity } from '../../domain/store.js';
 import { columnsDecoder } from '../columns.js';
-import { asksForParts } from '../parts.js';
+import { asksForParts, membershipOf } from '../parts.js';
 import { accounts, addresses, customers, legalEntities } from './schema.js';
 
 /** The columns of `table` (as `alias`) for json_build_array, and the decoder of such an array. */
@@ -70,13 +70,7 @@ export function withParts<R extends PartValues>(rows: readonly R[], parts: Custo
       ...(parts.accounts ? { accounts: rowsOf(partAccounts).map((values) => ACCOUNT.decode(values)) } : {}),
       ...(parts.memberships
         ? {
-            memberships: rowsOf(partMemberships).map(
-              (values): Membership => ({
-                customerPk: values[0] as number,
-                assignmentId: values[1] as string,
-                legalEntity: LEGAL_ENTITY.decode(values, 2),
-              }),
-            ),
+            memberships: rowsOf(partMemberships).map((values) => membershipOf(values, LEGAL_ENTITY.decode)),
           }
         : {}),
     },

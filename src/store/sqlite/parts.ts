@@ -7,17 +7,9 @@
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type {
-  Account,
-  Address,
-  Customer,
-  CustomerParts,
-  CustomerRead,
-  LegalEntity,
-  Membership,
-} from '../../domain/store.js';
+import type { Account, Address, Customer, CustomerParts, CustomerRead, LegalEntity } from '../../domain/store.js';
 import { columnsDecoder } from '../columns.js';
-import { asksForParts } from '../parts.js';
+import { asksForParts, membershipOf } from '../parts.js';
 import { accounts, addresses, customers, legalEntities } from './schema.js';
 
 /** The columns of `table` (as `alias`) for json_array, and the decoder of such an array. */
@@ -52,11 +44,7 @@ const PARTS = [
     sql: sql`(SELECT json_group_array(json_array(m.customer_pk, m.id, ${LEGAL_ENTITY.list}) ORDER BY m.created_at, m.pk)
       FROM customer_legal_entities m JOIN legal_entities e ON e.pk = m.legal_entity_pk
       WHERE m.tenant = ${OUTER_TENANT} AND m.customer_pk = ${OUTER_PK})`,
-    decode: (values: readonly unknown[]): Membership => ({
-      customerPk: values[0] as number,
-      assignmentId: values[1] as string,
-      legalEntity: LEGAL_ENTITY.decode(values, 2),
-    }),
+    decode: (values: readonly unknown[]) => membershipOf(values, LEGAL_ENTITY.decode),
   },
 ] satisfies readonly { part: keyof CustomerParts; sql: SQL; decode: (values: readonly unknown[]) => unknown }[];
 
