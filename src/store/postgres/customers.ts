@@ -4,6 +4,7 @@ import {
   type CustomerCondition,
   type CustomerListFilter,
   type CustomerOrderField,
+  type CustomerParts,
   type Direction,
   type KeysetPosition,
   NUMERIC_ORDER_FIELDS,
@@ -228,44 +229,36 @@ function afterPosition(
 }
 
 export function customerReads(db: Db, statements: Statements): StoreReads['customers'] {
-  return {
-    async byNumbers(reach, numbers, parts) {
-      if (numbers.length === 0) return [];
-      const { bind, values } = new Params();
-      const keys = keyIn(customers.customerNumber, numbers, 'text', bind);
-      const where = and(customerInReach(reach, bind), keys.sql);
-      const selected = partColumns(parts);
-      const rows = await statements.run(
-        db,
-        `customers.byNumbers|${reachShape(reach)}|${keys.shape}|${selected.shape}`,
-        (on) =>
-          on
-            .select({ ...CUSTOMER_COLUMNS, ...selected.columns })
-            .from(customers)
-            .where(where),
-        values,
-      );
-      return withParts(rows, parts);
-    },
+  /** The customers within reach whose `column` is one of `keys`, with the parts asked for. */
+  async function lookup(
+    name: string,
+    reach: Reach,
+    column: typeof customers.customerNumber | typeof customers.pk,
+    keys: readonly (string | number)[],
+    type: 'text' | 'bigint',
+    parts: CustomerParts | undefined,
+  ) {
+    if (keys.length === 0) return [];
+    const { bind, values } = new Params();
+    const matching = keyIn(column, keys, type, bind);
+    const where = and(customerInReach(reach, bind), matching.sql);
+    const selected = partColumns(parts);
+    const rows = await statements.run(
+      db,
+      `customers.${name}|${reachShape(reach)}|${matching.shape}|${selected.shape}`,
+      (on) =>
+        on
+          .select({ ...CUSTOMER_COLUMNS, ...selected.columns })
+          .from(customers)
+          .where(where),
+      values,
+    );
+    return withParts(rows, parts);
+  }
 
-    async byPks(reach, pks, parts) {
-      if (pks.length === 0) return [];
-      const { bind, values } = new Params();
-      const keys = keyIn(customers.pk, pks, 'bigint', bind);
-      const where = and(customerInReach(reach, bind), keys.sql);
-      const selected = partColumns(parts);
-      const rows = await statements.run(
-        db,
-        `customers.byPks|${reachShape(reach)}|${keys.shape}|${selected.shape}`,
-        (on) =>
-          on
-            .select({ ...CUSTOMER_COLUMNS, ...selected.columns })
-            .from(customers)
-            .where(where),
-        values,
-      );
-      return withParts(rows, parts);
-    },
+  return {
+    byNumbers: (reach, numbers, parts) => lookup('byNumbers', reach, customers.customerNumber, numbers, 'text', parts),
+    byPks: (reach, pks, parts) => lookup('byPks', reach, customers.pk, pks, 'bigint', parts),
 
     async list(reach, query, parts) {
       const terms = totalOrder(query.order);
