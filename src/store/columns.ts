@@ -4,7 +4,7 @@
  * from the row value (booleans, JSON, bigints), as drizzle would map them. drizzle's generic mapping (nested
  * selections, type checks on every value) costs more than running the statement on a page of customers.
  */
-import { Column, getTableColumns, type Table } from 'drizzle-orm';
+import { Column, getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
 
 type Decoder = (value: unknown) => unknown;
 
@@ -31,4 +31,16 @@ export function columnsDecoder<R>(table: Table) {
       return row as R;
     },
   };
+}
+
+/**
+ * The columns of `table` as `alias`'s, for a JSON array built in SQL (json_build_array, json_array), and the decoder
+ * of such an array: how both stores' part columns (parts.ts) carry rows.
+ */
+export function jsonColumns<R>(
+  table: Table,
+  alias: string,
+): { list: SQL; decode: (values: readonly unknown[], offset?: number) => R } {
+  const decoder = columnsDecoder<R>(table);
+  return { list: sql.raw(decoder.names.map((name) => `${alias}."${name}"`).join(', ')), decode: decoder.decode };
 }

@@ -6,22 +6,14 @@
  * subqueries after the sort and limit, for the rows kept only (test/store-parts.test.ts checks the plans).
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Account, Address, CustomerParts, CustomerRead, LegalEntity } from '../../domain/store.js';
-import { columnsDecoder } from '../columns.js';
+import { jsonColumns } from '../columns.js';
 import { asksForParts, membershipOf } from '../parts.js';
 import { accounts, addresses, customers, legalEntities } from './schema.js';
 
-/** The columns of `table` (as `alias`) for json_build_array, and the decoder of such an array. */
-function jsonRow<R>(table: PgTable, alias: string) {
-  const decoder = columnsDecoder<R>(table);
-  // bigints arrive as json numbers, which their columns' mapping keeps.
-  return { list: sql.raw(decoder.names.map((name) => `${alias}."${name}"`).join(', ')), decode: decoder.decode };
-}
-
-const ADDRESS = jsonRow<Address>(addresses, 'a');
-const ACCOUNT = jsonRow<Account>(accounts, 'x');
-const LEGAL_ENTITY = jsonRow<LegalEntity>(legalEntities, 'e');
+const ADDRESS = jsonColumns<Address>(addresses, 'a');
+const ACCOUNT = jsonColumns<Account>(accounts, 'x');
+const LEGAL_ENTITY = jsonColumns<LegalEntity>(legalEntities, 'e');
 
 // Qualified by hand: drizzle writes a one-table select's own columns unqualified, which the subqueries' would shadow.
 const OUTER_TENANT = sql.raw(`"${getTableName(customers)}"."tenant"`);

@@ -6,21 +6,14 @@
  * them for every match before its limit.
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Account, Address, Customer, CustomerParts, CustomerRead, LegalEntity } from '../../domain/store.js';
-import { columnsDecoder } from '../columns.js';
+import { jsonColumns } from '../columns.js';
 import { asksForParts, membershipOf } from '../parts.js';
 import { accounts, addresses, customers, legalEntities } from './schema.js';
 
-/** The columns of `table` (as `alias`) for json_array, and the decoder of such an array. */
-function jsonRow<R>(table: SQLiteTable, alias: string) {
-  const decoder = columnsDecoder<R>(table);
-  return { list: sql.raw(decoder.names.map((name) => `${alias}."${name}"`).join(', ')), decode: decoder.decode };
-}
-
-const ADDRESS = jsonRow<Address>(addresses, 'a');
-const ACCOUNT = jsonRow<Account>(accounts, 'x');
-const LEGAL_ENTITY = jsonRow<LegalEntity>(legalEntities, 'e');
+const ADDRESS = jsonColumns<Address>(addresses, 'a');
+const ACCOUNT = jsonColumns<Account>(accounts, 'x');
+const LEGAL_ENTITY = jsonColumns<LegalEntity>(legalEntities, 'e');
 
 const OUTER_TENANT = sql.raw(`"${getTableName(customers)}"."tenant"`);
 const OUTER_PK = sql.raw(`"${getTableName(customers)}"."pk"`);
