@@ -128,6 +128,17 @@ describe('a transaction held open across awaits', () => {
   });
 });
 
+describe('reading the file', () => {
+  // A page or search that visits rows all over a large file reads them from the OS's cache of the file instead of
+  // copying each page into SQLite's (Q3 on a million customers: 2.6 ms a search instead of 5.3; README).
+  it('maps the database file into memory on both connections, as far as SQLite allows', () => {
+    expect(store.connections).toHaveLength(2);
+    for (const connection of store.connections) {
+      expect(connection.pragma('mmap_size', { simple: true })).toBeGreaterThan(2 ** 30);
+    }
+  });
+});
+
 describe('an in-memory database (one connection)', () => {
   it('lets reads wait for the transaction in progress rather than see its rows', async () => {
     const memory = openSqliteStore(':memory:');

@@ -100,8 +100,11 @@ const backend = /^postgres(ql)?:\/\//i.test(url)
 
 async function sqliteBackend(path: string): Promise<Backend> {
   const { default: Database } = await import('better-sqlite3');
+  const { MMAP_BYTES } = await import('../../src/store/sqlite/db.js');
   const db = new Database(path, { fileMustExist: true });
   db.pragma('busy_timeout = 5000');
+  // As the service reads (src/store/sqlite/db.ts).
+  db.pragma(`mmap_size = ${MMAP_BYTES}`);
 
   const customerByNumber = db.prepare<[string, string], CustomerRow>(
     'SELECT * FROM customers WHERE tenant = ? AND customer_number = ?',

@@ -159,13 +159,16 @@ export async function waitUntilReady(proc: NodeProcess, url: string, timeoutMs =
   throw new Error(`${url} was not ready within ${timeoutMs / 1000} s:\n${proc.stderr()}`);
 }
 
-/** VmRSS and VmHWM (peak RSS since start) of a process in bytes, from /proc; undefined where there is none. */
-export function memoryOf(pid: number): { rss: number; hwm: number } | undefined {
+/**
+ * VmRSS, VmHWM (peak RSS since start) and RssFile (the resident pages of mapped files: the program, and SQLite's
+ * mapped database file) of a process in bytes, from /proc; undefined where there is none.
+ */
+export function memoryOf(pid: number): { rss: number; hwm: number; file: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kilobytes = (field: string) =>
       Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kilobytes('VmRSS'), hwm: kilobytes('VmHWM') };
+    return { rss: kilobytes('VmRSS'), hwm: kilobytes('VmHWM'), file: kilobytes('RssFile') };
   } catch {
     return undefined;
   }

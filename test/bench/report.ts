@@ -61,6 +61,8 @@ export interface SizeResult {
   smallTenant: { tenant: string; customers: number; seconds: number; searchIndex: SearchIndexProbe[] } | null;
   /** VmHWM of the service at the end: its peak RSS over everything this size ran. */
   serviceHighWaterBytes: number | null;
+  /** RssFile after the runs: the resident pages of mapped files (the program's, and SQLite's database file). */
+  serviceFileBytes?: number | null;
   /** What the service's /metrics said about its memory after the runs (prom-client's default metrics), bytes. */
   serviceMemory: { rss: number; heapTotal: number; heapUsed: number; external: number } | null;
   measurements: Measurement[];
@@ -548,7 +550,9 @@ function storeSection(size: SizeResult): string[] {
   if (size.serviceMemory) {
     const m = size.serviceMemory;
     lines.push(
-      `Service memory after the runs: RSS ${megabytes(m.rss)} MB (peak ${megabytes(size.serviceHighWaterBytes)} MB), ` +
+      `Service memory after the runs: RSS ${megabytes(m.rss)} MB (peak ${megabytes(size.serviceHighWaterBytes)} MB` +
+        (size.serviceFileBytes ? `; of the RSS, ${megabytes(size.serviceFileBytes)} MB are mapped files` : '') +
+        '), ' +
         `V8 heap ${megabytes(m.heapTotal)} MB (${megabytes(m.heapUsed)} MB used), external ${megabytes(m.external)} MB.`,
       '',
     );

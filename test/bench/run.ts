@@ -25,6 +25,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { ALL_SCOPES } from '../../src/auth/scopes.js';
 import { signToken } from '../../src/auth/tokens.js';
+import { MMAP_BYTES } from '../../src/store/sqlite/db.js';
 import { buildService, serviceArgs } from '../support/built-service.js';
 import { checkPeerRows, installPeer, PEERS, startPeer, type PeerInstall, type PeerName } from './peer.js';
 import { type BenchPostgres, startBenchPostgres } from './postgres.js';
@@ -311,6 +312,7 @@ async function prepareWorkload(reader: Reader) {
  */
 function probeSearchIndexes(path: string, work: Workload) {
   const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma(`mmap_size = ${MMAP_BYTES}`); // as the service reads
   try {
     const sample = db
       .prepare('SELECT contact_email, customer_number FROM customers WHERE tenant = ? ORDER BY pk LIMIT 50')
@@ -719,6 +721,7 @@ async function prepareStore(
     q3: { terms: 0, averageMatches: null, example: '', searchIndex: [] },
     smallTenant: null,
     serviceHighWaterBytes: null,
+    serviceFileBytes: null,
     serviceMemory: null,
     measurements: [],
   };
@@ -920,7 +923,9 @@ async function benchSize(
       }
     }
     for (const run of runs) {
-      run.result.serviceHighWaterBytes = memoryOf(run.service.proc.pid)?.hwm ?? null;
+      const memory = memoryOf(run.service.proc.pid);
+      run.result.serviceHighWaterBytes = memory?.hwm ?? null;
+      run.result.serviceFileBytes = memory?.file ?? null;
       run.result.serviceMemory = await memoryMetrics(run.service.url);
     }
   } finally {

