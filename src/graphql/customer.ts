@@ -2,6 +2,7 @@
 import type { Customer } from '../domain/store.js';
 import { builder } from './builder.js';
 import { checkedField } from './field-permission.js';
+import { whenLoaded } from './loaders.js';
 import { selectedParts } from './lookahead.js';
 import {
   AccountRef,
@@ -42,18 +43,19 @@ CustomerRef.implement({
     businessModel: t.field({
       type: BusinessModelEnum,
       nullable: false,
-      resolve: async (c, _args, ctx) =>
-        (await ctx.loaders.membershipsByCustomer.load(c.pk)).length > 0 ? 'B2B' : 'B2C',
+      resolve: (c, _args, ctx) =>
+        whenLoaded(ctx.loaders.membershipsOf(c), (memberships) => (memberships.length > 0 ? 'B2B' : 'B2C')),
     }),
     b2b: t.field({
       type: CustomerB2BRef,
       nullable: true,
       // AUTH.md lists b2b and accounts under the read scopes, also on a customer a mutation returned. Checked by the
       // field itself (field-permission.ts), as are the other fields every customer of a page has.
-      ...checkedField('read', async (c: Customer, _args, ctx) => {
-        const memberships = await ctx.loaders.membershipsByCustomer.load(c.pk);
-        return c.companyRegistrationId || memberships.length > 0 ? { customer: c, memberships } : null;
-      }),
+      ...checkedField('read', (c: Customer, _args, ctx) =>
+        whenLoaded(ctx.loaders.membershipsOf(c), (memberships) =>
+          c.companyRegistrationId || memberships.length > 0 ? { customer: c, memberships } : null,
+        ),
+      ),
     }),
     mixins: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.mixins }),
     metadata: t.field({ type: CustomerMetadataRef, nullable: false, resolve: (c) => c }),
@@ -62,24 +64,23 @@ CustomerRef.implement({
       nullable: false,
       description: "The customer's addresses, default first; only those with the tag when one is given.",
       args: { tag: t.arg.string() },
-      ...checkedField('readAddresses', async (c: Customer, { tag }: { tag?: string | null }, ctx) => {
-        const addresses = await ctx.loaders.addressesByCustomer.load(c.pk);
-        return tag ? addresses.filter((address) => address.tags.includes(tag)) : addresses;
-      }),
+      ...checkedField('readAddresses', (c: Customer, { tag }: { tag?: string | null }, ctx) =>
+        whenLoaded(ctx.loaders.addressesOf(c), (addresses) =>
+          tag ? addresses.filter((address) => address.tags.includes(tag)) : addresses,
+        ),
+      ),
     }),
     defaultAddress: t.field({
       type: AddressRef,
       nullable: true,
-      ...checkedField(
-        'readAddresses',
-        async (c: Customer, _args, ctx) =>
-          (await ctx.loaders.addressesByCustomer.load(c.pk)).find((address) => address.isDefault) ?? null,
+      ...checkedField('readAddresses', (c: Customer, _args, ctx) =>
+        whenLoaded(ctx.loaders.addressesOf(c), (addresses) => addresses.find((address) => address.isDefault) ?? null),
       ),
     }),
     accounts: t.field({
       type: [AccountRef],
       nullable: false,
-      ...checkedField('read', (c: Customer, _args, ctx) => ctx.loaders.accountsByCustomer.load(c.pk)),
+      ...checkedField('read', (c: Customer, _args, ctx) => ctx.loaders.accountsOf(c)),
     }),
   }),
 });

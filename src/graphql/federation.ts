@@ -69,7 +69,7 @@ async function legalEntityInReach(ctx: Context, reach: Reach, legalEntityId: str
   if (named && named !== legalEntityId) return false;
   const self = await ctx.loaders.customerByNumber({ tenant: reach.tenant }).load(customerNumber);
   if (!self) return false;
-  const memberships = await ctx.loaders.membershipsByCustomer.load(self.pk);
+  const memberships = await ctx.loaders.membershipsOf(self);
   return memberships.some((membership) => membership.legalEntity.id === legalEntityId);
 }
 

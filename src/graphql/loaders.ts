@@ -34,6 +34,8 @@ function indexBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) =
   return keys.map((key) => byKey.get(key) ?? null);
 }
 
+type PartRows = NonNullable<CustomerRead['parts']>;
+
 export function createLoaders(reads: () => StoreReads, tenant: string) {
   const tenantReach: Reach = { tenant };
   const byNumber = new Map<string, DataLoader<string, Customer | null>>();
@@ -84,16 +86,11 @@ export function createLoaders(reads: () => StoreReads, tenant: string) {
       ),
   );
 
-  /** The parts read along with customers, for the part loaders: asking for them later needs no statement. */
-  function primeParts(rows: readonly CustomerRead[]): void {
-    for (const row of rows) {
-      const parts = row.parts;
-      if (!parts) continue;
-      if (parts.addresses) addresses().prime(row.pk, parts.addresses);
-      if (parts.accounts) accounts().prime(row.pk, parts.accounts);
-      if (parts.memberships) memberships().prime(row.pk, parts.memberships);
-    }
-  }
+  /** The rows of a part that a customer was read with (selectedParts()), else the part's batched loader's. */
+  const partOf =
+    <K extends keyof PartRows>(part: K, loader: () => DataLoader<number, NonNullable<PartRows[K]>>) =>
+    (customer: Customer): NonNullable<PartRows[K]> | Promise<NonNullable<PartRows[K]>> =>
+      (customer as CustomerRead).parts?.[part] ?? loader().load(customer.pk);
 
   return {
     /** Customers by number, within the reach given; with `parts`, read along (selectedParts()). */
@@ -101,11 +98,9 @@ export function createLoaders(reads: () => StoreReads, tenant: string) {
       const key = readKey(reach, parts);
       let loader = byNumber.get(key);
       if (!loader) {
-        loader = new DataLoader(async (numbers) => {
-          const rows = await reads().customers.byNumbers(reach, numbers, parts);
-          primeParts(rows);
-          return indexBy(numbers, rows, (row) => row.customerNumber);
-        });
+        loader = new DataLoader(async (numbers) =>
+          indexBy(numbers, await reads().customers.byNumbers(reach, numbers, parts), (row) => row.customerNumber),
+        );
         byNumber.set(key, loader);
       }
       return loader;
@@ -122,16 +117,10 @@ export function createLoaders(reads: () => StoreReads, tenant: string) {
       }
       return loader;
     },
-    primeParts,
-    get addressesByCustomer() {
-      return addresses();
-    },
-    get accountsByCustomer() {
-      return accounts();
-    },
-    get membershipsByCustomer() {
-      return memberships();
-    },
+    // A customer's parts: at hand (no promise, no batch to wait for) when it was read with them.
+    addressesOf: partOf('addresses', addresses),
+    accountsOf: partOf('accounts', accounts),
+    membershipsOf: partOf('memberships', memberships),
     get addressById() {
       return addressById();
     },
@@ -142,3 +131,8 @@ export function createLoaders(reads: () => StoreReads, tenant: string) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** `map` of a value that may still be loading: at once when it is at hand, so that a field stays synchronous. */
+export function whenLoaded<T, R>(value: T | Promise<T>, map: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(map) : map(value);
+}
