@@ -174,12 +174,25 @@ export function memoryOf(pid: number): { rss: number; hwm: number; file: number 
   }
 }
 
-/** Samples a process's RSS every `intervalMs` until stopped; returns the highest value seen (bytes). */
-export function sampleRss(pid: number, intervalMs = 100): { stop(): number | undefined } {
-  let peak: number | undefined;
+/**
+ * Samples a process's RSS every `intervalMs` until stopped; returns the highest value seen (bytes), and the highest
+ * RSS without the file pages mapped since `fileAtStart` (RssFile when the process was ready): the pages of the
+ * database file that SQLite maps, which are the OS's cache of the file rather than the process's own memory.
+ */
+export function sampleRss(
+  pid: number,
+  fileAtStart?: number,
+  intervalMs = 100,
+): { stop(): { peak: number; peakWithoutMappedData: number } | undefined } {
+  let peak: { peak: number; peakWithoutMappedData: number } | undefined;
   const sample = () => {
     const memory = memoryOf(pid);
-    if (memory && !(peak !== undefined && peak >= memory.rss)) peak = memory.rss;
+    if (!memory) return;
+    const own = memory.rss - Math.max(0, memory.file - (fileAtStart ?? memory.file));
+    peak = {
+      peak: Math.max(peak?.peak ?? 0, memory.rss),
+      peakWithoutMappedData: Math.max(peak?.peakWithoutMappedData ?? 0, own),
+    };
   };
   sample();
   const timer = setInterval(sample, intervalMs);

@@ -347,6 +347,8 @@ function probeSearchIndexes(path: string, work: Workload) {
 interface Endpoint {
   url: string;
   proc: NodeProcess;
+  /** RssFile once ready, before any load (the program's own file pages): see sampleRss. */
+  fileAtStart?: number | undefined;
 }
 
 function headersFor(token: string) {
@@ -530,7 +532,7 @@ async function measure(
   await new Promise((resolve) => setTimeout(resolve, 200));
   // The warm-up's last requests may still be running: wait for them before counting.
   const before = server === 'service' ? await settledStatementsTotal(endpoint.url) : null;
-  const rss = sampleRss(endpoint.proc.pid);
+  const rss = sampleRss(endpoint.proc.pid, endpoint.fileAtStart);
   const { result, p50, p99 } = await cannon(
     `${endpoint.url}/graphql`,
     token,
@@ -538,7 +540,7 @@ async function measure(
     settings,
     settings.durationSeconds,
   );
-  const peakRssBytes = rss.stop() ?? null;
+  const peaks = rss.stop();
   const after = server === 'service' ? await settledStatementsTotal(endpoint.url) : null;
   const responses = result.requests.total;
   // Requests still in flight when the run stopped are executed all the same: count every request sent.
@@ -551,7 +553,8 @@ async function measure(
     p50Ms: p50,
     p99Ms: p99,
     statementsPerRequest: before !== null && after !== null && sent > 0 ? (after - before) / sent : null,
-    peakRssBytes,
+    peakRssBytes: peaks?.peak ?? null,
+    peakRssWithoutMappedDataBytes: peaks?.peakWithoutMappedData ?? null,
     failures: {
       errors: result.errors,
       timeouts: result.timeouts,
@@ -791,6 +794,8 @@ async function prepareStore(
     waitUntilReady(service.proc, `${service.url}/ready`),
     waitUntilReady(baseline.proc, `${baseline.url}/ready`),
   ]);
+  service.fileAtStart = memoryOf(service.proc.pid)?.file;
+  baseline.fileAtStart = memoryOf(baseline.proc.pid)?.file;
 
   const start = Math.floor(count * 0.9);
   const walk = await walkTo(service.url, token, start);
