@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   CustomerListFilter,
   CustomerOrderField,
+  CustomerParts,
   Direction,
   KeysetPosition,
   NewCustomer,
@@ -386,6 +387,23 @@ function checkPlans() {
       expect(plan.lines[0], `${plan.lines.join('\n')}\n${plan.sql}`).toMatch(leading);
     });
   });
+
+  describe('a customer looked up by number, alone or in a batch, with or without parts, is sought by tenant and number', () => {
+    // One number has a statement of its own (`customer_number = ?`); a batch takes its numbers as one JSON array.
+    const byNumber = /^SEARCH customers USING INDEX customers_tenant_number \(tenant=\? AND customer_number=\?\)$/;
+    const cases: [string, readonly string[], CustomerParts | undefined][] = [
+      ['one number', ['C00001'], undefined],
+      ['one number with parts', ['C00001'], { addresses: true, accounts: true, memberships: true }],
+      ['a batch', ['C00001', 'C00002', 'C00003'], undefined],
+      ['a batch with parts', ['C00001', 'C00002'], { addresses: true }],
+    ];
+    it.each(cases)('%s', async (_name, numbers, parts) => {
+      const plan = await planOf(() => repos.customers.byNumbers(TENANT, numbers, parts));
+      expect(plan.sql.includes('json_each'), plan.sql).toBe(numbers.length > 1);
+      expectLine(plan, byNumber);
+      expectNoScan(plan);
+    });
+  });
 }
 
 describe('without statistics', () => {
@@ -441,6 +459,24 @@ describe('results of the indexed plans', () => {
     expect(await numbers({ search: 'lovel' })).toEqual(
       rows.filter((row) => row.lastName?.toLowerCase().includes('lovel')).map((row) => row.customerNumber),
     );
+  });
+
+  it("a number finds its tenant's customer, alone as in a batch, and nothing of another tenant's", async () => {
+    const rows = await all();
+    const pkOf = new Map(rows.map((row) => [row.customerNumber, row.pk]));
+    const other = { tenant: 'other' };
+    const pks = async (reach: Reach, numbers: string[], parts?: CustomerParts) =>
+      (await repos.customers.byNumbers(reach, numbers, parts)).map((row) => row.pk).sort((a, b) => a - b);
+
+    expect(await pks(TENANT, ['C00001'])).toEqual([pkOf.get('C00001')]);
+    expect(await pks(TENANT, ['C00001'], { addresses: true })).toEqual([pkOf.get('C00001')]);
+    expect(await pks(TENANT, ['C00001', 'C00002'])).toEqual([pkOf.get('C00001'), pkOf.get('C00002')]);
+    const [theirs] = await pks(other, ['C00001']);
+    expect(theirs).toBeDefined();
+    expect(theirs).not.toBe(pkOf.get('C00001'));
+    expect(await pks(other, ['C00001', 'C00002'])).not.toContain(pkOf.get('C00001'));
+    expect(await pks(TENANT, ['C99999'])).toEqual([]);
+    expect(await pks({ tenant: 'nobody' }, ['C00001'])).toEqual([]);
   });
 });
 

@@ -310,7 +310,7 @@ export function createCustomerStore(db: Db) {
 
   // Batched lookups take their keys as one JSON array, so one prepared statement serves any batch size.
   // With the parts asked for as columns of their own (./parts.ts): one statement for customers and parts.
-  function prepareLookup(reach: Reach, key: SQL, selected: PartsSelected) {
+  function prepareLookup(reach: Reach, key: SQL, selected: PartsSelected, one = false) {
     const partColumns = Object.fromEntries(partColumnsSql(selected).map((column, i) => [`part${i}`, column]));
     const query = db
       .select({ ...getTableColumns(customers), ...partColumns })
@@ -318,14 +318,16 @@ export function createCustomerStore(db: Db) {
       .where(
         and(
           customerInReach(reachShape(reach), { tenantIndexed: true }),
-          sql`${key} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
+          one
+            ? sql`${key} = ${sql.placeholder('key')}`
+            : sql`${key} IN (SELECT value FROM json_each(${sql.placeholder('keys')}))`,
         ),
       )
       .prepare();
     return tableRows(customers, query, selected.length > 0 ? withPartColumns(selected) : undefined);
   }
-  const prepareByNumbers = (reach: Reach, selected: PartsSelected) =>
-    prepareLookup(reach, sql`${customers.customerNumber}`, selected);
+  const prepareByNumbers = (reach: Reach, selected: PartsSelected, one = false) =>
+    prepareLookup(reach, sql`${customers.customerNumber}`, selected, one);
   const prepareByPks = (reach: Reach, selected: PartsSelected) => prepareLookup(reach, sql`${customers.pk}`, selected);
   function prepareList(
     where: SQL[],
@@ -397,6 +399,10 @@ export function createCustomerStore(db: Db) {
     async byNumbers(reach: Reach, numbers: readonly string[], parts?: CustomerParts): Promise<CustomerRead[]> {
       if (numbers.length === 0) return [];
       const { selected, shape } = partsSelected(parts);
+      if (numbers.length === 1) {
+        const one = byNumbers.get(`${reachShape(reach)}|${shape}|1`, () => prepareByNumbers(reach, selected, true));
+        return one.all({ ...reachValues(reach), key: numbers[0] });
+      }
       const query = byNumbers.get(`${reachShape(reach)}|${shape}`, () => prepareByNumbers(reach, selected));
       return query.all({ ...reachValues(reach), keys: JSON.stringify(numbers) });
     },
