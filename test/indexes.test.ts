@@ -388,19 +388,41 @@ function checkPlans() {
     });
   });
 
-  describe('a customer looked up by number, alone or in a batch, with or without parts, is sought by tenant and number', () => {
-    // One number has a statement of its own (`customer_number = ?`); a batch takes its numbers as one JSON array.
-    const byNumber = /^SEARCH customers USING INDEX customers_tenant_number \(tenant=\? AND customer_number=\?\)$/;
-    const cases: [string, readonly string[], CustomerParts | undefined][] = [
-      ['one number', ['C00001'], undefined],
-      ['one number with parts', ['C00001'], { addresses: true, accounts: true, memberships: true }],
-      ['a batch', ['C00001', 'C00002', 'C00003'], undefined],
-      ['a batch with parts', ['C00001', 'C00002'], { addresses: true }],
+  describe('a customer looked up by number or pk, alone or in a batch, with or without parts, is sought by its key', () => {
+    // One key has a statement of its own (`= ?`); a batch takes its keys as one JSON array.
+    // In a company, the members' pks narrow the same index further (`AND rowid=?`).
+    const byNumber =
+      /^SEARCH customers USING INDEX customers_tenant_number \(tenant=\? AND customer_number=\?( AND rowid=\?)?\)$/;
+    const byPk = /^SEARCH customers USING INTEGER PRIMARY KEY \(rowid=\?\)$/;
+    const all = { addresses: true, accounts: true, memberships: true };
+    const COMPANY: Reach = { tenant: 'acme', company: { customerNumber: 'C00003', legalEntityId: 'L-2' } };
+    const cases: [string, () => Promise<unknown>, number, RegExp][] = [
+      ['one number', () => repos.customers.byNumbers(TENANT, ['C00001']), 1, byNumber],
+      ['one number with parts', () => repos.customers.byNumbers(TENANT, ['C00001'], all), 1, byNumber],
+      ['a batch of numbers', () => repos.customers.byNumbers(TENANT, ['C00001', 'C00002', 'C00003']), 3, byNumber],
+      [
+        'a batch of numbers with parts',
+        () => repos.customers.byNumbers(TENANT, ['C00001', 'C00002'], all),
+        2,
+        byNumber,
+      ],
+      ['one number locked for a write', () => repos.customers.lockByNumber(TENANT, 'C00001'), 1, byNumber],
+      ['one pk', () => repos.customers.byPks(TENANT, [1]), 1, byPk],
+      ['one pk with parts', () => repos.customers.byPks(TENANT, [1], all), 1, byPk],
+      ['a batch of pks', () => repos.customers.byPks(TENANT, [1, 2, 3]), 3, byPk],
+      ['a batch of pks with parts', () => repos.customers.byPks(TENANT, [1, 2], all), 2, byPk],
+      ["a batch of pks in an own-scope caller's company", () => repos.customers.byPks(COMPANY, [1, 4, 7]), 3, byPk],
+      [
+        "a batch of numbers in an own-scope caller's company",
+        () => repos.customers.byNumbers(COMPANY, ['C00001', 'C00004']),
+        2,
+        byNumber,
+      ],
     ];
-    it.each(cases)('%s', async (_name, numbers, parts) => {
-      const plan = await planOf(() => repos.customers.byNumbers(TENANT, numbers, parts));
-      expect(plan.sql.includes('json_each'), plan.sql).toBe(numbers.length > 1);
-      expectLine(plan, byNumber);
+    it.each(cases)('%s', async (_name, run, keys, seek) => {
+      const plan = await planOf(run);
+      expect(plan.sql.includes('json_each'), plan.sql).toBe(keys > 1);
+      expectLine(plan, seek);
       expectNoScan(plan);
     });
   });
