@@ -347,7 +347,7 @@ function checkPlans() {
     });
   });
 
-  describe("a customer's addresses, accounts and legal entities are sought by customer, not walked by tenant", () => {
+  describe('addresses, accounts and legal entities are sought by customer or by id, not walked by tenant', () => {
     // The batched loaders and the domain's per-customer statements: each must lead with the customer index.
     const pks = [1, 2, 3];
     const cases: [string, () => Promise<unknown>, RegExp][] = [
@@ -380,6 +380,16 @@ function checkPlans() {
         'legal entities of a batch',
         () => repos.legalEntities.membershipsByCustomerPks(TENANT, pks),
         /^SEARCH customer_legal_entities USING INDEX customer_legal_entities_member \(customer_pk=\?/,
+      ],
+      [
+        'addresses by id',
+        () => repos.addresses.byIds(TENANT, ['AD-1', 'AD-2']),
+        /^SEARCH addresses USING INDEX addresses_tenant_id \(tenant=\? AND id=\?\)/,
+      ],
+      [
+        'legal entities by id',
+        () => repos.legalEntities.byIds(TENANT, ['L-1', 'L-2']),
+        /^SEARCH legal_entities USING INDEX legal_entities_tenant_id \(tenant=\? AND id=\?\)/,
       ],
     ];
     it.each(cases)('%s', async (_name, run, leading) => {
