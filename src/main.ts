@@ -24,8 +24,11 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    // close() stops listening before its first await, so once this line is out new connections are refused (logged
+    // before it, a connection could land in the listen backlog meanwhile and be reset).
+    const closed = service.close();
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
-    service.close().then(
+    closed.then(
       () => {
         logger.info('stopped');
         process.exit(0);
