@@ -510,6 +510,18 @@ describe('results of the indexed plans', () => {
     expect(await pks(TENANT, ['C99999'])).toEqual([]);
     expect(await pks({ tenant: 'nobody' }, ['C00001'])).toEqual([]);
   });
+
+  it("a pk finds its tenant's customer, alone as in a batch, and nothing of another tenant's", async () => {
+    const [mine, alsoMine] = (await all()).slice(0, 2).map((row) => row.pk);
+    const byPks = async (reach: Reach, pks: number[]) =>
+      (await repos.customers.byPks(reach, pks)).map((row) => row.pk).sort((a, b) => a - b);
+
+    expect(await byPks(TENANT, [mine!])).toEqual([mine]);
+    expect(await byPks(TENANT, [mine!, alsoMine!])).toEqual([mine, alsoMine].sort((a, b) => a! - b!));
+    expect(await byPks({ tenant: 'other' }, [mine!])).toEqual([]);
+    expect(await byPks({ tenant: 'other' }, [mine!, alsoMine!])).toEqual([]);
+    expect(await byPks({ tenant: 'nobody' }, [mine!])).toEqual([]);
+  });
 });
 
 /** A customer as the domain writes one, with the given searched fields. */
