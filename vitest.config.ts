@@ -63,8 +63,7 @@ export default defineConfig({
         test: {
           name: 'service',
           include: ['test/**/*.test.ts'],
-          // The defaults too (node_modules), and the benchmark's scratch install of its peer, which holds tests.
-          exclude: [...configDefaults.exclude, 'test/bench/.peer/**', ...HTTP_SUITE],
+          exclude: [...configDefaults.exclude, ...HTTP_SUITE],
           globalSetup: ['test/support/build-global-setup.ts', 'test/support/postgres-global-setup.ts'],
         },
       },

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-import { ROOT } from '../support/built-service.js';
+import { ROOT } from '../test/support/built-service.js';
 
 export { ROOT };
 const EXIT_WITH_PARENT = new URL('./exit-with-parent.mjs', import.meta.url).href;

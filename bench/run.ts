@@ -3,7 +3,7 @@
  * an SQLite file, or a new database of one embedded PostgreSQL server for the whole run), starts the real service in
  * production mode and the baseline (baseline.ts) on it as processes of their own, checks that both answer Q1 and Q2
  * with the same JSON, and drives both with autocannon: a warm-up run, then a measured run per scenario, the stores
- * taking turns scenario by scenario. Prints and saves (test/bench/results/) requests/s, latency, SQL statements per
+ * taking turns scenario by scenario. Prints and saves (bench/results/) requests/s, latency, SQL statements per
  * request, peak RSS and the service ÷ baseline ratio per store, the stores side by side, and issue 5's targets
  * judged on SQLite. Never fails on timing; fails only when something does not work.
  *
@@ -23,10 +23,10 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Request } from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { ALL_SCOPES } from '../../src/auth/scopes.js';
-import { signToken } from '../../src/auth/tokens.js';
-import { MMAP_BYTES } from '../../src/store/sqlite/db.js';
-import { buildService, serviceArgs } from '../support/built-service.js';
+import { ALL_SCOPES } from '../src/auth/scopes.js';
+import { signToken } from '../src/auth/tokens.js';
+import { MMAP_BYTES } from '../src/store/sqlite/db.js';
+import { buildService, serviceArgs } from '../test/support/built-service.js';
 import { checkPeerRows, installPeer, PEERS, startPeer, type PeerInstall, type PeerName } from './peer.js';
 import { type BenchPostgres, startBenchPostgres } from './postgres.js';
 import {
@@ -88,11 +88,11 @@ const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--stores sqlite,p
   --scenarios      some scenarios only (not saved as latest); F0 (\`{ __typename }\` with a token, the framework's
                    floor) runs whenever Q1 does, right after it
   --peer           postgraphile: PostGraphile v5 (amber preset) over the PostgreSQL run's database, installed with
-                   Node 22 into test/bench/.peer/ at bench time; it serves Q1 and Q2 in the same rounds
-  --keep           keep the seeded SQLite files (test/bench/results/bench-<size>-<pid>.db); PostgreSQL's server
+                   Node 22 into bench/.peer/ at bench time; it serves Q1 and Q2 in the same rounds
+  --keep           keep the seeded SQLite files (bench/results/bench-<size>-<pid>.db); PostgreSQL's server
                    and its databases go at the end regardless
   --service-dir    run DIR's service instead of this checkout's, to compare a change (not saved as latest)
-  --cpu-prof       write the service's CPU profiles to test/bench/results/profiles/service-<size>/
+  --cpu-prof       write the service's CPU profiles to bench/results/profiles/service-<size>/
                    (service-postgres-<size>/ on PostgreSQL)`;
 const TENANT = 'bench';
 /** A small tenant beside the large one, for Q5 and Q6: its searches must cost what its own data costs. */
@@ -100,7 +100,7 @@ const SMALL_TENANT = 'benchsmall';
 const SMALL_CUSTOMERS = 100;
 /** A response slower than this counts as a timeout (autocannon's error), not as a latency. */
 const TIMEOUT_SECONDS = 30;
-const RESULTS = join(ROOT, 'test/bench/results');
+const RESULTS = join(ROOT, 'bench/results');
 const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'F0', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2'];
 const ALL_STORES: StoreKind[] = ['sqlite', 'postgres'];
 /** The scenarios that the baseline serves too. */
@@ -783,7 +783,7 @@ async function prepareStore(
   };
   const baseline: Endpoint = {
     url: `http://127.0.0.1:${baselinePort}`,
-    proc: startNode('test/bench/baseline.ts', {
+    proc: startNode('bench/baseline.ts', {
       env: { ...database, PORT: String(baselinePort), AUTH_JWT_SECRET: secret },
     }),
   };
@@ -1013,7 +1013,7 @@ async function main(): Promise<void> {
     settings.peer = peerInstall.description;
     log(
       `Peer: ${peerInstall.description}, ${peerInstall.installedNow ? 'installed' : 'found installed'} in ` +
-        `test/bench/.peer/ (${peerInstall.seconds.toFixed(1)} s); it serves Q1 and Q2 on PostgreSQL, in the same rounds.`,
+        `bench/.peer/ (${peerInstall.seconds.toFixed(1)} s); it serves Q1 and Q2 on PostgreSQL, in the same rounds.`,
     );
   }
   const sizes: SizeResult[] = [];
@@ -1048,6 +1048,7 @@ async function main(): Promise<void> {
     (settings.serviceDir ? '-other' : '') +
     (oneStore ? `-${settings.stores.join('-')}` : '') +
     (partial ? '-partial' : '');
+  // Each run's own files stay on this machine (ignored by git); only latest.md is checked in, its history in git.
   const files = [`${stamp}.md`, `${stamp}.json`];
   writeFileSync(join(RESULTS, `${stamp}.md`), markdown);
   writeFileSync(join(RESULTS, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
@@ -1055,13 +1056,12 @@ async function main(): Promise<void> {
     // Only a full run of this checkout's service replaces the latest figures: not a quick one (trying the
     // benchmark out), not one of some scenarios or of one store, not another checkout's.
     writeFileSync(join(RESULTS, 'latest.md'), markdown);
-    writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    files.push('latest.md', 'latest.json');
+    files.push('latest.md');
   }
   log('\n## Targets (issues 5 and 12)\n');
   if (postgres) log(`${JUDGED_ON}\n`);
   for (const t of report.targets) log(`- [${t.status}] ${t.target}: ${t.measured}`);
-  log(`\nSaved test/bench/results/{${files.join(',')}}`);
+  log(`\nSaved bench/results/{${files.join(',')}}`);
 }
 
 main()

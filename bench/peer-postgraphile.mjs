@@ -1,6 +1,6 @@
 /**
  * The peer: PostGraphile v5 (amber preset) over the benchmark's PostgreSQL database, its own introspection of our
- * tables, served with grafserv on node:http. peer.ts copies this file into the peer folder (test/bench/.peer/) and
+ * tables, served with grafserv on node:http. peer.ts copies this file into the peer folder (bench/.peer/) and
  * runs it there with the Node 22 installed beside it, so that `postgraphile` resolves from that folder's
  * node_modules and never from the project's. It answers GET /ready once its schema is built.
  *

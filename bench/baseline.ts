@@ -20,7 +20,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { jwtVerify } from 'jose';
-import { PERMISSIONS } from '../../src/auth/scopes.js';
+import { PERMISSIONS } from '../src/auth/scopes.js';
 import type { QueryResultRow } from 'pg';
 
 interface CustomerRow {
@@ -100,7 +100,7 @@ const backend = /^postgres(ql)?:\/\//i.test(url)
 
 async function sqliteBackend(path: string): Promise<Backend> {
   const { default: Database } = await import('better-sqlite3');
-  const { MMAP_BYTES } = await import('../../src/store/sqlite/db.js');
+  const { MMAP_BYTES } = await import('../src/store/sqlite/db.js');
   const db = new Database(path, { fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   // As the service reads (src/store/sqlite/db.ts).

@@ -602,7 +602,7 @@ export function toMarkdown(report: BenchReport): string {
         : '') +
       `; the service (${settings.service}) in production mode, ` +
       `compiled and started as \`npm start\` does (\`${settings.serviceCommand}\`), ` +
-      'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (test/bench/baseline.ts)' +
+      'the baseline a hand-written node:http handler with prepared better-sqlite3 statements (bench/baseline.ts)' +
       (postgres
         ? `, or on PostgreSQL with node-postgres's named prepared statements over a pool of ${settings.postgresPoolSize} connections, as the service's (DATABASE_POOL_SIZE)`
         : '') +
@@ -610,7 +610,7 @@ export function toMarkdown(report: BenchReport): string {
       'service does (src/auth/tokens.ts), so per request it checks the token by one lookup, checks the read scope, ' +
       'runs its statements and writes the JSON.' +
       (settings.peer
-        ? ` The peer: ${settings.peer}, installed at bench time into test/bench/.peer/, over the PostgreSQL run's ` +
+        ? ` The peer: ${settings.peer}, installed at bench time into bench/.peer/, over the PostgreSQL run's ` +
           "database (its own introspection of our tables, a pool as large as the service's, no authentication), " +
           "serving Q1 and Q2 equivalents (the same rows; scenarios.ts's PEER_Q1 and PEER_Q2) in the same rounds " +
           "after the baseline; ÷ PostGraphile is the PostgreSQL service's requests/s ÷ the peer's, the median of the " +
