@@ -312,7 +312,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'A JWT with the claims tenant, scope and sub (AUTH.md), signed with a key the service accepts.',
+          description:
+            "A JWT signed with a key the service accepts, with the claims tenant (the path's {tenant}), scope (space-separated OAuth scopes) and sub. Locally, `npm run token -- --tenant demo --scope all` prints one; in development, opened on this machine, this page has one filled in.",
         },
       },
     },
