@@ -1,4 +1,7 @@
-/** Process entry: configuration, the service, the development token, and a graceful stop on SIGTERM/SIGINT. */
+/**
+ * Process entry: configuration, the service, the entry points and development token it prints, and a graceful stop
+ * on SIGTERM/SIGINT.
+ */
 import { ALL_SCOPES } from './auth/scopes.js';
 import { resolveSecret, signToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -43,31 +46,63 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 
   const url = await service.listen();
-  // The tests read the address from this line (PORT=0 picks a free port).
   const metricsUrl = `${service.metricsUrl() ?? url}/metrics`;
+  // The tests read the address from this line (PORT=0 picks a free port); it names every entry point served.
   logger.info(
-    { url: `${url}/graphql`, metrics: metricsUrl, mode: config.mode, database: config.database.label },
+    {
+      url: `${url}/graphql`,
+      ...(config.graphql.introspection
+        ? { docs: `${url}/customer/docs`, openapi: `${url}/customer/openapi.json` }
+        : {}),
+      metrics: metricsUrl,
+      health: `${url}/health`,
+      ready: `${url}/ready`,
+      mode: config.mode,
+      database: config.database.label,
+    },
     'customer-graph is listening',
   );
   if (developmentToken) {
     process.stdout.write(
-      `\n${config.graphql.introspection ? graphiqlLine(url) : ''}` +
+      `\n${entryPoints(url, metricsUrl, config.graphql.introspection, config.metrics.token !== undefined)}` +
         `Development token (tenant demo, every customer scope, valid 7 days):\n${developmentToken}\n\n`,
     );
   }
 }
 
 /**
- * Where to open GraphiQL. Its page carries the token only when opened by a name of this machine (src/graphiql.ts),
- * so a wildcard address is shown as the loopback one, which reaches it.
+ * What a developer opens, one line each. The pages carry the token only when opened by a name of this machine
+ * (src/graphiql.ts, src/rest/docs.ts), so a wildcard address is shown as the loopback one, which reaches it.
  */
-function graphiqlLine(listening: string): string {
+function entryPoints(listening: string, metrics: string, introspection: boolean, metricsToken: boolean): string {
+  const origin = reachable(listening);
+  const local = isLocalHost(new URL(origin).host);
+  const pages = introspection
+    ? [
+        local
+          ? `GraphiQL: ${origin}/graphql (the token below is already in its headers)`
+          : `GraphiQL: ${origin}/graphql (paste the token below into its headers: it is filled in only when opened on localhost)`,
+        local
+          ? `REST API docs: ${origin}/customer/docs (Swagger UI, authorized with the token below)`
+          : `REST API docs: ${origin}/customer/docs (Swagger UI: paste the token below into Authorize)`,
+        `OpenAPI document: ${origin}/customer/openapi.json`,
+      ]
+    : [`GraphQL API: POST ${origin}/graphql`];
+  return [
+    ...pages,
+    `REST API: ${origin}/customer/demo/customers (tenant demo: send the token below)`,
+    `Metrics: ${reachable(metrics)}${metricsToken ? ' (with Authorization: Bearer <METRICS_TOKEN>)' : ''}`,
+    `Health: ${origin}/health, readiness: ${origin}/ready`,
+    '',
+  ].join('\n');
+}
+
+/** The URL with a wildcard host replaced by the loopback one of its family. */
+function reachable(listening: string): string {
   const url = new URL(listening);
   if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
   if (url.hostname === '[::]') url.hostname = '[::1]';
-  return isLocalHost(url.host)
-    ? `GraphiQL: ${url.origin}/graphql (the token below is already in its headers)\n`
-    : `GraphiQL: ${url.origin}/graphql (paste the token below into its headers: it is filled in only when opened on localhost)\n`;
+  return url.pathname === '/' ? url.origin : url.href;
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * How the service runs (RUNTIME.md): the real process started as `npm start` starts it, with its development
+ * How the service runs (contract/RUNTIME.md): the real process started as `npm start` starts it, with its development
  * defaults, endpoints, production guard and graceful stop; and, in-process, readiness and the masking of
  * unexpected errors.
  */
@@ -106,6 +106,12 @@ async function listening(main: Running): Promise<{ base: string; log: Record<str
   return { base: String(log.url).replace(/\/graphql$/, ''), log };
 }
 
+/** The lines `npm start` prints before the development token: one entry point each. */
+function printedEntryPoints(stdout: string): string[] {
+  const block = /\n\n((?:[^{\n][^\n]*\n)+)Development token/.exec(stdout);
+  return block ? block[1]!.trimEnd().split('\n') : [];
+}
+
 async function developmentToken(main: Running): Promise<string> {
   return (await main.waitFor(/Development token[^\n]*\n(\S+)\n/))[1]!;
 }
@@ -160,6 +166,34 @@ describe('npm start with no configuration (development)', () => {
     expect(existsSync(join(cwd, 'data/customers.db'))).toBe(true);
     expect(readFileSync(join(cwd, 'data/dev-jwt-secret'), 'utf8').trim().length).toBeGreaterThanOrEqual(32);
     expect(main.stdout()).toContain(`GraphiQL: ${base}/graphql`);
+  });
+
+  it('prints every entry point, and each answers', async () => {
+    expect(printedEntryPoints(main.stdout())).toEqual([
+      `GraphiQL: ${base}/graphql (the token below is already in its headers)`,
+      `REST API docs: ${base}/customer/docs (Swagger UI, authorized with the token below)`,
+      `OpenAPI document: ${base}/customer/openapi.json`,
+      `REST API: ${base}/customer/demo/customers (tenant demo: send the token below)`,
+      `Metrics: ${base}/metrics`,
+      `Health: ${base}/health, readiness: ${base}/ready`,
+    ]);
+    const { log } = await listening(main);
+    expect(log).toMatchObject({
+      url: `${base}/graphql`,
+      docs: `${base}/customer/docs`,
+      openapi: `${base}/customer/openapi.json`,
+      metrics: `${base}/metrics`,
+      health: `${base}/health`,
+      ready: `${base}/ready`,
+    });
+    const docs = await fetch(`${base}/customer/docs`, { headers: { accept: 'text/html' } });
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain(token);
+    const openapi = await fetch(`${base}/customer/openapi.json`);
+    expect(((await openapi.json()) as { openapi: string }).openapi).toMatch(/^3\.1\./);
+    const list = await fetch(`${base}/customer/demo/customers`, { headers: { authorization: `Bearer ${token}` } });
+    expect(list.status).toBe(200);
+    for (const path of ['/metrics', '/health', '/ready']) expect((await fetch(`${base}${path}`)).status).toBe(200);
   });
 
   it('prints a token of tenant demo with every customer scope that creates and reads a customer', async () => {
@@ -294,14 +328,23 @@ describe('npm start with no configuration (development)', () => {
   );
 });
 
-describe('the GraphiQL line at the start (development)', () => {
+describe('the entry points printed at the start (development)', () => {
   it(
     'is left out when GraphiQL is off (GRAPHQL_INTROSPECTION=false); the token is still printed',
     async () => {
       const main = startMain(tempDir(), { PORT: '0', GRAPHQL_INTROSPECTION: 'false' });
-      const { base } = await listening(main);
+      const { base, log } = await listening(main);
       await developmentToken(main);
       expect(main.stdout()).not.toContain('GraphiQL');
+      // Neither the pages nor the document are served, so neither is named.
+      expect(printedEntryPoints(main.stdout())).toEqual([
+        `GraphQL API: POST ${base}/graphql`,
+        `REST API: ${base}/customer/demo/customers (tenant demo: send the token below)`,
+        `Metrics: ${base}/metrics`,
+        `Health: ${base}/health, readiness: ${base}/ready`,
+      ]);
+      expect(log.docs).toBeUndefined();
+      expect(log.openapi).toBeUndefined();
       const page = await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } });
       expect(await page.text()).toContain('GraphiQL is off');
       main.child.kill('SIGTERM');
@@ -319,6 +362,9 @@ describe('the GraphiQL line at the start (development)', () => {
       const port = new URL(base).port;
       const graphiql = `http://127.0.0.1:${port}/graphql`;
       expect(main.stdout()).toContain(`GraphiQL: ${graphiql} (the token below is already in its headers)`);
+      const printed = printedEntryPoints(main.stdout());
+      expect(printed).toHaveLength(6);
+      for (const line of printed) expect(line).not.toContain('0.0.0.0');
       expect(await (await fetch(graphiql, { headers: { accept: 'text/html' } })).text()).toContain(`Bearer ${token}`);
       main.child.kill('SIGTERM');
       expect(await main.exited).toEqual({ code: 0, signal: null });
@@ -365,6 +411,11 @@ describe('production', () => {
       expect(html).toContain('GraphiQL is off');
       expect(html).not.toContain('<script');
       expect(npm.stdout()).not.toContain('GraphiQL:');
+      // Only what is served, in the log line alone: no pages, no printed lines.
+      expect(log).toMatchObject({ metrics: `${base}/metrics`, health: `${base}/health`, ready: `${base}/ready` });
+      expect(log.docs).toBeUndefined();
+      expect(log.openapi).toBeUndefined();
+      expect(npm.stdout()).not.toMatch(/^(REST API|Metrics|Health)/m);
 
       npm.child.kill('SIGTERM');
       expect(await npm.exited).toEqual({ code: 0, signal: null });
