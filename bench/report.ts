@@ -275,7 +275,7 @@ export function judgeTargets(allSizes: SizeResult[]): Target[] {
 
   const services100k = at100k?.measurements.filter((m) => m.server === 'service') ?? [];
   const peak = Math.max(0, ...services100k.map((m) => m.peakRssBytes ?? 0));
-  // The mapped database file's pages are the OS's file cache (README, Memory): judged without them when measured.
+  // Mapped database pages are the OS's file cache (docs/operations.md#memory): judged without them when measured.
   const own = Math.max(0, ...services100k.map((m) => m.peakRssWithoutMappedDataBytes ?? m.peakRssBytes ?? 0));
   targets.push({
     target: 'Peak RSS of the service under load at 100k customers under 300 MB',

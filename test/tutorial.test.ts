@@ -1,7 +1,7 @@
 /**
  * The Customer Service tutorial as GraphQL operations over HTTP: create a customer, update its profile, add an
- * address, tag it, activate the customer, read it back. The README's worked session shows exactly these operations
- * (checked below), and what it says about running the session twice holds.
+ * address, tag it, activate the customer, read it back. docs/tutorial.md's worked session shows exactly these
+ * operations (checked below), and what it says about running the session twice holds.
  */
 import { readFileSync } from 'node:fs';
 import { parse, print } from 'graphql';
@@ -218,11 +218,10 @@ describe('the Customer Service tutorial over GraphQL', () => {
 
 const SESSION = [CREATE_CUSTOMER, UPDATE_CUSTOMER, ADD_ADDRESS, TAG_ADDRESS, ACTIVATE_CUSTOMER, READ_CUSTOMER];
 
-describe("the README's worked session", () => {
+describe("docs/tutorial.md's worked session", () => {
   it('shows exactly the operations this test runs, in order', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('## A worked GraphQL session'), readme.indexOf('## Listing customers'));
-    const shown = [...section.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => print(parse(m[1]!)));
+    const tutorial = readFileSync(new URL('../docs/tutorial.md', import.meta.url), 'utf8');
+    const shown = [...tutorial.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => print(parse(m[1]!)));
     expect(shown).toEqual(SESSION.map((document) => print(parse(document))));
   });
 
