@@ -78,8 +78,7 @@ describe('layer boundaries', () => {
     expect(into('store', ['domain']).filter((edge) => !edge.endsWith(` -> ${CONTRACT}`))).toEqual([]);
   });
 
-  it("each store is on its own: SQLite and PostgreSQL share only the contract and store/'s own modules", () => {
-    // store/seeding.ts (the bulk-load interface) and store/prepared.ts (the statement cache) serve both.
+  it('each store is a dialect of the store core: the two share only the core, and the core knows neither', () => {
     const across = imports.filter(
       (i) =>
         /^store\/(sqlite|postgres)\//.test(i.from) &&
@@ -87,6 +86,11 @@ describe('layer boundaries', () => {
         i.to.split('/')[1] !== i.from.split('/')[1],
     );
     expect(across.map((i) => `${i.from} -> ${i.to}`)).toEqual([]);
+    const coreReachesOut = imports.filter(
+      (i) => i.from.startsWith('store/core/') && /^store\/(sqlite|postgres)\//.test(i.to) && !i.typeOnly,
+    );
+    expect(coreReachesOut.map((i) => `${i.from} -> ${i.to}`)).toEqual([]);
+    expect(imports.filter((i) => i.from.startsWith('store/core/') && /^(pg|better-sqlite3)$/.test(i.to))).toEqual([]);
   });
 
   it('domain/ imports no GraphQL and no HTTP', () => {

@@ -108,7 +108,8 @@ async function listening(main: Running): Promise<{ base: string; log: Record<str
 
 /** The lines `npm start` prints before the development token: one entry point each. */
 function printedEntryPoints(stdout: string): string[] {
-  const block = /\n\n((?:[^{\n][^\n]*\n)+)Development token/.exec(stdout);
+  // The block follows a blank line; the JSON log lines may be flushed before or after it.
+  const block = /(?:^|\n)\n((?:[^{\n][^\n]*\n)+)Development token/.exec(stdout);
   return block ? block[1]!.trimEnd().split('\n') : [];
 }
 

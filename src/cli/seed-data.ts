@@ -35,7 +35,7 @@ import type {
   SeedCustomer,
   SeedLegalEntityRow,
   TakenKeys,
-} from '../store/seeding.js';
+} from '../store/index.js';
 
 export interface SeedOptions {
   tenant: string;

@@ -1,24 +1,21 @@
 /**
- * The PostgreSQL store: the domain's contract (src/domain/store.ts) over a node-postgres pool. Opening it applies
- * the migrations of drizzle-postgres/ under an advisory lock, so that replicas starting together migrate once and
- * none serves before the schema is there.
+ * The PostgreSQL store: the store core over a node-postgres pool. Opening it applies the migrations of
+ * drizzle-postgres/ under an advisory lock, so that replicas starting together migrate once and none serves before
+ * the schema is there. Each transaction is READ COMMITTED on one pooled connection.
  */
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { fillPlaceholders } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import type { Store, StoreReads, Transaction } from '../../domain/store.js';
-import type { OpenedStore, OpenStoreOptions } from '../seeding.js';
-import { accountReads, accountWrites } from './accounts.js';
-import { addressReads, addressWrites } from './addresses.js';
-import { customerReads, customerWrites } from './customers.js';
-import { type Db, Statements } from './db.js';
+import { storeCore } from '../core/index.js';
+import { compiledOnce, type Executor, type Query } from '../core/query.js';
+import { seedWriter } from '../core/seed.js';
+import type { OpenedStore, OpenStoreOptions } from '../index.js';
+import { postgresDialect } from './dialect.js';
 import { storeError } from './errors.js';
-import { legalEntityReads, legalEntityWrites } from './legal-entities.js';
-import { outboxWrites } from './outbox.js';
-import { createSeedWriter } from './seed.js';
-
-export { isConnectionFailure } from './errors.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle-postgres', import.meta.url));
 
@@ -28,21 +25,11 @@ const CONNECT_TIMEOUT_MS = 2000;
 const READY_TIMEOUT_MS = 2000;
 /** The advisory lock that serializes migrations across processes: a constant of this service (int8, as text). */
 const MIGRATION_LOCK = '7234937355816744291';
+/** The most distinct statement names the store hands out: each lives on every connection that ran it, for good. */
+const MAX_NAMES = 200;
 
-/** The URL with its password (in the authority or as a parameter) replaced, for logs and messages. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    for (const key of ['password', 'sslpassword']) {
-      if (parsed.searchParams.has(key)) parsed.searchParams.set(key, '***');
-    }
-    return parsed.toString();
-  } catch {
-    // Not a URL (a libpq key=value string, or one URL parsing refuses): redact what looks like a password.
-    return url.replace(/((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)/gi, '$1***').replace(/:[^:@/]*@/, ':***@');
-  }
-}
+const core = storeCore(postgresDialect);
+const compiler = new PgDialect();
 
 function createPool(url: string, options: OpenStoreOptions): pg.Pool {
   const pool = new pg.Pool({
@@ -62,7 +49,7 @@ function createPool(url: string, options: OpenStoreOptions): pg.Pool {
     // (a StoreUnavailableError), and the pool drops it when it comes back.
     client.on('error', () => {});
     if (!onStatement && !onQuery) return;
-    // Every statement passes here, whoever sends it: drizzle's queries, BEGIN/COMMIT, the migrator, raw queries.
+    // Every statement passes here, whoever sends it: the core's, BEGIN/COMMIT, the migrator, raw queries.
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     client.query = ((...args: unknown[]) => {
       onStatement?.();
@@ -79,10 +66,8 @@ function createPool(url: string, options: OpenStoreOptions): pg.Pool {
 }
 
 /**
- * Applies the migrations on one dedicated connection holding an advisory lock: a second process waits at the lock,
- * then finds every migration applied. Migrating (or waiting for another process to) may take longer than a
- * request's statement timeout, so that connection has none; it is closed afterwards, which also frees the lock if
- * anything failed.
+ * Migrates on a connection of its own holding an advisory lock (a second process waits, then finds every migration
+ * applied), without a statement timeout; closed afterwards, which also frees the lock if anything failed.
  */
 async function migrateOnce(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
@@ -96,21 +81,23 @@ async function migrateOnce(pool: pg.Pool): Promise<void> {
   }
 }
 
-/** The methods of `methods`, each turning a connection failure into StoreUnavailableError and counted in flight. */
-function guarded<T extends object>(methods: T, track: <R>(work: () => Promise<R>) => Promise<R>): T {
-  const result: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(methods)) {
-    const call = method as (...args: unknown[]) => Promise<unknown>;
-    result[name] = (...args: unknown[]) =>
-      track(async () => {
-        try {
-          return await call(...args);
-        } catch (error) {
-          throw storeError(error);
-        }
-      });
-  }
-  return result as T;
+/**
+ * The core's statements, named after a hash of their SQL text: node-postgres prepares a named statement once per
+ * connection, and PostgreSQL then neither parses nor (with a generic plan) plans it again. Past MAX_NAMES, and for
+ * plans that depend on a value, statements run unnamed.
+ */
+function statements() {
+  const names = new Set<string>();
+  const nameOf = (text: string): string | undefined => {
+    const name = `cg_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (!names.has(name) && names.size >= MAX_NAMES) return undefined;
+    names.add(name);
+    return name;
+  };
+  return compiledOnce((query) => {
+    const { sql: text, params } = compiler.sqlToQuery(query.sql);
+    return { text, params, name: query.planPerCall ? undefined : nameOf(text) };
+  });
 }
 
 export async function openPostgresStore(url: string, options: OpenStoreOptions = {}): Promise<OpenedStore> {
@@ -121,51 +108,71 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     await pool.end().catch(() => {});
     throw storeError(error);
   }
-  const db = drizzle({ client: pool });
 
   /** Work in progress, which close() lets finish before it ends the pool. */
   const inFlight = new Set<Promise<unknown>>();
+  /** Runs `work`, counted in flight, with a connection failure turned into StoreUnavailableError. */
   const track = <R>(work: () => Promise<R>): Promise<R> => {
-    const running = work();
+    const running = work().catch((error: unknown) => {
+      throw storeError(error);
+    });
     inFlight.add(running);
-    running.then(
-      () => inFlight.delete(running),
-      () => inFlight.delete(running),
-    );
+    const done = () => inFlight.delete(running);
+    running.then(done, done);
     return running;
   };
 
-  // The hot reads' prepared statements, shared by the pool and every transaction (which run them on its client).
-  const statements = new Statements(db);
-  const readsOf = (on: Db): StoreReads => ({
-    customers: guarded(customerReads(on, statements), track),
-    addresses: guarded(addressReads(on, statements), track),
-    accounts: guarded(accountReads(on, statements), track),
-    legalEntities: guarded(legalEntityReads(on, statements), track),
-  });
-  const transactionOf = (tx: Db): Transaction => ({
-    customers: guarded({ ...customerReads(tx, statements), ...customerWrites(tx) }, track),
-    addresses: guarded({ ...addressReads(tx, statements), ...addressWrites(tx) }, track),
-    accounts: guarded({ ...accountReads(tx, statements), ...accountWrites(tx) }, track),
-    legalEntities: guarded({ ...legalEntityReads(tx, statements), ...legalEntityWrites(tx) }, track),
-    outbox: guarded(outboxWrites(tx), track),
-  });
+  const statementOf = statements();
+  const executor = (on: pg.Pool | pg.PoolClient): Executor => {
+    const send = (query: Query) => {
+      const { text, params, name } = statementOf(query);
+      const values = fillPlaceholders(params, query.values);
+      return track(() => on.query<unknown[]>({ name, text, values, rowMode: 'array' }));
+    };
+    return {
+      all: async (query) => (await send(query)).rows,
+      run: async (query) => (await send(query)).rowCount ?? 0,
+    };
+  };
+
+  /** Runs `work` in a transaction on one connection of the pool: it commits when `work` resolves. */
+  const transaction = <T>(work: (exec: Executor, client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    track(async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        const result = await work(executor(client), client);
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is dropped rather than lent out again.
+        await client.query('ROLLBACK').then(
+          () => client.release(),
+          () => client.release(true),
+        );
+        throw error;
+      }
+    });
+
+  /** Runs maintenance outside any transaction, on a connection without the statement timeout (then dropped). */
+  const withoutTimeout = (statementsToRun: readonly string[]) =>
+    track(async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('SET statement_timeout = 0');
+        for (const statement of statementsToRun) await client.query(statement);
+      } finally {
+        client.release(true);
+      }
+    });
 
   let closing: Promise<void> | undefined;
 
-  const store: Store = {
+  return {
     kind: 'postgres',
-    reads: readsOf(db),
-
-    transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-      return track(async () => {
-        try {
-          return await db.transaction((tx) => work(transactionOf(tx)), { isolationLevel: 'read committed' });
-        } catch (error) {
-          throw storeError(error);
-        }
-      });
-    },
+    reads: core.reads(executor(pool)),
+    transaction: (work) => transaction((exec) => work(core.transaction(exec))),
 
     async isReady() {
       if (closing) return false;
@@ -191,30 +198,34 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
       })();
       return closing;
     },
-  };
 
-  return {
-    ...store,
-    seedWriter: () => guarded(createSeedWriter(db, pool), track),
+    seedWriter: () =>
+      seedWriter(postgresDialect, {
+        transaction: (work) =>
+          transaction(async (exec, client) => {
+            // A batch of thousands of rows per statement may take longer than a request may.
+            await client.query('SET LOCAL statement_timeout = 0');
+            return work(exec);
+          }),
+        outside: withoutTimeout,
+        prepare: [],
+        // Planner statistics for the new rows, and the visibility map that lets counts be answered from indexes.
+        finish: [
+          'VACUUM (ANALYZE) customers, customer_numbers, addresses, accounts, legal_entities, customer_legal_entities',
+        ],
+      }),
+
+    // `?` placeholders, as SQLite's: numbered in order (tests' SQL has no `?` inside literals).
     query: (statement, params = []) =>
       track(async () => {
-        try {
-          // `?` placeholders, as SQLite's: numbered in order (tests' SQL has no `?` inside literals).
-          let n = 0;
-          const numbered = statement.replace(/\?/g, () => `$${++n}`);
-          return (await pool.query(numbered, [...params])).rows as Record<string, unknown>[];
-        } catch (error) {
-          throw storeError(error);
-        }
+        let n = 0;
+        const numbered = statement.replace(/\?/g, () => `$${++n}`);
+        return (await pool.query(numbered, [...params])).rows as Record<string, unknown>[];
       }),
     explain: (statement, params) =>
       track(async () => {
-        try {
-          const result = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (FORMAT TEXT) ${statement}`, [...params]);
-          return result.rows.map((row) => row['QUERY PLAN']);
-        } catch (error) {
-          throw storeError(error);
-        }
+        const result = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (FORMAT TEXT) ${statement}`, [...params]);
+        return result.rows.map((row) => row['QUERY PLAN']);
       }),
   };
 }

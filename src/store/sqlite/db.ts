@@ -9,20 +9,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { fillPlaceholders } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { StoreReads, Transaction } from '../../domain/store.js';
-import type { OpenedStore, OpenStoreOptions } from '../seeding.js';
-import { createAccountStore } from './accounts.js';
-import { createAddressStore } from './addresses.js';
-import { createCustomerStore } from './customers.js';
-import { createLegalEntityStore } from './legal-entities.js';
-import { createOutboxStore } from './outbox.js';
-import * as schema from './schema.js';
-import { createSeedWriter } from './seed.js';
-
-/** The drizzle database, with the better-sqlite3 connection underneath (`$client`) for SQL functions. */
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import type { Transaction } from '../../domain/store.js';
+import { storeCore } from '../core/index.js';
+import { compiledOnce, type Executor, type Query } from '../core/query.js';
+import { seedWriter } from '../core/seed.js';
+import type { OpenedStore, OpenStoreOptions } from '../index.js';
+import { FOLD, sqliteDialect } from './dialect.js';
 
 export interface SqliteStore extends OpenedStore {
   readonly kind: 'sqlite';
@@ -33,17 +29,15 @@ export interface SqliteStore extends OpenedStore {
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 
 /**
- * The reader maps the database file instead of copying its pages into SQLite's page cache (16 MB here). A search or
- * page that visits rows spread over a large file then reads them where the OS caches them: Q3 on a million
- * customers (787 matches a search, in rows all over the 1.2 GB file) ran in 2.6 ms instead of 5.3 ms. The mapped
- * pages are the OS's file cache, shared and reclaimable, not the process's own memory. SQLite caps the size (about
- * 2 GB). The writer does not map: its writes grow the file, which a mapping must follow (createCustomer with an
- * address served 0.89x the requests/s with both connections mapped, 1.09x with the reader alone).
- * The benchmark's baseline reads the same way (test/bench/baseline.ts).
+ * The reader maps the file (capped by SQLite), so rows spread over a large file are read where the OS caches them;
+ * the writer does not: its writes grow the file, which a mapping must follow. The benchmark's baseline does the same.
  */
 export const MMAP_BYTES = 2 ** 31;
 
-function connect(path: string, options: OpenStoreOptions): Db {
+const core = storeCore(sqliteDialect);
+const compiler = new SQLiteSyncDialect();
+
+function connect(path: string, options: OpenStoreOptions): Database.Database {
   const { onStatement, onQuery } = options;
   const sqlite = new Database(path, onStatement ? { verbose: () => onStatement() } : {});
   if (onQuery) recordQueries(sqlite, onQuery);
@@ -51,7 +45,10 @@ function connect(path: string, options: OpenStoreOptions): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return drizzle(sqlite, { schema });
+  sqlite.function(FOLD, { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? text.toLowerCase() : text,
+  );
+  return sqlite;
 }
 
 /** Every statement prepared on the connection reports its SQL and parameters each time it runs (tests only). */
@@ -72,29 +69,43 @@ function recordQueries(sqlite: Database.Database, onQuery: NonNullable<OpenStore
   }) as typeof sqlite.prepare;
 }
 
-/** Every table's statements, prepared on one connection. */
-function repositories(db: Db): Transaction {
+/** The core's statements on one connection, each prepared once per shape. */
+function executor(connection: Database.Database): Executor {
+  const compile = (query: Query) => {
+    const { sql, params } = compiler.sqlToQuery(query.sql);
+    const statement = connection.prepare(sql);
+    if (statement.reader) statement.raw(true);
+    return { statement, params };
+  };
+  const statementOf = compiledOnce(compile);
   return {
-    customers: createCustomerStore(db),
-    addresses: createAddressStore(db),
-    accounts: createAccountStore(db),
-    legalEntities: createLegalEntityStore(db),
-    outbox: createOutboxStore(db),
+    async all(query) {
+      const { statement, params } = statementOf(query);
+      const values = fillPlaceholders(params, query.values);
+      if (statement.reader) return statement.all(...values) as unknown[][];
+      statement.run(...values);
+      return [];
+    },
+    async run(query) {
+      const { statement, params } = statementOf(query);
+      return statement.run(...fillPlaceholders(params, query.values)).changes;
+    },
   };
 }
 
 export function openSqliteStore(path: string, options: OpenStoreOptions = {}): SqliteStore {
   const inMemory = path === ':memory:';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-  const writerDb = connect(path, options);
-  migrate(writerDb, { migrationsFolder });
-  const writer = writerDb.$client;
-  const tx: Transaction = repositories(writerDb);
+  const writer = connect(path, options);
+  migrate(drizzle(writer), { migrationsFolder });
+  const writes = executor(writer);
+  const tx = core.transaction(writes);
   // An in-memory database is one connection: its reads wait for the transaction in progress instead.
-  const readerDb = inMemory ? undefined : connect(path, options);
-  readerDb?.$client.pragma('query_only = ON');
-  readerDb?.$client.pragma(`mmap_size = ${MMAP_BYTES}`);
-  const reader = readerDb?.$client ?? writer;
+  const reader = inMemory ? writer : connect(path, options);
+  if (reader !== writer) {
+    reader.pragma('query_only = ON');
+    reader.pragma(`mmap_size = ${MMAP_BYTES}`);
+  }
 
   /** The end of the last transaction queued: each one starts when the one before it has ended. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -103,27 +114,34 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     queue = run.catch(() => undefined);
     return run;
   }
+  const [begin, commit, rollback] = ['BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK'].map((sql) => writer.prepare(sql));
+  function transaction<T>(work: () => Promise<T>): Promise<T> {
+    return serialize(async () => {
+      begin!.run();
+      try {
+        const result = await work();
+        commit!.run();
+        return result;
+      } catch (error) {
+        if (writer.inTransaction) rollback!.run();
+        throw error;
+      }
+    });
+  }
 
-  const reads: StoreReads = readerDb ? repositories(readerDb) : afterQueue(tx, serialize);
+  // With one connection, each read waits for the transactions queued before it instead.
+  const reads = core.reads(
+    reader !== writer
+      ? executor(reader)
+      : { all: (q) => serialize(() => writes.all(q)), run: (q) => serialize(() => writes.run(q)) },
+  );
   const ping = reader.prepare('SELECT 1').pluck();
 
   return {
     kind: 'sqlite',
     reads,
-    connections: readerDb ? [writer, readerDb.$client] : [writer],
-    transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-      return serialize(async () => {
-        writer.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await work(tx);
-          writer.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (writer.inTransaction) writer.exec('ROLLBACK');
-          throw error;
-        }
-      });
-    },
+    connections: reader !== writer ? [writer, reader] : [writer],
+    transaction: (work) => transaction(() => work(tx)),
     async isReady() {
       try {
         return reader.open && ping.get() === 1;
@@ -136,10 +154,19 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
       if (reader !== writer && reader.open) reader.close();
       if (writer.open) writer.close();
     },
-    seedWriter() {
-      const seed = createSeedWriter(writer);
-      return { ...seed, write: (tenant, batch) => serialize(() => seed.write(tenant, batch)) };
-    },
+    seedWriter: () =>
+      seedWriter(sqliteDialect, {
+        transaction: (work) => transaction(() => work(writes)),
+        outside: (statements) => serialize(async () => void writer.exec(statements.join(';\n'))),
+        // A bigger page cache for the index updates of a large load.
+        prepare: [`PRAGMA cache_size = -${256 * 1024}`],
+        // One segment of the search index (a bulk load leaves dozens, and a search reads each), and the write-ahead
+        // log folded back into the database file, so that the file alone holds the data.
+        finish: [
+          `INSERT INTO customers_search(customers_search) VALUES ('optimize')`,
+          'PRAGMA wal_checkpoint(TRUNCATE)',
+        ],
+      }),
     async query(sql, params = []) {
       const statement = writer.prepare(sql);
       if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
@@ -153,27 +180,7 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   };
 }
 
-/**
- * Every table's statements on a connection of this store, outside its transactions (each statement commits on its
- * own): for tests that inspect the statements themselves.
- */
+/** The store's statements on a connection, outside any transaction: for tests that inspect the statements. */
 export function repositoriesOn(connection: Database.Database): Transaction {
-  return repositories(drizzle(connection, { schema }));
-}
-
-/** The reads of `repos`, each started only once the transactions queued before it have ended. */
-function afterQueue(repos: StoreReads, serialize: <T>(work: () => Promise<T>) => Promise<T>): StoreReads {
-  const gate = <O extends object>(group: O): O =>
-    Object.fromEntries(
-      Object.entries(group).map(([name, fn]) => [
-        name,
-        (...args: unknown[]) => serialize(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args)),
-      ]),
-    ) as O;
-  return {
-    customers: gate(repos.customers),
-    addresses: gate(repos.addresses),
-    accounts: gate(repos.accounts),
-    legalEntities: gate(repos.legalEntities),
-  };
+  return core.transaction(executor(connection));
 }

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewCustomer, Reach } from '../src/domain/store.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/db.js';
+import type { NewCustomer, Reach } from '../../src/domain/store.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/db.js';
 
 const REACH: Reach = { tenant: 'acme' };
 const row = (customerNumber: string): NewCustomer => ({

@@ -27,8 +27,8 @@ import type {
   OrderTerm,
   Reach,
   Transaction,
-} from '../src/domain/store.js';
-import { openSqliteStore, repositoriesOn, type SqliteStore } from '../src/store/sqlite/db.js';
+} from '../../src/domain/store.js';
+import { openSqliteStore, repositoriesOn, type SqliteStore } from '../../src/store/sqlite/db.js';
 
 type Repositories = Transaction;
 
@@ -719,11 +719,11 @@ describe("a tenant's search costs what its own data costs, whatever other tenant
   });
 });
 
-describe('a database from before the index was by tenant', () => {
-  it('migrates at open: each tenant then finds its own customers, and the triggers keep the index in sync', async () => {
+describe('a database of an earlier release', () => {
+  it('migrates at open: each tenant finds its own customers, the triggers keep the index in sync, numbers are claimed', async () => {
     // The migrations up to 0002, as the previous release applied them.
     const previous = join(dir, 'migrations-0002');
-    cpSync(fileURLToPath(new URL('../drizzle', import.meta.url)), previous, { recursive: true });
+    cpSync(fileURLToPath(new URL('../../drizzle', import.meta.url)), previous, { recursive: true });
     const journalPath = join(previous, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
     const entries = journal.entries.filter((entry) => entry.idx <= 2);
@@ -743,6 +743,7 @@ describe('a database from before the index was by tenant', () => {
     }
     old.prepare(`UPDATE customers SET last_name = 'Turing' WHERE tenant = 'beta' AND customer_number = 'N2'`).run();
     old.prepare(`DELETE FROM customers WHERE tenant = 'acme' AND customer_number = 'N4'`).run();
+    old.prepare(`INSERT INTO deleted_customers (tenant, customer_number, deleted_at) VALUES ('acme', 'GONE', 5)`).run();
     const lovelaces = `SELECT count(*) FROM customers_search WHERE customers_search MATCH '"lovelace"'`;
     expect(old.prepare(lovelaces).pluck().get()).toBe(38);
     old.close();
@@ -779,6 +780,13 @@ describe('a database from before the index was by tenant', () => {
       expect(await numbersIn(repos, { tenant: 'beta' }, 'beta0@')).toEqual([]);
       expect(await numbersIn(repos, { tenant: 'acme' }, 'acme0@')).toEqual(['N0']);
       expectIndexOfCustomers(migrated.connections[0]!);
+      // Every number in use and every deleted one became a claim (drizzle/0004_claimed_numbers.sql).
+      expect(await repos.customers.numberDeleted({ tenant: 'acme' }, 'GONE')).toBe(true);
+      expect(await repos.customers.numberDeleted({ tenant: 'acme' }, 'N1')).toBe(false);
+      for (const number of ['GONE', 'N1']) {
+        expect(await repos.customers.insert({ tenant: 'acme' }, customerRow(number))).toBeUndefined();
+      }
+      expect(await repos.customers.insert({ tenant: 'beta' }, customerRow('GONE'))).toBeDefined();
     } finally {
       await migrated.close();
     }

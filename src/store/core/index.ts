@@ -1,0 +1,23 @@
+/**
+ * The store core: the domain's store contract (src/domain/store.ts) written once over a dialect (./dialect.ts) and a
+ * connection (./query.ts, Executor). A store (src/store/sqlite, src/store/postgres) brings its connections and
+ * transactions, its migrations, its dialect and its error mapping.
+ */
+import type { StoreReads, Transaction } from '../../domain/store.js';
+import { customerStore } from './customers.js';
+import type { Dialect } from './dialect.js';
+import type { Executor } from './query.js';
+import { rowStores } from './rows.js';
+
+export function storeCore(d: Dialect) {
+  const customers = customerStore(d);
+  const rows = rowStores(d);
+  return {
+    /** The reads on a connection: each statement on its own, outside any transaction. */
+    reads: (exec: Executor): StoreReads => ({ customers: customers.reads(exec), ...rows.reads(exec) }),
+    /** The reads and writes of one open transaction, on its connection. */
+    transaction: (exec: Executor): Transaction => ({ customers: customers.transaction(exec), ...rows.writes(exec) }),
+  };
+}
+
+export type StoreCore = ReturnType<typeof storeCore>;
