@@ -416,3 +416,31 @@ describe('NOT_FOUND and CONFLICT', () => {
     expect(ok(await addAddress(elsewhere, { ...BERLIN, id: 'home-1' }, { token: otherTenant })).id).toBe('home-1');
   });
 });
+
+describe('text that no store can hold', () => {
+  it.each([
+    ['U+0000', 'a\u0000b'],
+    ['an unpaired surrogate', 'a\udc00b'],
+  ])('%s is BAD_USER_INPUT in every text field of an address, and changes nothing', async (_, bad) => {
+    const n = await newCustomer();
+    const a = ok(await addAddress(n, FULL));
+    const refused = (response: GraphQLResponse, fields: string[]) => {
+      expectError(response, 'BAD_USER_INPUT', fields);
+      expect(response.status).toBe(400);
+      for (const detail of response.errors![0]!.extensions!.details) {
+        expect(detail.message).toMatch(/U\+0000|unpaired UTF-16 surrogate/);
+      }
+    };
+    for (const field of [...Object.keys(NO_FIELDS), 'contactName', 'country']) {
+      refused(await addAddress(n, { ...BERLIN, [field]: bad }), [`input.${field}`]);
+      refused(await updateAddress(n, a.id, { ...BERLIN, [field]: bad }), [`input.${field}`]);
+      refused(await patchAddress(n, a.id, { [field]: bad }), [`input.${field}`]);
+    }
+    refused(await addAddress(n, { ...BERLIN, id: bad }), ['input.id']);
+    refused(await addAddress(n, { ...BERLIN, tags: ['ok', bad] }), ['input.tags[1]']);
+    refused(await addTags(n, a.id, [bad]), ['tags[0]']);
+    refused(await removeTags(n, a.id, [bad]), ['tags[0]']);
+    expect((await addressesOf(n)).addresses).toHaveLength(1);
+    expect(await customerAddress(n, a.id)).toEqual(a);
+  });
+});

@@ -8,6 +8,7 @@ import type { CustomerService } from './customers.js';
 import { badInput, conflict, notFound } from './errors.js';
 import { newHexId } from './ids.js';
 import {
+  isAddressId,
   LIMITS,
   mergeTags,
   parseAddressInput,
@@ -38,7 +39,8 @@ type AddressFields = { -readonly [K in keyof AddressChanges]: AddressChanges[K] 
 
 export function createAddressService(customerService: CustomerService, now: () => number = Date.now) {
   async function getAddress(tx: Transaction, reach: Reach, customer: Customer, addressId: string): Promise<Address> {
-    const row = (await tx.addresses.byIds(reach, [addressId]))[0];
+    // An id that no address can have is looked up nowhere (it may hold text that a store cannot even compare).
+    const row = isAddressId(addressId) ? (await tx.addresses.byIds(reach, [addressId]))[0] : undefined;
     if (!row || row.customerPk !== customer.pk)
       throw notFound(`Address ${addressId} of customer ${customer.customerNumber}`);
     return row;

@@ -8,6 +8,7 @@ import { reachFor, type Caller, type Permission } from '../auth/scopes.js';
 import { notFound } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import { numberedPage } from '../domain/rest-list.js';
+import { isAddressId } from '../domain/validation.js';
 import type { Account, Address, Customer, Membership, Reach, Store, StoreReads } from '../domain/store.js';
 import { forbidden, type RestResponse } from './errors.js';
 import { filterOfQ } from './list.js';
@@ -219,7 +220,10 @@ export function createRestHandlers(): RestHandlers<RestContext> {
       const { customerNumber, addressId } = call.params;
       const reads = ctx.store.reads;
       const customer = await ctx.domain.customers.get(reads, reach(ctx, 'readAddresses'), customerNumber);
-      const row = (await reads.addresses.byIds({ tenant: ctx.caller.tenant }, [addressId]))[0];
+      // An id that no address can have is looked up nowhere, as the domain does.
+      const row = isAddressId(addressId)
+        ? (await reads.addresses.byIds({ tenant: ctx.caller.tenant }, [addressId]))[0]
+        : undefined;
       if (!row || row.customerPk !== customer.pk) {
         // The domain's words for an address that is not this customer's.
         throw notFound(`Address ${addressId} of customer ${customerNumber}`);
