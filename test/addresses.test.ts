@@ -3,6 +3,8 @@
  * address queries, NOT_FOUND and CONFLICT.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDomain, type DomainError } from '../src/domain/index.js';
+import type { Reach } from '../src/domain/store.js';
 import { codes, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 
 const ADDRESS = /* GraphQL */ `
@@ -442,5 +444,44 @@ describe('text that no store can hold', () => {
     refused(await removeTags(n, a.id, [bad]), ['tags[0]']);
     expect((await addressesOf(n)).addresses).toHaveLength(1);
     expect(await customerAddress(n, a.id)).toEqual(a);
+  });
+});
+
+describe('upsert: replace the address with this id, or add it under the id (the rule of REST PUT)', () => {
+  const domain = createDomain();
+  const acme: Reach = { tenant: 'acme' };
+  const upsert = (n: string, a: string, input: Record<string, unknown>, reach: Reach = acme) =>
+    server.service.store.transaction((tx) => domain.addresses.upsert(tx, reach, n, a, input));
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: DomainError) => ({ code: error.code, fields: error.details?.map((d) => d.field) }),
+    );
+
+  it('adds the address under the id when the customer has none with it, then replaces it', async () => {
+    const n = await newCustomer();
+    const id = `upsert-${n}`;
+    const added = await upsert(n, id, { ...FULL });
+    expect(added).toMatchObject({ created: true, address: { id, city: 'Berlin', isDefault: true } });
+    const replaced = await upsert(n, id, BERLIN);
+    expect(replaced).toMatchObject({ created: false, address: { id, city: null, tags: [], isDefault: true } });
+    expect(await customerAddress(n, id)).toMatchObject({ id, ...BERLIN, ...NO_FIELDS, tags: [], isDefault: true });
+    // Each is one change of the customer.
+    expect(await versionOf(n)).toBe(3);
+  });
+
+  it("another customer's address id is CONFLICT; a missing customer NOT_FOUND; a malformed id BAD_USER_INPUT", async () => {
+    const owner = await newCustomer();
+    const taken = await added(owner);
+    const n = await newCustomer();
+    expect(await failure(upsert(n, taken, BERLIN))).toEqual({ code: 'CONFLICT', fields: undefined });
+    expect((await addressesOf(n)).addresses).toEqual([]);
+    expect(await failure(upsert(`missing-${n}`, 'any-id', BERLIN))).toEqual({ code: 'NOT_FOUND', fields: undefined });
+    expect(await failure(upsert(n, 'no spaces', BERLIN))).toEqual({ code: 'BAD_USER_INPUT', fields: ['addressId'] });
+    expect(await failure(upsert(n, 'a1', { country: 'DE' }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: ['input.contactName'],
+    });
+    expect(await versionOf(n)).toBe(1);
   });
 });

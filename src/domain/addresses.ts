@@ -11,6 +11,7 @@ import {
   isAddressId,
   LIMITS,
   mergeTags,
+  parseAddressId,
   parseAddressInput,
   parseAddressPatch,
   parseTags,
@@ -93,27 +94,56 @@ export function createAddressService(customerService: CustomerService, now: () =
     return fields;
   }
 
+  /** Adds the address to the (locked) customer under `id`; CONFLICT when an address of the tenant has that id. */
+  async function insert(
+    tx: Transaction,
+    reach: Reach,
+    customer: Customer,
+    id: string,
+    fields: AddressInput,
+    at: number,
+  ): Promise<Address> {
+    const first = (await tx.addresses.countByCustomer(reach, customer.pk)) === 0;
+    const row = await tx.addresses.insert(reach, {
+      ...fieldsOf(fields, true),
+      contactName: fields.contactName,
+      country: fields.country,
+      tags: mergeTags([], fields.tags ?? []),
+      id,
+      customerPk: customer.pk,
+      isDefault: first || fields.isDefault === true,
+      createdAt: at,
+      modifiedAt: at,
+    } as Parameters<Transaction['addresses']['insert']>[1]);
+    if (!row) throw conflict(`Address id ${id} is already taken.`);
+    if (row.isDefault) await makeDefault(tx, reach, row, at);
+    return row;
+  }
+
+  /** Replaces every field of an existing address; `isDefault: true` makes it the default. */
+  async function replace(
+    tx: Transaction,
+    reach: Reach,
+    existing: Address,
+    fields: AddressInput,
+    at: number,
+  ): Promise<Address> {
+    refuseUndefault(existing, fields.isDefault);
+    const row = await tx.addresses.update(reach, existing.pk, {
+      ...fieldsOf(fields, true),
+      isDefault: existing.isDefault || fields.isDefault === true,
+      modifiedAt: at,
+    });
+    if (row.isDefault) await makeDefault(tx, reach, row, at);
+    return row;
+  }
+
   return {
     async add(tx: Transaction, reach: Reach, customerNumber: string, input: unknown): Promise<Address> {
       const fields = parseAddressInput(input);
-      return change(tx, reach, customerNumber, async (customer, at) => {
-        const id = fields.id ?? newHexId();
-        const first = (await tx.addresses.countByCustomer(reach, customer.pk)) === 0;
-        const row = await tx.addresses.insert(reach, {
-          ...fieldsOf(fields, true),
-          contactName: fields.contactName,
-          country: fields.country,
-          tags: mergeTags([], fields.tags ?? []),
-          id,
-          customerPk: customer.pk,
-          isDefault: first || fields.isDefault === true,
-          createdAt: at,
-          modifiedAt: at,
-        } as Parameters<Transaction['addresses']['insert']>[1]);
-        if (!row) throw conflict(`Address id ${id} is already taken.`);
-        if (row.isDefault) await makeDefault(tx, reach, row, at);
-        return row;
-      });
+      return change(tx, reach, customerNumber, (customer, at) =>
+        insert(tx, reach, customer, fields.id ?? newHexId(), fields, at),
+      );
     },
 
     /** Replaces every field of the address; `isDefault: true` makes it the default. */
@@ -125,16 +155,32 @@ export function createAddressService(customerService: CustomerService, now: () =
       input: unknown,
     ): Promise<Address> {
       const fields = parseAddressInput(input);
+      return change(tx, reach, customerNumber, async (customer, at) =>
+        replace(tx, reach, await getAddress(tx, reach, customer, addressId), fields, at),
+      );
+    },
+
+    /**
+     * Replaces every field of the customer's address with this id, or adds the address under this id when the
+     * customer has none with it; an id that another customer's address holds is a CONFLICT, as add answers it.
+     */
+    async upsert(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      addressId: string,
+      input: unknown,
+    ): Promise<{ address: Address; created: boolean }> {
+      const fields = parseAddressInput(input);
+      // An id that no address can have is one this call would create an address under.
+      parseAddressId(addressId);
+      // Locked first, as every address change is: whether the address exists cannot change before the write.
       return change(tx, reach, customerNumber, async (customer, at) => {
-        const existing = await getAddress(tx, reach, customer, addressId);
-        refuseUndefault(existing, fields.isDefault);
-        const row = await tx.addresses.update(reach, existing.pk, {
-          ...fieldsOf(fields, true),
-          isDefault: existing.isDefault || fields.isDefault === true,
-          modifiedAt: at,
-        });
-        if (row.isDefault) await makeDefault(tx, reach, row, at);
-        return row;
+        const existing = (await tx.addresses.byIds(reach, [addressId]))[0];
+        if (existing && existing.customerPk === customer.pk) {
+          return { address: await replace(tx, reach, existing, fields, at), created: false };
+        }
+        return { address: await insert(tx, reach, customer, addressId, fields, at), created: true };
       });
     },
 

@@ -225,6 +225,8 @@ export const parseTags = (tags: unknown) => parse(tagList, tags, 'tags');
 export const parseEmail = (value: unknown, argument = 'email') => parse(email, value, argument);
 export const parseCustomerNumber = (value: unknown, argument = 'customerNumber') =>
   parse(customNumber, value, argument);
+/** The id of an address to be created under it, which has the syntax of a custom customer number. */
+export const parseAddressId = (value: unknown, argument = 'addressId') => parse(customNumber, value, argument);
 
 /** Tags in the order first given, each once. */
 export function mergeTags(existing: readonly string[], added: readonly string[]): string[] {

@@ -185,21 +185,16 @@ export function createRestHandlers(): RestHandlers<RestContext> {
 
     async upsertAddress(ctx, call) {
       const { customerNumber, addressId } = call.params;
-      const input = toAddressReplacement(call.body, addressId);
-      const created = await ctx.store.transaction(async (tx) => {
-        const r = reach(ctx, 'manageParts');
-        // Locked first, as every address change does: whether the address exists cannot change before the write.
-        const customer = await ctx.domain.customers.getLocked(tx, r, customerNumber);
-        const existing = (await tx.addresses.byIds(r, [addressId]))[0];
-        if (existing && existing.customerPk === customer.pk) {
-          await ctx.domain.addresses.update(tx, r, customerNumber, addressId, input);
-          return false;
-        }
-        // An id that another customer's address holds is a CONFLICT, as addCustomerAddress answers it.
-        await ctx.domain.addresses.add(tx, r, customerNumber, input);
-        return true;
-      });
-      return created ? json(201, { id: addressId }) : empty(204);
+      const { address, created } = await ctx.store.transaction((tx) =>
+        ctx.domain.addresses.upsert(
+          tx,
+          reach(ctx, 'manageParts'),
+          customerNumber,
+          addressId,
+          toAddressReplacement(call.body, addressId),
+        ),
+      );
+      return created ? json(201, { id: address.id }) : empty(204);
     },
 
     async patchAddress(ctx, call) {
