@@ -265,6 +265,24 @@ describe('update and patch', () => {
     });
   });
 
+  it("updateCustomerAddress takes input.id only as the replaced address's own id (BAD_USER_INPUT otherwise)", async () => {
+    const n = await newCustomer();
+    const a = ok(await addAddress(n, FULL));
+    const other = await added(n, { ...BERLIN, id: `other-${n}` });
+    for (const id of [other, 'never-an-address', 'not an id']) {
+      const refused = await updateAddress(n, a.id, { ...BERLIN, id });
+      expectError(refused, 'BAD_USER_INPUT', ['input.id']);
+      expect(refused.status).toBe(400);
+    }
+    expect(await customerAddress(n, a.id)).toEqual(a);
+    expect(await customerAddress(n, other)).toMatchObject({ id: other, contactName: BERLIN.contactName });
+    expect(ok(await updateAddress(n, a.id, { ...BERLIN, id: a.id, city: 'Bonn' }))).toMatchObject({
+      id: a.id,
+      city: 'Bonn',
+    });
+    expect(ok(await updateAddress(n, a.id, { ...BERLIN, id: null })).city).toBeNull();
+  });
+
   it('patchCustomerAddress keeps the omitted fields and an explicit null clears one', async () => {
     const n = await newCustomer();
     const a = ok(await addAddress(n, FULL)).id;
@@ -478,6 +496,10 @@ describe('upsert: replace the address with this id, or add it under the id (the 
     expect((await addressesOf(n)).addresses).toEqual([]);
     expect(await failure(upsert(`missing-${n}`, 'any-id', BERLIN))).toEqual({ code: 'NOT_FOUND', fields: undefined });
     expect(await failure(upsert(n, 'no spaces', BERLIN))).toEqual({ code: 'BAD_USER_INPUT', fields: ['addressId'] });
+    expect(await failure(upsert(n, 'a1', { ...BERLIN, id: 'a2' }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: ['input.id'],
+    });
     expect(await failure(upsert(n, 'a1', { country: 'DE' }))).toEqual({
       code: 'BAD_USER_INPUT',
       fields: ['input.contactName'],

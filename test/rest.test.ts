@@ -313,6 +313,33 @@ describe('addresses', () => {
     expect((await rest('GET', `${BASE}/${id}`)).json.metadata.version).toBe(8);
   });
 
+  it("PUT: an id in the body (as read from this API) must be the path's, whether the PUT replaces or creates", async () => {
+    const id = await createCustomer();
+    const existing = `put${unique()}`;
+    expect(
+      (await rest('PUT', `${BASE}/${id}/addresses/${existing}`, { body: { contactName: 'New', country: 'ES' } }))
+        .status,
+    ).toBe(201);
+    const sameId = await rest('PUT', `${BASE}/${id}/addresses/${existing}`, {
+      body: { id: existing, contactName: 'Newer', country: 'ES' },
+    });
+    expect(sameId.status).toBe(204);
+    const fresh = `put${unique()}`;
+    for (const path of [existing, fresh]) {
+      const otherId = await rest('PUT', `${BASE}/${id}/addresses/${path}`, {
+        body: { id: `other${unique()}`, contactName: 'Renamed', country: 'ES' },
+      });
+      expect(otherId.status).toBe(400);
+      expect(otherId.json.details).toEqual([
+        { field: 'id', type: 'invalid_value', message: expect.stringContaining(JSON.stringify(path)) },
+      ]);
+    }
+    const listed = await rest('GET', `${BASE}/${id}/addresses`);
+    expect(listed.json.map((a: { id: string; contactName: string }) => [a.id, a.contactName])).toEqual([
+      [existing, 'Newer'],
+    ]);
+  });
+
   it('tags: POST adds (kept once), DELETE removes (204); tags is required', async () => {
     const id = await createCustomer();
     const address = (

@@ -138,6 +138,18 @@ export function createAddressService(customerService: CustomerService, now: () =
     return row;
   }
 
+  /** `input.id` names the address that an input replaces: when given, it must be that one's (it renames nothing). */
+  function checkReplacedId(fields: AddressInput, addressId: string): void {
+    if (fields.id !== null && fields.id !== undefined && fields.id !== addressId) {
+      throw badInput([
+        {
+          field: 'input.id',
+          message: `must be ${JSON.stringify(addressId)}, the id of the address it replaces, when given`,
+        },
+      ]);
+    }
+  }
+
   return {
     async add(tx: Transaction, reach: Reach, customerNumber: string, input: unknown): Promise<Address> {
       const fields = parseAddressInput(input);
@@ -146,7 +158,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       );
     },
 
-    /** Replaces every field of the address; `isDefault: true` makes it the default. */
+    /** Replaces every field of the address; `isDefault: true` makes it the default. `input.id` may only repeat its id. */
     async update(
       tx: Transaction,
       reach: Reach,
@@ -155,6 +167,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       input: unknown,
     ): Promise<Address> {
       const fields = parseAddressInput(input);
+      checkReplacedId(fields, addressId);
       return change(tx, reach, customerNumber, async (customer, at) =>
         replace(tx, reach, await getAddress(tx, reach, customer, addressId), fields, at),
       );
@@ -163,6 +176,7 @@ export function createAddressService(customerService: CustomerService, now: () =
     /**
      * Replaces every field of the customer's address with this id, or adds the address under this id when the
      * customer has none with it; an id that another customer's address holds is a CONFLICT, as add answers it.
+     * `input.id` may only repeat the id, as in update.
      */
     async upsert(
       tx: Transaction,
@@ -172,6 +186,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       input: unknown,
     ): Promise<{ address: Address; created: boolean }> {
       const fields = parseAddressInput(input);
+      checkReplacedId(fields, addressId);
       // An id that no address can have is one this call would create an address under.
       parseAddressId(addressId);
       // Locked first, as every address change is: whether the address exists cannot change before the write.

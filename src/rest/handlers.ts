@@ -191,7 +191,7 @@ export function createRestHandlers(): RestHandlers<RestContext> {
           reach(ctx, 'manageParts'),
           customerNumber,
           addressId,
-          toAddressReplacement(call.body, addressId),
+          toAddressReplacement(call.body),
         ),
       );
       return created ? json(201, { id: address.id }) : empty(204);
