@@ -145,14 +145,66 @@ function databasePath(url: string): string {
   return url.startsWith('file:') ? url.slice('file:'.length) : url;
 }
 
-/** The URL with its password replaced by `***` (a path has none). */
-export function redactPassword(url: string): string {
+/** The connection parameters whose values are secrets (libpq's names; node-postgres reads them from a URL's query). */
+const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['password', 'sslpassword']);
+
+/** A password in libpq's keyword/value form (`password='s3 cret'`, `\'` escaping a quote): keyword, then value. */
+const KEYWORD_PASSWORD = /((?:^|[\s?&;])(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&#]*)/gi;
+
+/** The same, asking only whether a text holds one. */
+const HOLDS_KEYWORD_PASSWORD = new RegExp(KEYWORD_PASSWORD.source, 'i');
+
+/** A query parameter's name or value as node-postgres reads it (URLSearchParams: `+` is a space, then %-decoding). */
+function decodeParameter(raw: string): string {
+  const plus = raw.replace(/\+/g, ' ');
   try {
-    const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = '***';
-    return parsed.toString();
+    return decodeURIComponent(plus);
   } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+    return plus;
   }
+}
+
+/** A query parameter with its value hidden when it is a password, or holds a keyword/value string with one. */
+function redactParameter(pair: string): string {
+  const equals = pair.indexOf('=');
+  if (equals === -1) return pair;
+  const name = pair.slice(0, equals);
+  const secret =
+    SECRET_PARAMETERS.has(decodeParameter(name).toLowerCase()) ||
+    HOLDS_KEYWORD_PASSWORD.test(decodeParameter(pair.slice(equals + 1)));
+  return secret ? `${name}=***` : pair;
+}
+
+/**
+ * DATABASE_URL as logs and messages may show it: every password replaced by `***` wherever the URL can carry one
+ * (the authority's `user:password@`, the `password` and `sslpassword` query parameters, a libpq keyword/value string
+ * as a whole or in a parameter's value), and everything else as it was written. A path has none. A fragment, which
+ * no connection reads, is an unescaped `#` in a value, so it is hidden too.
+ */
+export function redactPassword(url: string): string {
+  if (!url.includes('://') || !URL.canParse(url)) {
+    // Not a URL that parses: whatever looks like a password goes, in the authority up to its last @.
+    return url.replace(/(\/\/[^:/?#@\s]*):\S*@/, '$1:***@').replace(KEYWORD_PASSWORD, '$1***');
+  }
+  const start = url.indexOf('://') + 3;
+  const hash = url.indexOf('#', start);
+  const end = hash === -1 ? url.length : hash;
+  const slash = url.indexOf('/', start);
+  const question = url.indexOf('?', start);
+  const queryAt = question === -1 || question > end ? end : question;
+  const hostEnd = Math.min(slash === -1 ? end : slash, queryAt);
+  // The authority's user information ends at its last @; its password follows the first : in it.
+  const at = url.lastIndexOf('@', hostEnd - 1);
+  const colon = at >= start ? url.indexOf(':', start) : -1;
+  const authority =
+    colon !== -1 && colon < at ? `${url.slice(0, colon)}:***${url.slice(at, hostEnd)}` : url.slice(0, hostEnd);
+  const query =
+    queryAt < end
+      ? `?${url
+          .slice(queryAt + 1, end)
+          .split('&')
+          .map(redactParameter)
+          .join('&')}`
+      : '';
+  return `${authority}${url.slice(hostEnd, queryAt)}${query}${hash === -1 ? '' : '#***'}`;
 }

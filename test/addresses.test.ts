@@ -3,6 +3,8 @@
  * address queries, NOT_FOUND and CONFLICT.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDomain, type DomainError } from '../src/domain/index.js';
+import type { Reach } from '../src/domain/store.js';
 import { codes, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 
 const ADDRESS = /* GraphQL */ `
@@ -263,6 +265,24 @@ describe('update and patch', () => {
     });
   });
 
+  it("updateCustomerAddress takes input.id only as the replaced address's own id (BAD_USER_INPUT otherwise)", async () => {
+    const n = await newCustomer();
+    const a = ok(await addAddress(n, FULL));
+    const other = await added(n, { ...BERLIN, id: `other-${n}` });
+    for (const id of [other, 'never-an-address', 'not an id']) {
+      const refused = await updateAddress(n, a.id, { ...BERLIN, id });
+      expectError(refused, 'BAD_USER_INPUT', ['input.id']);
+      expect(refused.status).toBe(400);
+    }
+    expect(await customerAddress(n, a.id)).toEqual(a);
+    expect(await customerAddress(n, other)).toMatchObject({ id: other, contactName: BERLIN.contactName });
+    expect(ok(await updateAddress(n, a.id, { ...BERLIN, id: a.id, city: 'Bonn' }))).toMatchObject({
+      id: a.id,
+      city: 'Bonn',
+    });
+    expect(ok(await updateAddress(n, a.id, { ...BERLIN, id: null })).city).toBeNull();
+  });
+
   it('patchCustomerAddress keeps the omitted fields and an explicit null clears one', async () => {
     const n = await newCustomer();
     const a = ok(await addAddress(n, FULL)).id;
@@ -414,5 +434,76 @@ describe('NOT_FOUND and CONFLICT', () => {
     expectError(await addAddress(n, { ...BERLIN, id: 'home 1' }), 'BAD_USER_INPUT', ['input.id']);
     const elsewhere = await newCustomer({ token: otherTenant });
     expect(ok(await addAddress(elsewhere, { ...BERLIN, id: 'home-1' }, { token: otherTenant })).id).toBe('home-1');
+  });
+});
+
+describe('text that no store can hold', () => {
+  it.each([
+    ['U+0000', 'a\u0000b'],
+    ['an unpaired surrogate', 'a\udc00b'],
+  ])('%s is BAD_USER_INPUT in every text field of an address, and changes nothing', async (_, bad) => {
+    const n = await newCustomer();
+    const a = ok(await addAddress(n, FULL));
+    const refused = (response: GraphQLResponse, fields: string[]) => {
+      expectError(response, 'BAD_USER_INPUT', fields);
+      expect(response.status).toBe(400);
+      for (const detail of response.errors![0]!.extensions!.details) {
+        expect(detail.message).toMatch(/U\+0000|unpaired UTF-16 surrogate/);
+      }
+    };
+    for (const field of [...Object.keys(NO_FIELDS), 'contactName', 'country']) {
+      refused(await addAddress(n, { ...BERLIN, [field]: bad }), [`input.${field}`]);
+      refused(await updateAddress(n, a.id, { ...BERLIN, [field]: bad }), [`input.${field}`]);
+      refused(await patchAddress(n, a.id, { [field]: bad }), [`input.${field}`]);
+    }
+    refused(await addAddress(n, { ...BERLIN, id: bad }), ['input.id']);
+    refused(await addAddress(n, { ...BERLIN, tags: ['ok', bad] }), ['input.tags[1]']);
+    refused(await addTags(n, a.id, [bad]), ['tags[0]']);
+    refused(await removeTags(n, a.id, [bad]), ['tags[0]']);
+    expect((await addressesOf(n)).addresses).toHaveLength(1);
+    expect(await customerAddress(n, a.id)).toEqual(a);
+  });
+});
+
+describe('upsert: replace the address with this id, or add it under the id (the rule of REST PUT)', () => {
+  const domain = createDomain();
+  const acme: Reach = { tenant: 'acme' };
+  const upsert = (n: string, a: string, input: Record<string, unknown>, reach: Reach = acme) =>
+    server.service.store.transaction((tx) => domain.addresses.upsert(tx, reach, n, a, input));
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: DomainError) => ({ code: error.code, fields: error.details?.map((d) => d.field) }),
+    );
+
+  it('adds the address under the id when the customer has none with it, then replaces it', async () => {
+    const n = await newCustomer();
+    const id = `upsert-${n}`;
+    const added = await upsert(n, id, { ...FULL });
+    expect(added).toMatchObject({ created: true, address: { id, city: 'Berlin', isDefault: true } });
+    const replaced = await upsert(n, id, BERLIN);
+    expect(replaced).toMatchObject({ created: false, address: { id, city: null, tags: [], isDefault: true } });
+    expect(await customerAddress(n, id)).toMatchObject({ id, ...BERLIN, ...NO_FIELDS, tags: [], isDefault: true });
+    // Each is one change of the customer.
+    expect(await versionOf(n)).toBe(3);
+  });
+
+  it("another customer's address id is CONFLICT; a missing customer NOT_FOUND; a malformed id BAD_USER_INPUT", async () => {
+    const owner = await newCustomer();
+    const taken = await added(owner);
+    const n = await newCustomer();
+    expect(await failure(upsert(n, taken, BERLIN))).toEqual({ code: 'CONFLICT', fields: undefined });
+    expect((await addressesOf(n)).addresses).toEqual([]);
+    expect(await failure(upsert(`missing-${n}`, 'any-id', BERLIN))).toEqual({ code: 'NOT_FOUND', fields: undefined });
+    expect(await failure(upsert(n, 'no spaces', BERLIN))).toEqual({ code: 'BAD_USER_INPUT', fields: ['addressId'] });
+    expect(await failure(upsert(n, 'a1', { ...BERLIN, id: 'a2' }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: ['input.id'],
+    });
+    expect(await failure(upsert(n, 'a1', { country: 'DE' }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: ['input.contactName'],
+    });
+    expect(await versionOf(n)).toBe(1);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { restClient } from './support/rest-client.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -119,6 +120,43 @@ describe('concurrent writes give one answer each, as if they had taken turns', (
     );
     expect(outcomes(responses)).toEqual({ OK: 1, CONFLICT: N - 1 });
     expect((await readCustomer(id)).metadata.version).toBe(1);
+  });
+
+  it('10 upserts of one new customer number: one creates it, the others update it (GraphQL)', async () => {
+    const n = unique('upsert-race-');
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        server.gql(
+          `mutation($n: String!, $l: String!) {
+            upsertCustomer(customerNumber: $n, input: { lastName: $l }) { created customer { lastName } } }`,
+          { n, l: `Upserter${i}` },
+        ),
+      ),
+    );
+    expect(outcomes(responses)).toEqual({ OK: 10 });
+    const created = responses.map((r) => r.data!.upsertCustomer.created as boolean);
+    expect(created.filter(Boolean)).toHaveLength(1);
+    // Each writer's change is a version, as if they had taken turns: the creation (1), then nine new names.
+    const customer = await readCustomer(n);
+    expect(customer.lastName).toMatch(/^Upserter\d$/);
+    expect(customer.metadata.version).toBe(10);
+  });
+
+  it('10 PUTs of one new customer number: one 201, nine 204 (REST)', async () => {
+    const rest = restClient(server, await server.token());
+    const n = unique('put-race-');
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        rest('PUT', `/customer/acme/customers/${n}`, { body: { lastName: `Putter${i}` } }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses, answers.map((answer) => answer.text).join('\n')).toEqual([201, ...Array(9).fill(204)]);
+    expect(answers.find((answer) => answer.status === 201)!.json).toEqual({ id: n });
+    expect(await readCustomer(n)).toMatchObject({
+      lastName: expect.stringMatching(/^Putter\d$/),
+      metadata: { version: 10 },
+    });
   });
 
   it(`${N} creates with one email in different letter cases: one account, the others CONFLICT`, async () => {

@@ -335,6 +335,18 @@ describe('customers: bad arguments', () => {
     expect(codes(await server.gql(LIST, { filter: { search: 'x'.repeat(255) } }))).toEqual([]);
   });
 
+  it('rejects text that no store can compare: unpaired surrogates, and U+0000 in legalEntityId too', async () => {
+    const surrogate = 'must not contain an unpaired UTF-16 surrogate (it is not Unicode text)';
+    expect(await badInput({ filter: { search: 'ab\ud800c' } }, 'filter.search')).toBe(surrogate);
+    expect(await badInput({ filter: { contactEmail: '\udfffa@example.com' } }, 'filter.contactEmail')).toBe(surrogate);
+    expect(await badInput({ filter: { legalEntityId: 'L1\u0000' } }, 'filter.legalEntityId')).toBe(
+      'must not contain control characters',
+    );
+    expect(await badInput({ filter: { legalEntityId: 'L1\ud800' } }, 'filter.legalEntityId')).toBe(surrogate);
+    // A character beyond U+FFFF (a surrogate pair) is searched as any other.
+    expect(codes(await server.gql(LIST, { filter: { search: 'smile \u{1F600}' } }))).toEqual([]);
+  });
+
   it('rejects malformed cursors', async () => {
     const malformed = [
       'not-a-cursor',

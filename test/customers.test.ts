@@ -612,6 +612,86 @@ describe('validation', () => {
   });
 });
 
+describe('text that no store can hold', () => {
+  const NUL = 'a\u0000b';
+  const LONE_SURROGATE = 'a\ud800b';
+  const PROFILE_TEXT = [
+    'title',
+    'firstName',
+    'middleName',
+    'lastName',
+    'contactEmail',
+    'contactPhone',
+    'company',
+    'preferredLanguage',
+    'preferredCurrency',
+    'preferredSite',
+  ];
+
+  /** BAD_USER_INPUT (HTTP 400) naming exactly these fields, each for the character it holds. */
+  function expectRefused(response: GraphQLResponse, fields: string[]) {
+    expectError(response, 'BAD_USER_INPUT', fields);
+    expect(response.status).toBe(400);
+    for (const detail of response.errors![0]!.extensions!.details) {
+      expect(detail.message).toMatch(/U\+0000|unpaired UTF-16 surrogate/);
+    }
+  }
+
+  it.each([
+    ['U+0000', NUL],
+    ['an unpaired surrogate', LONE_SURROGATE],
+  ])('%s is BAD_USER_INPUT in every text field of a customer, mixins included, and writes nothing', async (_, bad) => {
+    const customer = await created({ contactEmail: freshEmail(), mixins: { kept: true } });
+    const n = customer.customerNumber;
+    const before = await dump();
+    for (const field of PROFILE_TEXT) {
+      expectRefused(await createCustomer({ [field]: bad }), [`input.${field}`]);
+      expectRefused(await upsertCustomer(unique('unstorable-'), { [field]: bad }), [`input.${field}`]);
+      expectRefused(await upsertCustomer(n, { [field]: bad }), [`input.${field}`]);
+      expectRefused(await patchCustomer(n, { [field]: bad }), [`input.${field}`]);
+    }
+    expectRefused(await createCustomer({ id: bad }), ['input.id']);
+    expectRefused(await upsertCustomer(bad, {}), ['customerNumber']);
+    expectRefused(await createCustomer({ b2b: { companyRegistrationId: bad } }), ['input.b2b.companyRegistrationId']);
+    // Anywhere inside mixins: a key (named by the object that has it), a value, an item of a list.
+    expectRefused(await patchCustomer(n, { mixins: { [bad]: 1 } }), ['input.mixins']);
+    expectRefused(await patchCustomer(n, { mixins: { note: bad } }), ['input.mixins.note']);
+    expectRefused(await createCustomer({ mixins: { deep: [{ x: 'ok' }, { x: [bad] }] } }), [
+      'input.mixins.deep[1].x[0]',
+    ]);
+    expectRefused(await createCustomer({ firstName: bad, lastName: bad, mixins: { a: { [bad]: bad } } }), [
+      'input.firstName',
+      'input.lastName',
+      'input.mixins.a',
+    ]);
+    expectRefused(await assignAccount(n, `x${bad}@example.com`), ['email']);
+    expect(await dump()).toEqual(before);
+  });
+
+  it('a paired surrogate (a character beyond U+FFFF) is text like any other', async () => {
+    const emoji = 'Zo\u{1F600}e';
+    const customer = await created({ firstName: emoji, mixins: { [emoji]: emoji } });
+    expect(customer).toMatchObject({ firstName: emoji, mixins: { [emoji]: emoji } });
+  });
+
+  it('an id that no customer or address can have is looked up nowhere: not there, never an unexpected error', async () => {
+    const n = (await created()).customerNumber;
+    for (const bad of [NUL, LONE_SURROGATE]) {
+      expect(await read(bad)).toBeNull();
+      const address = await server.gql(
+        `query($n: String!, $a: ID!) { customerAddress(customerNumber: $n, addressId: $a) { id } }`,
+        { n, a: bad },
+      );
+      expect(address.errors).toBeUndefined();
+      expect(address.data!.customerAddress).toBeNull();
+      expectError(await patchCustomer(bad, { firstName: 'X' }), 'NOT_FOUND');
+      expectError(await patchAddress(n, bad, { city: 'X' }), 'NOT_FOUND');
+      expectError(await deleteAddress(n, bad), 'NOT_FOUND');
+      expectError(await addTags(n, bad, ['T']), 'NOT_FOUND');
+    }
+  });
+});
+
 describe('invalid input writes nothing', () => {
   it('a create whose email conflicts after its customer row and legal entity were written', async () => {
     const email = freshEmail();

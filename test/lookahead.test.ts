@@ -144,6 +144,25 @@ describe('a customer with its parts', () => {
   });
 });
 
+describe('parts under @skip and @include', () => {
+  it('brings the parts the variables leave in, in the one statement, whichever values came first', async () => {
+    // One document text for every request: the server parses it once, and the lookahead remembers it per node.
+    const document = `query ($n: String!, $x: Boolean!) { customer(customerNumber: $n) {
+      businessModel addresses @include(if: $x) { id } accounts @skip(if: $x) @include(if: $x) { email }
+      ... @include(if: $x) { accounts { email } } } }`;
+    const { addresses, accounts, businessModel } = expectedParts(1);
+    for (const x of [false, true, false, true]) {
+      const { result, statements } = await cost(() => server.gql(document, { n: 'look-1', x }));
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.customer).toEqual(
+        x ? { businessModel, addresses: addresses.map(({ id }) => ({ id })), accounts } : { businessModel },
+      );
+      // A part that the answer shows but the customer's read left out would cost its loader's statement.
+      expect(statements).toBe(1);
+    }
+  });
+});
+
 describe('a page of customers with their parts', () => {
   it('costs the same statements for one customer as for three, and answers as the loaders do', async () => {
     const page = (first: number) =>

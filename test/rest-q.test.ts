@@ -423,4 +423,13 @@ describe('q: limits', () => {
     expect(failure('lastName:Doe\n').message).toMatch(/U\+000A/);
     expect(failure('lastName:Doe\u007f').message).toMatch(/U\+007F/);
   });
+
+  it('no unpaired UTF-16 surrogates, which no store can compare (paired ones are Unicode text as any other)', () => {
+    expect(failure('lastName:"Do\ud800e"')).toEqual({
+      type: 'invalid_value',
+      message: 'q must not contain an unpaired UTF-16 surrogate (it is not Unicode text) at character 13',
+    });
+    expect(failure('mixins.note:\udc00').message).toMatch(/unpaired UTF-16 surrogate .* at character 13/);
+    expect(parseQ('lastName:"Do\ud83d\ude00e"')[0]).toMatchObject({ op: 'eq', value: 'Do\u{1F600}e' });
+  });
 });

@@ -511,14 +511,15 @@ describe('request bodies', () => {
     });
   });
 
-  it("an address PUT takes the path's id; a PATCH only the fields given", () => {
-    const put = toAddressReplacement(parseBody(AddressReplaceBodySchema, { contactName: 'J', country: 'de' }), 'a1');
-    expect(put).toEqual({ contactName: 'J', country: 'de', id: 'a1' });
-    expect(parseAddressInput(put)).toEqual({ contactName: 'J', country: 'DE', id: 'a1' });
-    expect(
-      rejected(() => toAddressReplacement({ id: 'a2', contactName: 'J', country: 'DE' }, 'a1')).details[0],
-    ).toMatchObject({
-      field: 'id',
+  it("an address PUT hands its body to the domain (whose rule holds an id to the path's); a PATCH only the fields given", () => {
+    const put = toAddressReplacement(parseBody(AddressReplaceBodySchema, { contactName: 'J', country: 'de' }));
+    expect(put).toEqual({ contactName: 'J', country: 'de' });
+    expect(parseAddressInput(put)).toEqual({ contactName: 'J', country: 'DE' });
+    // addresses.upsert refuses an id that is not the path's (test/rest.test.ts, test/addresses.test.ts).
+    expect(toAddressReplacement({ id: 'a2', contactName: 'J', country: 'DE' })).toEqual({
+      id: 'a2',
+      contactName: 'J',
+      country: 'DE',
     });
     const patch = toAddressPatch(parseBody(AddressPatchBodySchema, { id: 'a1', city: null, tags: ['X'] }), 'a1');
     expect(patch).toEqual({ city: null, tags: ['X'] });

@@ -113,6 +113,53 @@ describe('customers', () => {
     ]);
   });
 
+  it('text that no store can hold (U+0000, an unpaired surrogate) is 400 naming the field, and writes nothing', async () => {
+    const id = await createCustomer();
+    const address = (await rest('POST', `${BASE}/${id}/addresses`, { body: { contactName: 'A', country: 'DE' } })).json
+      .id;
+    const refused = (answer: { status: number; json: any }, fields: string[]) => {
+      expect(answer.status).toBe(400);
+      expect(answer.json.details.map((d: { field: string }) => d.field).sort()).toEqual([...fields].sort());
+      for (const detail of answer.json.details) {
+        expect(detail).toMatchObject({ type: 'invalid_value', message: expect.stringMatching(/U\+0000|surrogate/) });
+      }
+    };
+    const before = await seed.count('acme');
+    const read = await rest('GET', `${BASE}/${id}?expand=addresses,mixin:*`);
+    for (const bad of ['a\u0000b', 'a\ud800b']) {
+      refused(await rest('POST', BASE, { body: { firstName: bad } }), ['firstName']);
+      refused(await rest('POST', BASE, { body: { id: bad } }), ['id']);
+      refused(await rest('PUT', `${BASE}/PUT-${unique()}`, { body: { lastName: bad } }), ['lastName']);
+      refused(await rest('PUT', `${BASE}/${id}`, { body: { mixins: { [bad]: 1 } } }), ['mixins']);
+      refused(await rest('PATCH', `${BASE}/${id}`, { body: { company: 'C', mixins: { a: [bad] } } }), ['mixins.a[0]']);
+      refused(await rest('POST', `${BASE}/${id}/accounts/internal`, { body: { email: `x${bad}@example.com` } }), [
+        'email',
+      ]);
+      refused(await rest('POST', `${BASE}/${id}/addresses`, { body: { contactName: bad, country: 'DE' } }), [
+        'contactName',
+      ]);
+      refused(
+        await rest('PUT', `${BASE}/${id}/addresses/${address}`, {
+          body: { contactName: 'A', country: 'DE', city: bad },
+        }),
+        ['city'],
+      );
+      refused(await rest('PATCH', `${BASE}/${id}/addresses/${address}`, { body: { tags: [bad] } }), ['tags[0]']);
+      const search = await rest('POST', `${BASE}/search`, { body: { q: `lastName:"${bad}"` } });
+      expect(search.status).toBe(400);
+      expect(search.json.details[0]).toMatchObject({ field: 'q', type: 'invalid_value' });
+      const nested = await rest('POST', `${BASE}/search`, { body: { q: `mixins.note:"${bad}"` } });
+      expect(nested.status).toBe(400);
+    }
+    // In the path or the query string: percent-decoded, U+0000 is an id nothing has, and bad text in q or tags.
+    expect((await rest('GET', `${BASE}/${id}/addresses/a%00b`)).status).toBe(404);
+    expect((await rest('PATCH', `${BASE}/${id}/addresses/a%00b`, { body: { city: 'X' } })).status).toBe(404);
+    refused(await rest('POST', `${BASE}/${id}/addresses/${address}/tags?tags=ok,a%00b`), ['tags[1]']);
+    expect((await rest('GET', `${BASE}?q=lastName:a%00b`)).status).toBe(400);
+    expect(await seed.count('acme')).toBe(before);
+    expect(await rest('GET', `${BASE}/${id}?expand=addresses,mixin:*`)).toMatchObject({ status: 200, json: read.json });
+  });
+
   it('PUT creates (201 {id}) or updates (204); metadata.version, when given, must be the current one (409)', async () => {
     const id = `PUT-${unique()}`;
     const created = await rest('PUT', `${BASE}/${id}`, { body: { lastName: 'Put', firstName: 'First' } });
@@ -264,6 +311,33 @@ describe('addresses', () => {
     expect((await rest('GET', `${BASE}/${id}/addresses/${newId}`)).status).toBe(404);
     // Every change to an address is a version of the customer.
     expect((await rest('GET', `${BASE}/${id}`)).json.metadata.version).toBe(8);
+  });
+
+  it("PUT: an id in the body (as read from this API) must be the path's, whether the PUT replaces or creates", async () => {
+    const id = await createCustomer();
+    const existing = `put${unique()}`;
+    expect(
+      (await rest('PUT', `${BASE}/${id}/addresses/${existing}`, { body: { contactName: 'New', country: 'ES' } }))
+        .status,
+    ).toBe(201);
+    const sameId = await rest('PUT', `${BASE}/${id}/addresses/${existing}`, {
+      body: { id: existing, contactName: 'Newer', country: 'ES' },
+    });
+    expect(sameId.status).toBe(204);
+    const fresh = `put${unique()}`;
+    for (const path of [existing, fresh]) {
+      const otherId = await rest('PUT', `${BASE}/${id}/addresses/${path}`, {
+        body: { id: `other${unique()}`, contactName: 'Renamed', country: 'ES' },
+      });
+      expect(otherId.status).toBe(400);
+      expect(otherId.json.details).toEqual([
+        { field: 'id', type: 'invalid_value', message: expect.stringContaining(JSON.stringify(path)) },
+      ]);
+    }
+    const listed = await rest('GET', `${BASE}/${id}/addresses`);
+    expect(listed.json.map((a: { id: string; contactName: string }) => [a.id, a.contactName])).toEqual([
+      [existing, 'Newer'],
+    ]);
   });
 
   it('tags: POST adds (kept once), DELETE removes (204); tags is required', async () => {

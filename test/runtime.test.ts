@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ALL_SCOPES } from '../src/auth/scopes.js';
 import { signToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
@@ -20,6 +20,7 @@ import { createService, type Service } from '../src/server.js';
 import type { SqliteStore } from '../src/store/sqlite/db.js';
 import { startTestServer, TEST_SECRET } from './helpers.js';
 import { buildService, ROOT, serviceArgs } from './support/built-service.js';
+import { createDatabase } from './support/postgres.js';
 
 /** Generous, as a busy machine can be slow (npm start also compiles the sources). */
 const SPAWN_TIMEOUT = 120_000;
@@ -424,6 +425,43 @@ describe('production', () => {
       expect(npm.stdout()).not.toMatch(/token/i);
       expect(existsSync(join(dir, 'dev-jwt-secret'))).toBe(false);
       expect(existsSync(join(dir, 'customers.db-wal'))).toBe(false);
+    },
+    SPAWN_TIMEOUT,
+  );
+});
+
+describe('the database password', () => {
+  it(
+    'given as a query parameter of DATABASE_URL, is in no line the process writes, from start to stop',
+    async () => {
+      // The run's PostgreSQL, its password moved from the authority to the query, as libpq and node-postgres take it.
+      const url = new URL(await createDatabase(inject('postgresAdminUrl')));
+      const password = decodeURIComponent(url.password);
+      url.password = '';
+      url.search = `?application_name=runtime-test&password=${encodeURIComponent(password)}`;
+      const dir = tempDir();
+      const main = startMain(dir, {
+        NODE_ENV: 'production',
+        PORT: '0',
+        // Every line the service can write, Yoga's debug lines included.
+        LOG_LEVEL: 'debug',
+        AUTH_JWT_SECRET: TEST_SECRET,
+        DATA_DIR: dir,
+        DATABASE_URL: url.toString(),
+      });
+      const { base, log } = await listening(main);
+      expect(log.database).toBe(url.toString().replace(`password=${encodeURIComponent(password)}`, 'password=***'));
+      const port = new URL(base).port;
+      const token = await signToken(TEST_SECRET, { tenant: 'acme', scope: ALL_SCOPES.join(' '), sub: 'runtime' });
+      const created = await gql(`http://127.0.0.1:${port}`, token, `mutation { createCustomer(input: {}) { id } }`);
+      expect(created.errors).toBeUndefined();
+      const refused = await gql(`http://127.0.0.1:${port}`, 'not-a-token', '{ customers { totalCount } }');
+      expect(refused.status).toBe(401);
+      main.child.kill('SIGTERM');
+      expect(await main.exited).toEqual({ code: 0, signal: null });
+      expect(main.stdout()).toContain('"stopped"');
+      expect(main.stdout()).not.toContain(password);
+      expect(main.stderr()).not.toContain(password);
     },
     SPAWN_TIMEOUT,
   );

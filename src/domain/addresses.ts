@@ -8,8 +8,10 @@ import type { CustomerService } from './customers.js';
 import { badInput, conflict, notFound } from './errors.js';
 import { newHexId } from './ids.js';
 import {
+  isAddressId,
   LIMITS,
   mergeTags,
+  parseAddressId,
   parseAddressInput,
   parseAddressPatch,
   parseTags,
@@ -38,7 +40,8 @@ type AddressFields = { -readonly [K in keyof AddressChanges]: AddressChanges[K] 
 
 export function createAddressService(customerService: CustomerService, now: () => number = Date.now) {
   async function getAddress(tx: Transaction, reach: Reach, customer: Customer, addressId: string): Promise<Address> {
-    const row = (await tx.addresses.byIds(reach, [addressId]))[0];
+    // An id that no address can have is looked up nowhere (it may hold text that a store cannot even compare).
+    const row = isAddressId(addressId) ? (await tx.addresses.byIds(reach, [addressId]))[0] : undefined;
     if (!row || row.customerPk !== customer.pk)
       throw notFound(`Address ${addressId} of customer ${customer.customerNumber}`);
     return row;
@@ -91,30 +94,71 @@ export function createAddressService(customerService: CustomerService, now: () =
     return fields;
   }
 
+  /** Adds the address to the (locked) customer under `id`; CONFLICT when an address of the tenant has that id. */
+  async function insert(
+    tx: Transaction,
+    reach: Reach,
+    customer: Customer,
+    id: string,
+    fields: AddressInput,
+    at: number,
+  ): Promise<Address> {
+    const first = (await tx.addresses.countByCustomer(reach, customer.pk)) === 0;
+    const row = await tx.addresses.insert(reach, {
+      ...fieldsOf(fields, true),
+      contactName: fields.contactName,
+      country: fields.country,
+      tags: mergeTags([], fields.tags ?? []),
+      id,
+      customerPk: customer.pk,
+      isDefault: first || fields.isDefault === true,
+      createdAt: at,
+      modifiedAt: at,
+    } as Parameters<Transaction['addresses']['insert']>[1]);
+    if (!row) throw conflict(`Address id ${id} is already taken.`);
+    if (row.isDefault) await makeDefault(tx, reach, row, at);
+    return row;
+  }
+
+  /** Replaces every field of an existing address; `isDefault: true` makes it the default. */
+  async function replace(
+    tx: Transaction,
+    reach: Reach,
+    existing: Address,
+    fields: AddressInput,
+    at: number,
+  ): Promise<Address> {
+    refuseUndefault(existing, fields.isDefault);
+    const row = await tx.addresses.update(reach, existing.pk, {
+      ...fieldsOf(fields, true),
+      isDefault: existing.isDefault || fields.isDefault === true,
+      modifiedAt: at,
+    });
+    if (row.isDefault) await makeDefault(tx, reach, row, at);
+    return row;
+  }
+
+  /** `input.id` names the address that an input replaces: when given, it must be that one's (it renames nothing). */
+  function checkReplacedId(fields: AddressInput, addressId: string): void {
+    if (fields.id !== null && fields.id !== undefined && fields.id !== addressId) {
+      throw badInput([
+        {
+          field: 'input.id',
+          message: `must be ${JSON.stringify(addressId)}, the id of the address it replaces, when given`,
+        },
+      ]);
+    }
+  }
+
   return {
     async add(tx: Transaction, reach: Reach, customerNumber: string, input: unknown): Promise<Address> {
       const fields = parseAddressInput(input);
-      return change(tx, reach, customerNumber, async (customer, at) => {
-        const id = fields.id ?? newHexId();
-        const first = (await tx.addresses.countByCustomer(reach, customer.pk)) === 0;
-        const row = await tx.addresses.insert(reach, {
-          ...fieldsOf(fields, true),
-          contactName: fields.contactName,
-          country: fields.country,
-          tags: mergeTags([], fields.tags ?? []),
-          id,
-          customerPk: customer.pk,
-          isDefault: first || fields.isDefault === true,
-          createdAt: at,
-          modifiedAt: at,
-        } as Parameters<Transaction['addresses']['insert']>[1]);
-        if (!row) throw conflict(`Address id ${id} is already taken.`);
-        if (row.isDefault) await makeDefault(tx, reach, row, at);
-        return row;
-      });
+      return change(tx, reach, customerNumber, (customer, at) =>
+        insert(tx, reach, customer, fields.id ?? newHexId(), fields, at),
+      );
     },
 
-    /** Replaces every field of the address; `isDefault: true` makes it the default. */
+    /** Replaces every field of the address; `isDefault: true` makes it the default. `input.id` may only repeat its id. */
     async update(
       tx: Transaction,
       reach: Reach,
@@ -123,16 +167,35 @@ export function createAddressService(customerService: CustomerService, now: () =
       input: unknown,
     ): Promise<Address> {
       const fields = parseAddressInput(input);
+      checkReplacedId(fields, addressId);
+      return change(tx, reach, customerNumber, async (customer, at) =>
+        replace(tx, reach, await getAddress(tx, reach, customer, addressId), fields, at),
+      );
+    },
+
+    /**
+     * Replaces every field of the customer's address with this id, or adds the address under this id when the
+     * customer has none with it; an id that another customer's address holds is a CONFLICT, as add answers it.
+     * `input.id` may only repeat the id, as in update.
+     */
+    async upsert(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      addressId: string,
+      input: unknown,
+    ): Promise<{ address: Address; created: boolean }> {
+      const fields = parseAddressInput(input);
+      checkReplacedId(fields, addressId);
+      // An id that no address can have is one this call would create an address under.
+      parseAddressId(addressId);
+      // Locked first, as every address change is: whether the address exists cannot change before the write.
       return change(tx, reach, customerNumber, async (customer, at) => {
-        const existing = await getAddress(tx, reach, customer, addressId);
-        refuseUndefault(existing, fields.isDefault);
-        const row = await tx.addresses.update(reach, existing.pk, {
-          ...fieldsOf(fields, true),
-          isDefault: existing.isDefault || fields.isDefault === true,
-          modifiedAt: at,
-        });
-        if (row.isDefault) await makeDefault(tx, reach, row, at);
-        return row;
+        const existing = (await tx.addresses.byIds(reach, [addressId]))[0];
+        if (existing && existing.customerPk === customer.pk) {
+          return { address: await replace(tx, reach, existing, fields, at), created: false };
+        }
+        return { address: await insert(tx, reach, customer, addressId, fields, at), created: true };
       });
     },
 

@@ -19,7 +19,7 @@ import {
   type Reach,
   type StoreReads,
 } from './store.js';
-import { LIMITS } from './validation.js';
+import { isStorableText, LIMITS } from './validation.js';
 
 export type { CustomerOrderField, Direction };
 
@@ -94,25 +94,34 @@ export function decodeCursor(order: readonly OrderTerm[], cursor: string): Keyse
   return k;
 }
 
-/** Text a filter compares: printable (a NUL or other control character matches nothing and breaks FTS5 phrases). */
+/**
+ * Text a filter compares: printable (a NUL or other control character matches nothing and breaks FTS5 phrases), and
+ * Unicode text that the stores can hold (an unpaired surrogate would be compared as U+FFFD).
+ */
 const filterText = z
   .string()
   .max(LIMITS.text, `must be at most ${LIMITS.text} characters`)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this refuses
-  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), {
+    message: 'must not contain control characters',
+    abort: true,
+  })
+  .refine(isStorableText, 'must not contain an unpaired UTF-16 surrogate (it is not Unicode text)');
 
 function filterOf(filter: CustomerFilterInput | null | undefined): CustomerListFilter {
   if (!filter) return {};
   const problems: { field: string; message: string }[] = [];
-  const text = (field: 'search' | 'contactEmail'): string | undefined => {
-    const value = filter[field];
-    if (value === null || value === undefined) return undefined;
+  const text = (field: 'search' | 'contactEmail' | 'legalEntityId'): string | undefined => {
+    const given = filter[field];
+    if (given === null || given === undefined) return undefined;
+    const value = String(given);
     const checked = filterText.safeParse(value);
     if (!checked.success) problems.push({ field: `filter.${field}`, message: checked.error.issues[0]!.message });
-    return value.trim();
+    return value;
   };
-  const search = text('search');
-  const contactEmail = text('contactEmail');
+  const search = text('search')?.trim();
+  const contactEmail = text('contactEmail')?.trim();
+  const legalEntityId = text('legalEntityId');
   if (problems.length > 0) throw badInput(problems);
   return {
     search: search || undefined,
@@ -120,8 +129,7 @@ function filterOf(filter: CustomerFilterInput | null | undefined): CustomerListF
     active: filter.active ?? undefined,
     onHold: filter.onHold ?? undefined,
     businessModel: filter.businessModel ?? undefined,
-    legalEntityId:
-      filter.legalEntityId === null || filter.legalEntityId === undefined ? undefined : String(filter.legalEntityId),
+    legalEntityId,
     modifiedSince: filter.modifiedSince?.getTime(),
   };
 }

@@ -51,6 +51,9 @@ const PLAIN_FIELDS = [
   'mixins',
 ] as const;
 
+/** How often an upsert looks for the customer again after a racing transaction took its new number. */
+const UPSERT_ATTEMPTS = 3;
+
 export interface CreateOptions {
   sendPasswordResetNotifications: boolean;
 }
@@ -95,19 +98,23 @@ export function createCustomerService(now: () => number = Date.now) {
     }
   }
 
-  /** Inserts the row under the custom number, or under a new generated one; CONFLICT when a custom one is used. */
+  /**
+   * Inserts the row under the custom number, or under a new generated one. Undefined when a customer holds the custom
+   * number (the caller decides what that means); CONFLICT when it belonged to a deleted customer.
+   */
   async function insertNumbered(
     tx: Transaction,
     reach: Reach,
     customNumber: string | null | undefined,
     values: Omit<NewCustomer, 'customerNumber'>,
-  ): Promise<Customer> {
+  ): Promise<Customer | undefined> {
     if (customNumber) {
       const row = await tx.customers.insert(reach, { ...values, customerNumber: customNumber });
       if (row) return row;
-      throw (await tx.customers.numberDeleted(reach, customNumber))
-        ? conflict(`Customer number ${customNumber} belonged to a deleted customer and cannot be reused.`)
-        : conflict(`Customer number ${customNumber} is already taken.`);
+      if (await tx.customers.numberDeleted(reach, customNumber)) {
+        throw conflict(`Customer number ${customNumber} belonged to a deleted customer and cannot be reused.`);
+      }
+      return undefined;
     }
     for (let attempt = 0; attempt < 50; attempt++) {
       const row = await tx.customers.insert(reach, { ...values, customerNumber: newCustomerNumber() });
@@ -156,14 +163,17 @@ export function createCustomerService(now: () => number = Date.now) {
     return entity ? tx.legalEntities.unassign(reach, customerPk, entity.pk) : false;
   }
 
-  /** Inserts a new customer from validated fields: its first account, legal entities and notification included. */
+  /**
+   * Inserts a new customer from validated fields: its first account, legal entities and notification included.
+   * Undefined, having written nothing, when a customer holds its custom number.
+   */
   async function insertCustomer(
     tx: Transaction,
     reach: Reach,
     customNumber: string | null | undefined,
     fields: CustomerChanges,
     options: CreateOptions,
-  ): Promise<Customer> {
+  ): Promise<Customer | undefined> {
     const at = now();
     const ownCompany = reach.company ? await tx.legalEntities.companyOf(reach) : undefined;
     if (ownCompany?.length === 0) {
@@ -178,7 +188,7 @@ export function createCustomerService(now: () => number = Date.now) {
     const registrationId = ownCompany
       ? (ownCompany[0]?.registrationId ?? null)
       : (fields.b2b?.companyRegistrationId ?? null);
-    let row = await insertNumbered(tx, reach, customNumber, {
+    const inserted = await insertNumbered(tx, reach, customNumber, {
       title: fields.title ?? null,
       firstName: fields.firstName ?? null,
       middleName: fields.middleName ?? null,
@@ -197,6 +207,8 @@ export function createCustomerService(now: () => number = Date.now) {
       createdAt: at,
       modifiedAt: at,
     });
+    if (!inserted) return undefined;
+    let row = inserted;
     if (ownCompany) {
       // An own-scope caller's new customer joins the caller's company, whatever the input says about b2b.
       for (const entity of ownCompany) {
@@ -290,7 +302,9 @@ export function createCustomerService(now: () => number = Date.now) {
           'With customer.customer_manage_own customer numbers are generated: leave out input.id.',
         );
       }
-      return insertCustomer(tx, reach, fields.id, fields, options);
+      const row = await insertCustomer(tx, reach, fields.id, fields, options);
+      if (!row) throw conflict(`Customer number ${fields.id} is already taken.`);
+      return row;
     },
 
     async upsert(
@@ -301,19 +315,24 @@ export function createCustomerService(now: () => number = Date.now) {
       expectedVersion?: number | null,
     ): Promise<{ customer: Customer; created: boolean }> {
       const changes = parseCustomerChanges(input);
-      const existing = await lock(tx, reach, customerNumber);
-      if (existing) {
-        checkVersion(existing, expectedVersion);
-        return { customer: await applyChanges(tx, reach, existing, changes), created: false };
+      for (let attempt = 1; ; attempt++) {
+        const existing = await lock(tx, reach, customerNumber);
+        if (existing) {
+          checkVersion(existing, expectedVersion);
+          return { customer: await applyChanges(tx, reach, existing, changes), created: false };
+        }
+        // An own-scope caller may update its company's customers but never create one.
+        if (reach.company) throw notFound(`Customer ${customerNumber}`);
+        checkVersion(undefined, expectedVersion);
+        parseCustomerNumber(customerNumber);
+        const customer = await insertCustomer(tx, reach, customerNumber, changes, {
+          sendPasswordResetNotifications: false,
+        });
+        if (customer) return { customer, created: true };
+        // A racing transaction created the customer since the lock found none (on PostgreSQL the insert waited for
+        // its commit, which the next statement sees): this upsert is then its update, so lock it and go again.
+        if (attempt === UPSERT_ATTEMPTS) throw conflict(`Customer number ${customerNumber} is already taken.`);
       }
-      // An own-scope caller may update its company's customers but never create one.
-      if (reach.company) throw notFound(`Customer ${customerNumber}`);
-      checkVersion(undefined, expectedVersion);
-      parseCustomerNumber(customerNumber);
-      return {
-        customer: await insertCustomer(tx, reach, customerNumber, changes, { sendPasswordResetNotifications: false }),
-        created: true,
-      };
     },
 
     async patch(

@@ -6,7 +6,7 @@
 import currencyCodes from 'currency-codes';
 import countries from 'i18n-iso-countries';
 import { z } from 'zod';
-import { badInput } from './errors.js';
+import { badInput, type FieldProblem } from './errors.js';
 
 const ISO_CURRENCIES = new Set(currencyCodes.codes());
 const ISO_COUNTRIES = new Set(Object.keys(countries.getAlpha2Codes()));
@@ -142,12 +142,66 @@ export type CustomerCreate = z.infer<typeof customerCreate>;
 export type AddressInput = z.infer<typeof addressInput>;
 export type AddressPatch = z.infer<typeof addressPatch>;
 
+/**
+ * Characters that no store can hold as text: U+0000, which PostgreSQL's text and jsonb refuse, and UTF-16 surrogates
+ * without their pair, which are no Unicode text (encoded to UTF-8 they would become U+FFFD, changing the value).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is what this finds
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/** The first character of `value` that no store can hold as text, or undefined when it can be stored. */
+export function unstorableCharacter(value: string): { index: number; message: string } | undefined {
+  const found = UNSTORABLE.exec(value);
+  if (!found) return undefined;
+  const message =
+    found[0] === '\u0000'
+      ? 'must not contain U+0000 (NUL)'
+      : 'must not contain an unpaired UTF-16 surrogate (it is not Unicode text)';
+  return { index: found.index, message };
+}
+
+export const isStorableText = (value: string): boolean => !UNSTORABLE.test(value);
+
+/**
+ * Every string of an input, at any depth (values, array items and object keys, mixins included), that no store can
+ * hold: one problem per string, a key's at the object that has it. Walked without recursion and without copying
+ * paths (each item points to its parent), so any depth costs what the input's size does.
+ */
+function unstorableTexts(value: unknown, argument: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const items: { value: unknown; parent: number; key: PropertyKey }[] = [{ value, parent: -1, key: '' }];
+  const pathOf = (index: number): PropertyKey[] => {
+    const path: PropertyKey[] = [];
+    for (let i = index; i > 0; i = items[i]!.parent) path.push(items[i]!.key);
+    return path.reverse();
+  };
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!.value;
+    if (typeof item === 'string') {
+      const found = unstorableCharacter(item);
+      if (found) problems.push({ field: fieldPath(argument, pathOf(i)), message: found.message });
+    } else if (Array.isArray(item)) {
+      for (const [key, child] of item.entries()) items.push({ value: child, parent: i, key });
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        const found = unstorableCharacter(key);
+        if (found) problems.push({ field: fieldPath(argument, pathOf(i)), message: `keys ${found.message}` });
+        else items.push({ value: child, parent: i, key });
+      }
+    }
+  }
+  return problems;
+}
+
 function parse<T extends z.ZodType>(schema: T, value: unknown, argument: string): z.infer<T> {
+  // Checked on the whole input, whatever its schema says of a field: no text field can take these characters.
+  const unstorable = unstorableTexts(value, argument);
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success && unstorable.length === 0) return result.data;
   // One detail per field: the first problem found with it (an empty tag, say, is also not of the tag syntax).
   const details = new Map<string, string>();
-  for (const issue of result.error.issues) {
+  for (const { field, message } of unstorable) if (!details.has(field)) details.set(field, message);
+  for (const issue of result.error?.issues ?? []) {
     const field = fieldPath(argument, issue.path);
     if (!details.has(field)) {
       details.set(field, issue.code === 'invalid_type' && issue.input === null ? 'must not be null' : issue.message);
@@ -171,6 +225,8 @@ export const parseTags = (tags: unknown) => parse(tagList, tags, 'tags');
 export const parseEmail = (value: unknown, argument = 'email') => parse(email, value, argument);
 export const parseCustomerNumber = (value: unknown, argument = 'customerNumber') =>
   parse(customNumber, value, argument);
+/** The id of an address to be created under it, which has the syntax of a custom customer number. */
+export const parseAddressId = (value: unknown, argument = 'addressId') => parse(customNumber, value, argument);
 
 /** Tags in the order first given, each once. */
 export function mergeTags(existing: readonly string[], added: readonly string[]): string[] {
@@ -178,3 +234,6 @@ export function mergeTags(existing: readonly string[], added: readonly string[])
 }
 
 export const isCustomerNumber = (value: string): boolean => CUSTOM_ID.test(value);
+
+/** Address ids have the syntax of customer numbers: custom ones are checked with it, generated ones are hex digits. */
+export const isAddressId = isCustomerNumber;

@@ -1,4 +1,5 @@
 /** Address, the `customerAddress` query and the address and tag mutations. */
+import { isAddressId, isCustomerNumber } from '../domain/validation.js';
 import { builder } from './builder.js';
 import { AddressRef, CustomerRef } from './refs.js';
 
@@ -94,6 +95,8 @@ builder.queryField('customerAddress', (t) =>
     authScopes: { allowed: 'readAddresses' },
     args: { customerNumber: t.arg.string({ required: true }), addressId: t.arg.id({ required: true }) },
     resolve: async (_root, { customerNumber, addressId }, ctx) => {
+      // Ids that nothing can have are looked up nowhere, as the domain does.
+      if (!isCustomerNumber(customerNumber) || !isAddressId(String(addressId))) return null;
       const customer = await ctx.loaders.customerByNumber(ctx.reach('readAddresses')).load(customerNumber);
       if (!customer) return null;
       const address = await ctx.loaders.addressById.load(String(addressId));

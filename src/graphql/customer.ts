@@ -1,5 +1,6 @@
 /** Customer, its metadata and B2B data; the `customer` and `me` queries; the customer mutations. */
 import type { Customer } from '../domain/store.js';
+import { isCustomerNumber } from '../domain/validation.js';
 import { builder } from './builder.js';
 import { checkedField } from './field-permission.js';
 import { whenLoaded } from './loaders.js';
@@ -185,7 +186,10 @@ builder.queryFields((t) => ({
     authScopes: { allowed: 'read' },
     args: { customerNumber: t.arg.string({ required: true }) },
     resolve: (_root, { customerNumber }, ctx, info) =>
-      ctx.loaders.customerByNumber(ctx.reach('read'), selectedParts(info, ctx, 'customer')).load(customerNumber),
+      // A number that no customer can have is looked up nowhere, as the domain's find does.
+      isCustomerNumber(customerNumber)
+        ? ctx.loaders.customerByNumber(ctx.reach('read'), selectedParts(info, ctx, 'customer')).load(customerNumber)
+        : null,
   }),
   me: t.field({
     type: CustomerRef,
@@ -195,7 +199,7 @@ builder.queryFields((t) => ({
     resolve: (_root, _args, ctx, info) => {
       const customerId = ctx.caller?.customerId;
       // A customer always sees itself, whether or not it shares a company with anyone.
-      if (!customerId) return null;
+      if (!customerId || !isCustomerNumber(customerId)) return null;
       return ctx.loaders
         .customerByNumber({ tenant: ctx.reach('read').tenant }, selectedParts(info, ctx, 'customer'))
         .load(customerId);

@@ -8,6 +8,7 @@ import { reachFor, type Caller, type Permission } from '../auth/scopes.js';
 import { notFound } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import { numberedPage } from '../domain/rest-list.js';
+import { isAddressId } from '../domain/validation.js';
 import type { Account, Address, Customer, Membership, Reach, Store, StoreReads } from '../domain/store.js';
 import { forbidden, type RestResponse } from './errors.js';
 import { filterOfQ } from './list.js';
@@ -184,21 +185,16 @@ export function createRestHandlers(): RestHandlers<RestContext> {
 
     async upsertAddress(ctx, call) {
       const { customerNumber, addressId } = call.params;
-      const input = toAddressReplacement(call.body, addressId);
-      const created = await ctx.store.transaction(async (tx) => {
-        const r = reach(ctx, 'manageParts');
-        // Locked first, as every address change does: whether the address exists cannot change before the write.
-        const customer = await ctx.domain.customers.getLocked(tx, r, customerNumber);
-        const existing = (await tx.addresses.byIds(r, [addressId]))[0];
-        if (existing && existing.customerPk === customer.pk) {
-          await ctx.domain.addresses.update(tx, r, customerNumber, addressId, input);
-          return false;
-        }
-        // An id that another customer's address holds is a CONFLICT, as addCustomerAddress answers it.
-        await ctx.domain.addresses.add(tx, r, customerNumber, input);
-        return true;
-      });
-      return created ? json(201, { id: addressId }) : empty(204);
+      const { address, created } = await ctx.store.transaction((tx) =>
+        ctx.domain.addresses.upsert(
+          tx,
+          reach(ctx, 'manageParts'),
+          customerNumber,
+          addressId,
+          toAddressReplacement(call.body),
+        ),
+      );
+      return created ? json(201, { id: address.id }) : empty(204);
     },
 
     async patchAddress(ctx, call) {
@@ -219,7 +215,10 @@ export function createRestHandlers(): RestHandlers<RestContext> {
       const { customerNumber, addressId } = call.params;
       const reads = ctx.store.reads;
       const customer = await ctx.domain.customers.get(reads, reach(ctx, 'readAddresses'), customerNumber);
-      const row = (await reads.addresses.byIds({ tenant: ctx.caller.tenant }, [addressId]))[0];
+      // An id that no address can have is looked up nowhere, as the domain does.
+      const row = isAddressId(addressId)
+        ? (await reads.addresses.byIds({ tenant: ctx.caller.tenant }, [addressId]))[0]
+        : undefined;
       if (!row || row.customerPk !== customer.pk) {
         // The domain's words for an address that is not this customer's.
         throw notFound(`Address ${addressId} of customer ${customerNumber}`);

@@ -7,7 +7,7 @@
  * condition it is about, in REST.md's terms, which a generated parser would not say.
  */
 import { z } from 'zod';
-import { LIMITS } from '../domain/validation.js';
+import { LIMITS, unstorableCharacter } from '../domain/validation.js';
 import { RestBadRequest, type DetailType } from './errors.js';
 
 export const Q_LIMITS = {
@@ -609,5 +609,8 @@ export function parseQ(q: string): Condition[] {
       `q may not contain control characters: U+${code.toUpperCase()} at character ${control.index + 1} (conditions are separated by spaces)`,
     );
   }
+  // A value compared in a store must be text the store can hold (the domain's rule for every text it takes).
+  const unstorable = unstorableCharacter(q);
+  if (unstorable) throw qError('invalid_value', `q ${unstorable.message} at character ${unstorable.index + 1}`);
   return new Parser(q).parse();
 }

@@ -432,12 +432,11 @@ export function toAddressInput(body: AddressCreateBody): DomainInput<AddressInpu
 }
 
 /**
- * PUT .../addresses/{addressId} → the domain's address input: every field of an address, and the path's id (which
- * names the address when the PUT creates it).
+ * PUT .../addresses/{addressId} → the domain's address input (addresses.upsert, which takes the path's id): every
+ * field of an address, and the body's id as given, which the domain's rule holds to the path's (400 on `id`).
  */
-export function toAddressReplacement(body: AddressReplaceBody, addressId: string): DomainInput<AddressInput> {
-  samePathId('id', body.id, addressId);
-  return { ...body, id: addressId };
+export function toAddressReplacement(body: AddressReplaceBody): DomainInput<AddressInput> {
+  return body;
 }
 
 /** PATCH .../addresses/{addressId} → the domain's address patch (parseAddressPatch). */
