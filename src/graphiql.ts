@@ -174,7 +174,7 @@ export function createGraphiQL({ enabled, endpoint, developmentToken }: GraphiQL
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
         return true;
       }
-      sendFile(req, res, asset, IMMUTABLE);
+      await sendFile(req, res, asset, IMMUTABLE);
       return true;
     }
     if (read && path === '/') {

@@ -5,6 +5,7 @@
  * so and how to query the API; `GET /` leads to /graphql.
  */
 import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SCOPES } from '../src/auth/scopes.js';
 import { signToken } from '../src/auth/tokens.js';
@@ -28,6 +29,22 @@ function getWithHost(url: string, host: string, headers: Record<string, string> 
       .once('error', reject);
   });
 }
+
+/** A request whose answer is kept as it came, body still compressed (fetch would decompress it). */
+function rawRequest(url: string, headers: Record<string, string>, method = 'GET') {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    http
+      .request(url, { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .once('error', reject)
+      .end();
+  });
+}
+
+const decode = { br: brotliDecompressSync, gzip: gunzipSync, identity: (body: Buffer) => body };
 
 /** The same-origin paths under /graphiql/ that a text names (the page's links and scripts, the workers in a script). */
 const assetPaths = (text: string) => [...new Set(text.match(/\/graphiql\/[\w.-]+/g) ?? [])];
@@ -123,6 +140,73 @@ describe('GraphiQL, with introspection on', () => {
     expect((await fetch(`${server.url}/graphiql/graphiql.0000000000000000.js`)).status).toBe(404);
     // The page itself holds the token: never stored.
     expect((await fetch(`${server.url}/graphql`, { headers: BROWSER })).headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('sends every asset compressed as the request accepts: brotli, else gzip, else as it is', async () => {
+    const html = await (await fetch(`${server.url}/graphql`, { headers: BROWSER })).text();
+    const setup = assetPaths(html).find((path) => path.includes('/setup.'))!;
+    const setupText = (await rawRequest(`${server.url}${setup}`, {})).body.toString('utf8');
+    const assets = [...assetPaths(html), ...assetPaths(setupText)];
+    expect(assets).toHaveLength(7);
+    for (const path of assets) {
+      const url = `${server.url}${path}`;
+      const original = await rawRequest(url, {});
+      const etags = new Map<string, string>();
+      for (const [acceptEncoding, expected] of [
+        ['gzip, deflate, br, zstd', 'br'],
+        ['br;q=0.5, gzip;q=1', 'gzip'],
+        ['gzip, deflate', 'gzip'],
+        ['br;q=0, *', 'gzip'],
+        ['*', 'br'],
+        ['identity;q=1, br;q=0', 'identity'],
+        ['identity, gzip;q=0.5', 'identity'],
+        ['deflate', 'identity'],
+        ['', 'identity'],
+      ] as const) {
+        const res = await rawRequest(url, { 'accept-encoding': acceptEncoding });
+        const said = `${path} ${acceptEncoding}`;
+        expect(res.status, said).toBe(200);
+        expect(res.headers['content-encoding'] ?? 'identity', said).toBe(expected);
+        expect(res.headers.vary, said).toBe('accept-encoding');
+        expect(res.headers['cache-control'], said).toBe('public, max-age=31536000, immutable');
+        expect(Number(res.headers['content-length']), said).toBe(res.body.length);
+        expect(decode[expected](res.body).equals(original.body), said).toBe(true);
+        if (expected !== 'identity') expect(res.body.length, said).toBeLessThan(original.body.length);
+        // One ETag per coding, the same for every request that gets it.
+        expect(res.headers.etag ?? '', said).toBe(etags.get(expected) ?? res.headers.etag);
+        etags.set(expected, res.headers.etag!);
+      }
+      expect(new Set(etags.values()).size, path).toBe(3);
+
+      // 304 for the ETag of the coding the request gets, with Vary; another coding's ETag gets the file.
+      for (const [acceptEncoding, coding] of [
+        ['br, gzip', 'br'],
+        ['gzip', 'gzip'],
+        ['', 'identity'],
+      ] as const) {
+        const headers = { 'accept-encoding': acceptEncoding, 'if-none-match': etags.get(coding)! };
+        const again = await rawRequest(url, headers);
+        expect(again.status, `${path} ${coding}`).toBe(304);
+        expect(again.headers.etag).toBe(etags.get(coding));
+        expect(again.headers.vary).toBe('accept-encoding');
+        expect(again.body.length).toBe(0);
+        const other = await rawRequest(url, {
+          ...headers,
+          'if-none-match': etags.get(coding === 'br' ? 'gzip' : 'br')!,
+        });
+        expect(other.status).toBe(200);
+        expect(other.headers['content-encoding'] ?? 'identity').toBe(coding);
+      }
+
+      // HEAD: GET's headers, no body.
+      const get = await rawRequest(url, { 'accept-encoding': 'br' });
+      const head = await rawRequest(url, { 'accept-encoding': 'br' }, 'HEAD');
+      expect(head.status).toBe(200);
+      expect(head.body.length).toBe(0);
+      for (const name of ['content-encoding', 'content-length', 'etag', 'vary', 'content-type']) {
+        expect(head.headers[name], `${path} ${name}`).toBe(get.headers[name]);
+      }
+    }
   });
 
   it('opens on a named example query of this API that runs, titled customer-graph', async () => {

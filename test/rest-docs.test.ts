@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRestDocs, DOCS_CSP, OFF_CSP, type RestDocsSettings } from '../src/rest/docs.js';
 import { buildOpenApiDocument } from '../src/rest/openapi.js';
@@ -50,6 +51,21 @@ function getWithHost(url: string, host: string) {
       .once('error', reject);
   });
 }
+
+/** A request whose answer is kept as it came, body still compressed (fetch would decompress it). */
+function rawRequest(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .once('error', reject);
+  });
+}
+
+const decode = { br: brotliDecompressSync, gzip: gunzipSync, identity: (body: Buffer) => body };
 
 /** Every URL the page names: links, scripts, images. */
 const referenced = (html: string) => [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
@@ -109,8 +125,10 @@ describe('the docs, on', () => {
       css: 'text/css; charset=utf-8',
       png: 'image/png',
     };
+    // As they are (fetch would take and decompress gzip): the bytes whose hash names them.
+    const identity = { 'accept-encoding': 'identity' };
     for (const url of urls.filter((u) => u.startsWith('/customer/docs/assets/'))) {
-      const res = await fetch(`${server.url}${url}`);
+      const res = await fetch(`${server.url}${url}`, { headers: identity });
       expect(res.status, url).toBe(200);
       expect(res.headers.get('content-type')).toBe(types[url.split('.').at(-1)!]);
       expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
@@ -120,9 +138,47 @@ describe('the docs, on', () => {
       expect(body.length).toBeGreaterThan(0);
       const etag = res.headers.get('etag')!;
       expect(url).toContain(etag.replaceAll('"', ''));
-      const again = await fetch(`${server.url}${url}`, { headers: { 'if-none-match': etag } });
+      const again = await fetch(`${server.url}${url}`, { headers: { ...identity, 'if-none-match': etag } });
       expect(again.status).toBe(304);
     }
+  });
+
+  it('its files and the document compressed as the request accepts, each coding with its own ETag', async () => {
+    const html = await (await fetch(`${server.url}/customer/docs`)).text();
+    const urls = referenced(html);
+    const compressible = urls.filter((u) => !u.endsWith('.png'));
+    expect(compressible).toContain('/customer/openapi.json');
+    expect(compressible.filter((u) => /\.(js|css)$/.test(u))).toHaveLength(3);
+    for (const url of compressible) {
+      const original = await rawRequest(`${server.url}${url}`, {});
+      expect(original.headers['content-encoding'], url).toBeUndefined();
+      const etags = new Set([original.headers.etag]);
+      for (const [acceptEncoding, coding] of [
+        ['gzip, deflate, br, zstd', 'br'],
+        ['gzip, deflate', 'gzip'],
+        ['identity;q=1, br;q=0', 'identity'],
+      ] as const) {
+        const res = await rawRequest(`${server.url}${url}`, { 'accept-encoding': acceptEncoding });
+        const said = `${url} ${acceptEncoding}`;
+        expect(res.headers['content-encoding'] ?? 'identity', said).toBe(coding);
+        expect(res.headers.vary, said).toBe('accept-encoding');
+        expect(res.headers['cache-control'], said).toBe(original.headers['cache-control']);
+        expect(Number(res.headers['content-length']), said).toBe(res.body.length);
+        expect(decode[coding](res.body).equals(original.body), said).toBe(true);
+        etags.add(res.headers.etag);
+        const again = await rawRequest(`${server.url}${url}`, {
+          'accept-encoding': acceptEncoding,
+          'if-none-match': res.headers.etag!,
+        });
+        expect(again.status, said).toBe(304);
+        expect(again.headers.vary, said).toBe('accept-encoding');
+      }
+      expect(etags.size, url).toBe(3);
+    }
+    // A PNG does not get smaller: it goes as it is, whatever is accepted.
+    const png = await rawRequest(`${server.url}${urls.find((u) => u.endsWith('.png'))!}`, { 'accept-encoding': 'br' });
+    expect(png.headers['content-encoding']).toBeUndefined();
+    expect(png.headers.vary).toBe('accept-encoding');
   });
 
   it("Swagger UI's files: its script and stylesheet, which load nothing from elsewhere", async () => {

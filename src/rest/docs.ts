@@ -196,7 +196,7 @@ export function createRestDocs({ enabled, developmentToken }: RestDocsSettings) 
       send(res, errorResponse(resourceNotFound()));
       return true;
     }
-    sendFile(req, res, file, cache);
+    await sendFile(req, res, file, cache);
     return true;
   };
 }

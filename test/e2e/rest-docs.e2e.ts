@@ -49,6 +49,10 @@ describe('the REST API docs in Chromium, against the service as npm start runs i
       });
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
       page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
+      const encodings = new Map<string, string>();
+      page.on('response', (response) =>
+        encodings.set(new URL(response.url()).pathname, response.headers()['content-encoding'] ?? 'identity'),
+      );
 
       await page.goto(`${origin}/customer/docs`);
       // REST.md's 16 endpoints, each an operation block.
@@ -75,6 +79,10 @@ describe('the REST API docs in Chromium, against the service as npm start runs i
       expect(requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(blob|data):/.test(url))).toEqual([]);
       expect(requests).toContain(`${origin}/customer/openapi.json`);
       expect(problems).toEqual([]);
+      // Swagger UI's files and the document came compressed (Chromium offers brotli to this machine), and worked.
+      const compressed = [...encodings].filter(([path]) => /\.(js|css|json)$/.test(path));
+      expect(compressed.length).toBeGreaterThanOrEqual(4);
+      for (const [path, encoding] of compressed) expect(encoding, path).toBe('br');
       context!.off('request', onRequest);
       await page.close();
     },
