@@ -5,7 +5,7 @@
 import { ALL_SCOPES } from './auth/scopes.js';
 import { resolveSecret, signToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
-import { isLocalHost } from './browser-files.js';
+import { isLocalHost } from './http/browser-files.js';
 import { createLogger } from './logger.js';
 import { createService } from './server.js';
 

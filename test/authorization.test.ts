@@ -10,7 +10,7 @@
  */
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { permissionOf } from '../src/graphql/field-permission.js';
+import { fieldPermission } from '../src/graphql/field-permission.js';
 import { publicSchema } from '../src/graphql/schema.js';
 import type { LegalEntity } from '../src/domain/store.js';
 import { codes, MANAGE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
@@ -1053,7 +1053,7 @@ describe('every field that leads to customer data checks a scope that allows rea
     );
   // authScopes, or the permission a field checks itself (src/graphql/field-permission.ts).
   const ruleOf = (field: Field): Rule | undefined => {
-    const allowed = permissionOf(field);
+    const allowed = fieldPermission(field);
     return allowed === undefined ? undefined : RULE_OF_PERMISSION[allowed];
   };
   /** Every scope that passes `rule` also passes `need`. */

@@ -45,7 +45,16 @@ interface RouteCase {
   restOutcome?(status: number, headers: Headers): Outcome | undefined;
   graphql: string;
   variables(cell: Cell): Record<string, unknown>;
+  /**
+   * For an answer that is a customer (a list's first one): the GraphQL twin with a selection in place of `%`, which
+   * each guarded field of the REST answer is compared with (present in REST exactly when GraphQL answers it).
+   */
+  customerFields?: string;
 }
+
+/** The fields of a customer's REST answer that a permission guards, and their GraphQL selections. */
+const GUARDED_FIELDS = { b2b: 'b2b { companyRegistrationId }', defaultAddress: 'defaultAddress { id }' };
+const READ_CUSTOMER_WITH = 'query($n: String!) { customer(customerNumber: $n) { customerNumber % } }';
 
 const c = (cell: Cell) => `/customers/${cell.target.number}`;
 const a = (cell: Cell) => `${c(cell)}/addresses/${cell.target.addressId}`;
@@ -65,6 +74,7 @@ const ROUTE_CASES: RouteCase[] = [
     restOutcome: listed,
     graphql: READ_CUSTOMER,
     variables: customerVars,
+    customerFields: READ_CUSTOMER_WITH,
   },
   {
     route: 'createCustomer',
@@ -83,6 +93,7 @@ const ROUTE_CASES: RouteCase[] = [
     restOutcome: listed,
     graphql: READ_CUSTOMER,
     variables: customerVars,
+    customerFields: READ_CUSTOMER_WITH,
   },
   {
     route: 'upsertCustomer',
@@ -102,6 +113,8 @@ const ROUTE_CASES: RouteCase[] = [
     graphql:
       'mutation($n: String!) { patchCustomer(customerNumber: $n, input: { lastName: "Patched" }) { customerNumber } }',
     variables: customerVars,
+    customerFields:
+      'mutation($n: String!) { patchCustomer(customerNumber: $n, input: { lastName: "Patched" }) { customerNumber % } }',
   },
   {
     route: 'getCustomer',
@@ -110,6 +123,7 @@ const ROUTE_CASES: RouteCase[] = [
     rest: (cell) => ({ method: 'GET', path: c(cell) }),
     graphql: READ_CUSTOMER,
     variables: customerVars,
+    customerFields: READ_CUSTOMER_WITH,
   },
   {
     route: 'deleteCustomer',
@@ -299,6 +313,21 @@ describe.each(ROUTE_CASES)('$route', (rc) => {
       expect(graphqlOutcome(response), `${where} (GraphQL ${JSON.stringify(response.errors ?? response.data)})`).toBe(
         expected,
       );
+
+      // The answer's fields: REST shows a guarded field exactly when GraphQL answers it to the same caller.
+      if (rc.customerFields && expected === 'data') {
+        const customer = Array.isArray(answer.json) ? answer.json[0] : answer.json;
+        for (const [field, selection] of Object.entries(GUARDED_FIELDS)) {
+          // A write changes a customer of its own, made like the target (its REST one was changed already).
+          const target = rc.write ? await fresh() : restCell.target;
+          const twin = await server.gql(rc.customerFields.replace('%', selection), { n: target.number }, { token });
+          const answered = Object.values(twin.data ?? {})[0] as Record<string, unknown> | null | undefined;
+          const inGraphql = answered?.[field] !== undefined && answered?.[field] !== null;
+          expect(field in customer, `${where}: ${field} (GraphQL ${JSON.stringify(twin.errors ?? twin.data)})`).toBe(
+            inGraphql,
+          );
+        }
+      }
 
       // Another tenant's token on this tenant's path: REST.md's 400, whatever the route, and nothing written.
       if (p.tenant === 'globex') {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { numberedPage } from '../src/domain/rest-list.js';
+import { createCustomerList } from '../src/domain/customer-list.js';
 import type {
   Customer,
   CustomerCondition,
@@ -432,9 +432,13 @@ describe('PostgreSQL plans of the q conditions, over thousands of customers in s
       if (process.env.SHOW_PLANS) console.log(`${q}\n${statement.sql}\n${plan}\n`);
       return plan;
     };
-    let page: Awaited<ReturnType<typeof numberedPage>> | undefined;
+    let page: Awaited<ReturnType<ReturnType<typeof createCustomerList>['numberedPage']>> | undefined;
     const list = await explainLast(async () => {
-      page = await numberedPage(store.reads, TENANT, { filter: filterOfQ(parseQ(q)), pageNumber: 1, pageSize: 20 });
+      page = await createCustomerList().numberedPage(store.reads, TENANT, {
+        filter: filterOfQ(parseQ(q)),
+        pageNumber: 1,
+        pageSize: 20,
+      });
     });
     let total = 0;
     const count = await explainLast(async () => {

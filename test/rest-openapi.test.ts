@@ -7,6 +7,7 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../src/auth/scopes.js';
+import { permissionOf } from '../src/operations/index.js';
 import { StoreUnavailableError, type Address, type Customer } from '../src/domain/store.js';
 import {
   errorResponse,
@@ -25,6 +26,9 @@ import { NO_EXPAND } from '../src/rest/params.js';
 import { addressJson, customerJson } from '../src/rest/representation.js';
 import { createResponseValidator, type AnswerToCheck } from '../src/rest/response-validator.js';
 import { BASE_PATH, ROUTES } from '../src/rest/routes.js';
+
+/** Every field readable, as for a tenant-wide reader. */
+const READABLE = { b2b: true, defaultAddress: true };
 
 const document = buildOpenApiDocument();
 const checker = createResponseValidator(document);
@@ -132,8 +136,8 @@ describe('the OpenAPI document', () => {
       const op = document.paths[`${BASE_PATH}${route.path}`]?.[route.method.toLowerCase()];
       expect(op, route.id).toBeDefined();
       expect(op!.operationId).toBe(route.id);
-      expect(op!['x-permission']).toBe(route.permission);
-      for (const scope of PERMISSIONS[route.permission].tenant) expect(op!.description).toContain(scope);
+      expect(op!['x-permission']).toBe(permissionOf(route.operation));
+      for (const scope of PERMISSIONS[permissionOf(route.operation)].tenant) expect(op!.description).toContain(scope);
       expect(op!.parameters[0]).toEqual({ $ref: '#/components/parameters/tenant' });
     }
   });
@@ -243,12 +247,13 @@ describe('the response validator', () => {
         accounts: true,
         mixins: true,
       },
+      READABLE,
     );
     const cases = [
       answer('GET', PATHS.list, 200, { ...JSON_TYPE, count: '1' }, [customer]),
       answer('GET', PATHS.list, 200, new Headers({ ...JSON_TYPE, Count: '0', 'X-Total-Count': '0' }), []),
       answer('POST', '/customer/demo/customers/search', 200, { ...JSON_TYPE, count: '1' }, [
-        customerJson(CUSTOMER, { memberships: [] }, NO_EXPAND),
+        customerJson(CUSTOMER, { memberships: [] }, NO_EXPAND, READABLE),
       ]),
       answer('GET', PATHS.one, 200, JSON_TYPE, customer),
       answer('HEAD', PATHS.one, 200, JSON_TYPE),
@@ -299,7 +304,7 @@ describe('the response validator', () => {
   });
 
   it('names what is wrong', () => {
-    const customer = customerJson(CUSTOMER, { memberships: [] }, NO_EXPAND);
+    const customer = customerJson(CUSTOMER, { memberships: [] }, NO_EXPAND, READABLE);
     expect(checker.problems(answer('GET', PATHS.list, 200, JSON_TYPE, [customer]))).toEqual([
       'listCustomers 200: header Count is missing',
     ]);

@@ -39,6 +39,9 @@ import {
 } from '../src/rest/representation.js';
 import { ROOT } from './support/built-service.js';
 
+/** Every field readable, as for a tenant-wide reader. */
+const READABLE = { b2b: true, defaultAddress: true };
+
 const CREATED = Date.parse('2026-01-05T09:00:00.000Z');
 const MODIFIED = Date.parse('2026-01-06T10:30:00.000Z');
 
@@ -195,6 +198,7 @@ describe('a customer as JSON', () => {
       JOHN,
       { memberships: [MEMBERSHIP], addresses: [BERLIN], accounts: ACCOUNTS },
       { addresses: true, accounts: true, mixins: false },
+      READABLE,
     );
     expect(json).toMatchObject(TUTORIAL_ANSWER);
     expect(json).toEqual({
@@ -211,7 +215,7 @@ describe('a customer as JSON', () => {
   });
 
   it('addresses, accounts and mixins only when expanded; no field without a value', () => {
-    const json = customerJson(JOHN, { memberships: [MEMBERSHIP], addresses: [BERLIN] }, NO_EXPAND);
+    const json = customerJson(JOHN, { memberships: [MEMBERSHIP], addresses: [BERLIN] }, NO_EXPAND, READABLE);
     expect(Object.keys(json)).toEqual([
       'id',
       'customerNumber',
@@ -231,50 +235,54 @@ describe('a customer as JSON', () => {
       'metadata',
       'defaultAddress',
     ]);
-    expect(customerJson(JOHN, { memberships: [] }, { ...NO_EXPAND, mixins: true }).mixins).toEqual({
+    expect(customerJson(JOHN, { memberships: [] }, { ...NO_EXPAND, mixins: true }, READABLE).mixins).toEqual({
       loyalty: { level: 'gold' },
     });
-    expect(customerJson({ ...JOHN, mixins: null }, { memberships: [] }, { ...NO_EXPAND, mixins: true }).mixins).toEqual(
-      {},
-    );
-    expect(customerJson(JOHN, { memberships: [], addresses: [] }, { ...NO_EXPAND, addresses: true }).addresses).toEqual(
-      [],
-    );
+    expect(
+      customerJson({ ...JOHN, mixins: null }, { memberships: [] }, { ...NO_EXPAND, mixins: true }, READABLE).mixins,
+    ).toEqual({});
+    expect(
+      customerJson(JOHN, { memberships: [], addresses: [] }, { ...NO_EXPAND, addresses: true }, READABLE).addresses,
+    ).toEqual([]);
   });
 
   it('a B2C customer without a registration id has no b2b; one with only an id has no legal entities', () => {
     const b2c = { ...JOHN, companyRegistrationId: null, title: null, company: null };
-    const json = customerJson(b2c, { memberships: [] }, NO_EXPAND);
+    const json = customerJson(b2c, { memberships: [] }, NO_EXPAND, READABLE);
     expect(json.businessModel).toBe('B2C');
     expect(json).not.toHaveProperty('b2b');
     expect(json).not.toHaveProperty('title');
     expect(json).not.toHaveProperty('company');
     expect(json).not.toHaveProperty('middleName');
-    expect(customerJson(JOHN, { memberships: [] }, NO_EXPAND)).toMatchObject({
+    expect(customerJson(JOHN, { memberships: [] }, NO_EXPAND, READABLE)).toMatchObject({
       businessModel: 'B2C',
       b2b: { companyRegistrationId: '123-456-789', legalEntities: [] },
     });
     const nameless = { ...MEMBERSHIP, legalEntity: { ...MEMBERSHIP.legalEntity, name: null } };
-    expect(customerJson({ ...JOHN, companyRegistrationId: null }, { memberships: [nameless] }, NO_EXPAND).b2b).toEqual({
+    expect(
+      customerJson({ ...JOHN, companyRegistrationId: null }, { memberships: [nameless] }, NO_EXPAND, READABLE).b2b,
+    ).toEqual({
       legalEntities: [{ id: 'D165356', contactAssignmentId: 'D436432' }],
     });
   });
 
   it('defaultAddress: the default one, only when the token may read addresses', () => {
-    expect(customerJson(JOHN, { memberships: [], addresses: [WAREHOUSE, BERLIN] }, NO_EXPAND).defaultAddress?.id).toBe(
-      'e6eae2c789',
-    );
-    expect(customerJson(JOHN, { memberships: [], addresses: [WAREHOUSE] }, NO_EXPAND)).not.toHaveProperty(
+    expect(
+      customerJson(JOHN, { memberships: [], addresses: [WAREHOUSE, BERLIN] }, NO_EXPAND, READABLE).defaultAddress?.id,
+    ).toBe('e6eae2c789');
+    expect(customerJson(JOHN, { memberships: [], addresses: [WAREHOUSE] }, NO_EXPAND, READABLE)).not.toHaveProperty(
       'defaultAddress',
     );
-    expect(customerJson(JOHN, { memberships: [] }, NO_EXPAND)).not.toHaveProperty('defaultAddress');
+    expect(customerJson(JOHN, { memberships: [] }, NO_EXPAND, READABLE)).not.toHaveProperty('defaultAddress');
   });
 
   it('a part that expand asks for must be given', () => {
-    expect(() => customerJson(JOHN, { memberships: [] }, { ...NO_EXPAND, addresses: true })).toThrow(
+    expect(() => customerJson(JOHN, { memberships: [] }, { ...NO_EXPAND, addresses: true }, READABLE)).toThrow(
       /expand=addresses/,
     );
-    expect(() => customerJson(JOHN, { memberships: [] }, { ...NO_EXPAND, accounts: true })).toThrow(/expand=accounts/);
+    expect(() => customerJson(JOHN, { memberships: [] }, { ...NO_EXPAND, accounts: true }, READABLE)).toThrow(
+      /expand=accounts/,
+    );
   });
 });
 

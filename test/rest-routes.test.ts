@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { PERMISSIONS, SCOPES, type Permission } from '../src/auth/scopes.js';
+import { permissionOf } from '../src/operations/index.js';
 import type { OrderTerm } from '../src/domain/store.js';
-import { permissionOf } from '../src/graphql/field-permission.js';
+import { fieldPermission } from '../src/graphql/field-permission.js';
 import { publicSchema } from '../src/graphql/schema.js';
 import type { RestResponse } from '../src/rest/errors.js';
 import type { Expand } from '../src/rest/params.js';
@@ -124,8 +125,8 @@ describe('permissions: one scope table for REST and GraphQL', () => {
     for (const [i, row] of TABLE.entries()) {
       const route = ROUTES[i]!;
       const expected = AUTH_MD[SCOPE_COLUMN[row.scopes]!]!;
-      expect(sorted(PERMISSIONS[route.permission].tenant), route.id).toEqual(sorted(expected.tenant));
-      expect(sorted(PERMISSIONS[route.permission].own), route.id).toEqual(sorted(expected.own));
+      expect(sorted(PERMISSIONS[permissionOf(route.operation)].tenant), route.id).toEqual(sorted(expected.tenant));
+      expect(sorted(PERMISSIONS[permissionOf(route.operation)].own), route.id).toEqual(sorted(expected.own));
     }
   });
 
@@ -139,7 +140,7 @@ describe('permissions: one scope table for REST and GraphQL', () => {
         : [schema.getQueryType()!, schema.getMutationType()!];
       const field = types.map((type) => type.getFields()[fieldName!]).find((found) => found !== undefined);
       expect(field, `GraphQL field ${route.graphql}`).toBeDefined();
-      expect(permissionOf(field!), `${route.id} (GraphQL ${route.graphql})`).toBe(route.permission);
+      expect(fieldPermission(field!), `${route.id} (GraphQL ${route.graphql})`).toBe(permissionOf(route.operation));
     }
   });
 

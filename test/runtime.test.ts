@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ALL_SCOPES } from '../src/auth/scopes.js';
 import { signToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
-import { createMetrics } from '../src/metrics.js';
+import { createMetrics } from '../src/http/metrics.js';
 import { createService, type Service } from '../src/server.js';
 import type { SqliteStore } from '../src/store/sqlite/db.js';
 import { startTestServer, TEST_SECRET } from './helpers.js';

@@ -95,6 +95,25 @@ export function createTokenVerifier(settings: TokenSettings, now: () => number =
   };
 }
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The token of an Authorization header: undefined when there is none, null when it is not `Bearer <token>`. */
+export function bearerToken(header: string | null | undefined): string | null | undefined {
+  if (header === null || header === undefined || header.trim() === '') return undefined;
+  return BEARER.exec(header)?.[1] ?? null;
+}
+
+/**
+ * The caller of a request, from its Authorization header: null without one (each door says what that may do), an
+ * InvalidTokenError for a header that is not a valid bearer token.
+ */
+export async function authenticate(header: string | null | undefined, verify: TokenVerifier): Promise<Caller | null> {
+  const token = bearerToken(header);
+  if (token === undefined) return null;
+  if (token === null) throw new InvalidTokenError('The Authorization header must be "Bearer <token>".');
+  return verify(token);
+}
+
 export interface TokenClaims {
   tenant: string;
   scope: string;

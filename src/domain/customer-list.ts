@@ -1,7 +1,8 @@
 /**
- * Listing customers: page size, order, keyset cursors and filters, checked and turned into one store query.
- * A cursor records the order it was made for and the row's values under that order (ending with its id), so the
- * next page starts with an index seek, never an offset scan; the total is counted only when asked for.
+ * Listing customers: page size, order, filters, and where a page starts, checked and turned into one store query.
+ * GraphQL pages by keyset cursor: a cursor records the order it was made for and the row's values under that order
+ * (ending with its id), so the next page starts with an index seek, never an offset scan. The REST API pages by page
+ * number, an offset that reads the rows it skips, so how far it may page is capped. Totals are counted only when asked.
  */
 import { z } from 'zod';
 import { badInput } from './errors.js';
@@ -9,6 +10,7 @@ import {
   isPositionIn,
   positionReader,
   type Customer,
+  type CustomerCondition,
   type CustomerListFilter,
   type CustomerParts,
   type CustomerRead,
@@ -18,12 +20,16 @@ import {
   type OrderTerm,
   type Reach,
   type StoreReads,
+  type CustomerTextColumn,
 } from './store.js';
 import { isStorableText, LIMITS } from './validation.js';
 
 export type { CustomerOrderField, Direction };
 
 export const PAGE_SIZE = { default: 60, max: 200 } as const;
+
+/** The most rows a numbered page may skip: past it a client narrows the list with conditions instead, which seek. */
+export const MAX_OFFSET = 10_000;
 
 export interface CustomerListRequest {
   first?: number | null | undefined;
@@ -134,6 +140,55 @@ function filterOf(filter: CustomerFilterInput | null | undefined): CustomerListF
   };
 }
 
+/** The columns the search filter looks in (CustomerListFilter.search): a substring of one is a substring of them. */
+const SEARCHED: ReadonlySet<CustomerTextColumn> = new Set([
+  'customerNumber',
+  'firstName',
+  'lastName',
+  'company',
+  'contactEmail',
+]);
+
+export interface NumberedPageRequest {
+  readonly filter: CustomerListFilter;
+  /** Undefined or empty: metadata.createdAt ascending, as GraphQL's default. */
+  readonly order?: readonly OrderTerm[] | undefined;
+  readonly pageNumber: number;
+  readonly pageSize: number;
+}
+
+export interface NumberedPage {
+  readonly rows: Customer[];
+  /** How many customers match over all pages: one count(*), never loading the rows. */
+  count(): Promise<number>;
+}
+
+/**
+ * A `contains` on a searched column is also a search, which the stores answer from their substring index (FTS5
+ * trigrams, pg_trgm) from three characters on: given as the search, the index finds the candidates and the
+ * column's own condition keeps the right ones.
+ */
+function withSearchIndex(filter: CustomerListFilter): CustomerListFilter {
+  if (filter.search !== undefined) return filter;
+  const contains = filter.conditions?.find(
+    (c) =>
+      c.kind === 'text' &&
+      c.op === 'contains' &&
+      SEARCHED.has(c.column) &&
+      c.value.trim() === c.value &&
+      [...c.value].length >= 3,
+  ) as Extract<CustomerCondition, { op: 'contains' }> | undefined;
+  return contains ? { ...filter, search: contains.value } : filter;
+}
+
+/** A page size in 1..max, else BAD_USER_INPUT naming the argument. */
+function pageSize(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > PAGE_SIZE.max) {
+    throw badInput([{ field, message: `must be between 1 and ${PAGE_SIZE.max}` }]);
+  }
+  return value;
+}
+
 export function createCustomerList() {
   return {
     /**
@@ -146,10 +201,7 @@ export function createCustomerList() {
       request: CustomerListRequest,
       parts?: CustomerParts,
     ): Promise<CustomerPage> {
-      const first = request.first ?? PAGE_SIZE.default;
-      if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE.max) {
-        throw badInput([{ field: 'first', message: `must be between 1 and ${PAGE_SIZE.max}` }]);
-      }
+      const first = pageSize(request.first ?? PAGE_SIZE.default, 'first');
       const order = orderOf(request.orderBy);
       const after =
         request.after === null || request.after === undefined ? undefined : decodeCursor(order, request.after);
@@ -165,6 +217,33 @@ export function createCustomerList() {
         hasPreviousPage: after !== undefined,
         count: () => reads.customers.count(reach, filter),
       };
+    },
+
+    /** The page of the customers within reach at this page number (from 1), in the order asked for. */
+    async numberedPage(
+      reads: StoreReads,
+      reach: Reach,
+      request: NumberedPageRequest,
+      parts?: CustomerParts,
+    ): Promise<NumberedPage> {
+      const { pageNumber } = request;
+      const size = pageSize(request.pageSize, 'pageSize');
+      if (!Number.isInteger(pageNumber) || pageNumber < 1) {
+        throw badInput([{ field: 'pageNumber', message: 'must be at least 1' }]);
+      }
+      const offset = (pageNumber - 1) * size;
+      if (offset > MAX_OFFSET) {
+        throw badInput([
+          {
+            field: 'pageNumber',
+            message: `pages may start at most ${MAX_OFFSET} customers in (pageNumber ${Math.floor(MAX_OFFSET / size) + 1} at pageSize ${size}); narrow the list with q instead, e.g. metadata.createdAt:>"..." from the last one seen`,
+          },
+        ]);
+      }
+      const filter = withSearchIndex(request.filter);
+      const order = request.order?.length ? request.order : DEFAULT_ORDER;
+      const rows = await reads.customers.list(reach, { filter, order, offset, limit: size }, parts);
+      return { rows, count: () => reads.customers.count(reach, filter) };
     },
   };
 }

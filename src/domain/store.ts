@@ -158,7 +158,7 @@ export interface CustomerListFilter {
   readonly legalEntityId?: string | undefined;
   /** Epoch milliseconds. */
   readonly modifiedSince?: number | undefined;
-  /** Further conditions, all of which must hold (the REST API's `q`, src/domain/rest-list.ts). */
+  /** Further conditions, all of which must hold (the REST API's `q`, src/rest/list.ts). */
   readonly conditions?: readonly CustomerCondition[] | undefined;
 }
 

@@ -1,5 +1,6 @@
 /** Address, the `customerAddress` query and the address and tag mutations. */
-import { isAddressId, isCustomerNumber } from '../domain/validation.js';
+import { ADDRESS_FIELDS } from '../operations/fields.js';
+import { perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
 import { AddressRef, CustomerRef } from './refs.js';
 
@@ -28,7 +29,7 @@ AddressRef.implement({
       type: CustomerRef,
       nullable: false,
       // Also under an address mutation, whose scopes do not include reading customers.
-      authScopes: { allowed: 'read' },
+      authScopes: { allowed: ADDRESS_FIELDS.customer },
       resolve: async (address, _args, ctx) => {
         const customer = await ctx.loaders.customerByPk(ctx.tenantReach()).load(address.customerPk);
         if (!customer) throw new Error(`Address ${address.id} has no customer`);
@@ -92,16 +93,10 @@ builder.queryField('customerAddress', (t) =>
     type: AddressRef,
     nullable: true,
     description: 'One address of one customer; null when either does not exist or the caller may not see it.',
-    authScopes: { allowed: 'readAddresses' },
+    authScopes: { allowed: permissionOf('customerAddress') },
     args: { customerNumber: t.arg.string({ required: true }), addressId: t.arg.id({ required: true }) },
-    resolve: async (_root, { customerNumber, addressId }, ctx) => {
-      // Ids that nothing can have are looked up nowhere, as the domain does.
-      if (!isCustomerNumber(customerNumber) || !isAddressId(String(addressId))) return null;
-      const customer = await ctx.loaders.customerByNumber(ctx.reach('readAddresses')).load(customerNumber);
-      if (!customer) return null;
-      const address = await ctx.loaders.addressById.load(String(addressId));
-      return address && address.customerPk === customer.pk ? address : null;
-    },
+    resolve: (_root, { customerNumber, addressId }, ctx) =>
+      perform(ctx, 'customerAddress', { customerNumber, addressId: String(addressId) }),
   }),
 );
 
@@ -109,88 +104,56 @@ builder.mutationFields((t) => {
   const customerNumber = t.arg.string({ required: true });
   const addressId = t.arg.id({ required: true });
   const tags = t.arg.stringList({ required: true });
-  const manage = { authScopes: { allowed: 'manageParts' as const } };
+  const address = <A extends { addressId: string | number }>(args: A) => ({
+    ...args,
+    addressId: String(args.addressId),
+  });
   return {
     addCustomerAddress: t.field({
       type: AddressRef,
       nullable: false,
-      ...manage,
+      authScopes: { allowed: permissionOf('addCustomerAddress') },
       args: { customerNumber, input: t.arg({ type: AddressInput, required: true }) },
-      resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.add(ctx.transaction(), ctx.reach('manageParts'), args.customerNumber, args.input),
+      resolve: (_root, args, ctx) => perform(ctx, 'addCustomerAddress', args),
     }),
     updateCustomerAddress: t.field({
       type: AddressRef,
       nullable: false,
       description: 'Replaces all fields of an existing address.',
-      ...manage,
+      authScopes: { allowed: permissionOf('updateCustomerAddress') },
       args: { customerNumber, addressId, input: t.arg({ type: AddressInput, required: true }) },
-      resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.update(
-          ctx.transaction(),
-          ctx.reach('manageParts'),
-          args.customerNumber,
-          String(args.addressId),
-          args.input,
-        ),
+      resolve: (_root, args, ctx) => perform(ctx, 'updateCustomerAddress', address(args)),
     }),
     patchCustomerAddress: t.field({
       type: AddressRef,
       nullable: false,
       description: 'Sets the fields given (an explicit null clears one) on an existing customer and keeps the others.',
-      ...manage,
+      authScopes: { allowed: permissionOf('patchCustomerAddress') },
       args: { customerNumber, addressId, input: t.arg({ type: AddressPatchInput, required: true }) },
-      resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.patch(
-          ctx.transaction(),
-          ctx.reach('manageParts'),
-          args.customerNumber,
-          String(args.addressId),
-          args.input,
-        ),
+      resolve: (_root, args, ctx) => perform(ctx, 'patchCustomerAddress', address(args)),
     }),
     deleteCustomerAddress: t.field({
       type: DeleteCustomerAddressPayload,
       nullable: false,
-      authScopes: { allowed: 'manageParts' },
+      authScopes: { allowed: permissionOf('deleteCustomerAddress') },
       args: { customerNumber, addressId },
-      resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.delete(
-          ctx.transaction(),
-          ctx.reach('manageParts'),
-          args.customerNumber,
-          String(args.addressId),
-        ),
+      resolve: (_root, args, ctx) => perform(ctx, 'deleteCustomerAddress', address(args)),
     }),
     addCustomerAddressTags: t.field({
       type: AddressRef,
       nullable: false,
       description: 'Adds tags to an address; tags it already has are kept once.',
-      ...manage,
+      authScopes: { allowed: permissionOf('addCustomerAddressTags') },
       args: { customerNumber, addressId, tags },
-      resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.addTags(
-          ctx.transaction(),
-          ctx.reach('manageParts'),
-          args.customerNumber,
-          String(args.addressId),
-          args.tags,
-        ),
+      resolve: (_root, args, ctx) => perform(ctx, 'addCustomerAddressTags', address(args)),
     }),
     removeCustomerAddressTags: t.field({
       type: AddressRef,
       nullable: false,
       description: 'Removes tags from an address; tags it does not have are ignored.',
-      ...manage,
+      authScopes: { allowed: permissionOf('removeCustomerAddressTags') },
       args: { customerNumber, addressId, tags },
-      resolve: (_root, args, ctx) =>
-        ctx.domain.addresses.removeTags(
-          ctx.transaction(),
-          ctx.reach('manageParts'),
-          args.customerNumber,
-          String(args.addressId),
-          args.tags,
-        ),
+      resolve: (_root, args, ctx) => perform(ctx, 'removeCustomerAddressTags', address(args)),
     }),
   };
 });

@@ -1,9 +1,11 @@
 /** The Pothos SchemaBuilder and its plugins: configuration only; types live in one file per type family. */
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { getNamedType, isLeafType } from 'graphql';
 import type { Permission } from '../auth/scopes.js';
 import type { Context } from './context.js';
 import { unauthorizedError } from './errors.js';
@@ -23,7 +25,13 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin, ComplexityPlugin],
+  // What a field costs (src/graphql/limits.ts checks it before execution, not in the resolvers): a leaf 1, a field with
+  // a selection 2, and a page (`customers(first:)`) multiplies its selection by its size.
+  complexity: {
+    disabled: true,
+    fieldComplexity: (_args, _ctx, field) => (isLeafType(getNamedType(field.type)) ? 1 : { field: 2, multiplier: 1 }),
+  },
   scopeAuth: {
     authScopes: (context) => ({
       allowed: (permission) => context.may(permission),

@@ -3,6 +3,7 @@
  * which checks the page size, order, cursor and filter; `totalCount` runs its count(*) only when selected.
  */
 import { PAGE_SIZE, type CustomerPage } from '../domain/customer-list.js';
+import { perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
 import { selectedParts } from './lookahead.js';
 import { BusinessModelEnum, CustomerRef } from './refs.js';
@@ -63,19 +64,22 @@ builder.queryField('customers', (t) =>
     type: CustomerConnection,
     nullable: false,
     description: 'The customers the caller may see. Default order: CREATED_AT ASC, then id. first: 1..200, default 60.',
-    authScopes: { allowed: 'read' },
+    authScopes: { allowed: permissionOf('customers') },
     args: {
       first: t.arg.int({ defaultValue: PAGE_SIZE.default }),
       after: t.arg.string(),
       filter: t.arg({ type: CustomerFilter }),
       orderBy: t.arg({ type: [CustomerOrder] }),
     },
+    // A page multiplies what each customer costs by its size (one out of range is the domain's BAD_USER_INPUT).
+    complexity: ({ first }) => {
+      const size = Number.isSafeInteger(first) ? Math.min(Math.max(first!, 1), PAGE_SIZE.max) : PAGE_SIZE.default;
+      return { field: 2 * size, multiplier: size };
+    },
     resolve: async (_root, args, ctx, info) => {
-      const reach = ctx.reach('read');
-      const parts = selectedParts(info, ctx, 'connection');
-      const page = await ctx.domain.customerList.page(ctx.reads(), reach, args, parts);
+      const page = await perform(ctx, 'customers', { ...args, parts: selectedParts(info, ctx, 'connection') });
       // The rows are whole customers: later lookups of the same numbers in this request need no statement.
-      const byNumber = ctx.loaders.customerByNumber(reach);
+      const byNumber = ctx.loaders.customerByNumber(ctx.reach(permissionOf('customers')));
       for (const row of page.rows) byNumber.prime(row.customerNumber, row);
       const edges = page.rows.map((node, i) => ({ cursor: page.cursors[i]!, node }));
       return {

@@ -1,9 +1,10 @@
 /** Customer, its metadata and B2B data; the `customer` and `me` queries; the customer mutations. */
 import type { Customer } from '../domain/store.js';
-import { isCustomerNumber } from '../domain/validation.js';
+import { CUSTOMER_FIELDS } from '../operations/fields.js';
+import { perform, permissionOf } from '../operations/index.js';
+import { whenLoaded } from '../operations/loaders.js';
 import { builder } from './builder.js';
 import { checkedField } from './field-permission.js';
-import { whenLoaded } from './loaders.js';
 import { selectedParts } from './lookahead.js';
 import {
   AccountRef,
@@ -52,7 +53,7 @@ CustomerRef.implement({
       nullable: true,
       // AUTH.md lists b2b and accounts under the read scopes, also on a customer a mutation returned. Checked by the
       // field itself (field-permission.ts), as are the other fields every customer of a page has.
-      ...checkedField('read', (c: Customer, _args, ctx) =>
+      ...checkedField(CUSTOMER_FIELDS.b2b, (c: Customer, _args, ctx) =>
         whenLoaded(ctx.loaders.membershipsOf(c), (memberships) =>
           c.companyRegistrationId || memberships.length > 0 ? { customer: c, memberships } : null,
         ),
@@ -65,7 +66,7 @@ CustomerRef.implement({
       nullable: false,
       description: "The customer's addresses, default first; only those with the tag when one is given.",
       args: { tag: t.arg.string() },
-      ...checkedField('readAddresses', (c: Customer, { tag }: { tag?: string | null }, ctx) =>
+      ...checkedField(CUSTOMER_FIELDS.addresses, (c: Customer, { tag }: { tag?: string | null }, ctx) =>
         whenLoaded(ctx.loaders.addressesOf(c), (addresses) =>
           tag ? addresses.filter((address) => address.tags.includes(tag)) : addresses,
         ),
@@ -74,14 +75,14 @@ CustomerRef.implement({
     defaultAddress: t.field({
       type: AddressRef,
       nullable: true,
-      ...checkedField('readAddresses', (c: Customer, _args, ctx) =>
+      ...checkedField(CUSTOMER_FIELDS.defaultAddress, (c: Customer, _args, ctx) =>
         whenLoaded(ctx.loaders.addressesOf(c), (addresses) => addresses.find((address) => address.isDefault) ?? null),
       ),
     }),
     accounts: t.field({
       type: [AccountRef],
       nullable: false,
-      ...checkedField('read', (c: Customer, _args, ctx) => ctx.loaders.accountsOf(c)),
+      ...checkedField(CUSTOMER_FIELDS.accounts, (c: Customer, _args, ctx) => ctx.loaders.accountsOf(c)),
     }),
   }),
 });
@@ -183,27 +184,17 @@ builder.queryFields((t) => ({
     type: CustomerRef,
     nullable: true,
     description: 'One customer; null when it does not exist or the caller may not see it.',
-    authScopes: { allowed: 'read' },
+    authScopes: { allowed: permissionOf('customer') },
     args: { customerNumber: t.arg.string({ required: true }) },
     resolve: (_root, { customerNumber }, ctx, info) =>
-      // A number that no customer can have is looked up nowhere, as the domain's find does.
-      isCustomerNumber(customerNumber)
-        ? ctx.loaders.customerByNumber(ctx.reach('read'), selectedParts(info, ctx, 'customer')).load(customerNumber)
-        : null,
+      perform(ctx, 'customer', { customerNumber, parts: selectedParts(info, ctx, 'customer') }),
   }),
   me: t.field({
     type: CustomerRef,
     nullable: true,
     description: 'The customer that a customer token (one with a customer_id claim) belongs to.',
-    authScopes: { allowed: 'read' },
-    resolve: (_root, _args, ctx, info) => {
-      const customerId = ctx.caller?.customerId;
-      // A customer always sees itself, whether or not it shares a company with anyone.
-      if (!customerId || !isCustomerNumber(customerId)) return null;
-      return ctx.loaders
-        .customerByNumber({ tenant: ctx.reach('read').tenant }, selectedParts(info, ctx, 'customer'))
-        .load(customerId);
-    },
+    authScopes: { allowed: permissionOf('me') },
+    resolve: (_root, _args, ctx, info) => perform(ctx, 'me', { parts: selectedParts(info, ctx, 'customer') }),
   }),
 }));
 
@@ -212,13 +203,14 @@ builder.mutationFields((t) => ({
     type: CustomerRef,
     nullable: false,
     description: "Creates a customer. With only customer.customer_manage_own it joins the caller's legal entities.",
-    authScopes: { allowed: 'create' },
+    authScopes: { allowed: permissionOf('createCustomer') },
     args: {
       input: t.arg({ type: CustomerCreateInput, required: true }),
       sendPasswordResetNotifications: t.arg.boolean({ defaultValue: true }),
     },
     resolve: (_root, args, ctx) =>
-      ctx.domain.customers.create(ctx.transaction(), ctx.reach('create'), args.input, {
+      perform(ctx, 'createCustomer', {
+        input: args.input,
         sendPasswordResetNotifications: args.sendPasswordResetNotifications ?? true,
       }),
   }),
@@ -227,56 +219,40 @@ builder.mutationFields((t) => ({
     nullable: false,
     description:
       'Sets the fields given (an explicit null clears one) and keeps the others, or creates the customer under that number when it does not exist.',
-    authScopes: { allowed: 'update' },
+    authScopes: { allowed: permissionOf('upsertCustomer') },
     args: {
       customerNumber: t.arg.string({ required: true }),
       input: t.arg({ type: CustomerUpsertInput, required: true }),
       expectedVersion: t.arg.int(),
     },
-    resolve: (_root, args, ctx) =>
-      ctx.domain.customers.upsert(
-        ctx.transaction(),
-        ctx.reach('update'),
-        args.customerNumber,
-        args.input,
-        args.expectedVersion,
-      ),
+    resolve: (_root, args, ctx) => perform(ctx, 'upsertCustomer', args),
   }),
   patchCustomer: t.field({
     type: CustomerRef,
     nullable: false,
     description: 'Sets the fields given (an explicit null clears one) on an existing customer and keeps the others.',
-    authScopes: { allowed: 'update' },
+    authScopes: { allowed: permissionOf('patchCustomer') },
     args: {
       customerNumber: t.arg.string({ required: true }),
       input: t.arg({ type: CustomerPatchInput, required: true }),
       expectedVersion: t.arg.int(),
     },
-    resolve: (_root, args, ctx) =>
-      ctx.domain.customers.patch(
-        ctx.transaction(),
-        ctx.reach('update'),
-        args.customerNumber,
-        args.input,
-        args.expectedVersion,
-      ),
+    resolve: (_root, args, ctx) => perform(ctx, 'patchCustomer', args),
   }),
   deleteCustomer: t.field({
     type: DeleteCustomerPayload,
     nullable: false,
     description: 'Deletes a customer with its addresses, accounts and legal-entity assignments.',
-    authScopes: { allowed: 'delete' },
+    authScopes: { allowed: permissionOf('deleteCustomer') },
     args: { customerNumber: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      ctx.domain.customers.delete(ctx.transaction(), ctx.reach('delete'), args.customerNumber),
+    resolve: (_root, args, ctx) => perform(ctx, 'deleteCustomer', args),
   }),
   assignCustomerAccount: t.field({
     type: AccountRef,
     nullable: false,
     description: 'Adds a login account (an email address, unique in the tenant) to an existing customer.',
-    authScopes: { allowed: 'manageParts' },
+    authScopes: { allowed: permissionOf('assignCustomerAccount') },
     args: { customerNumber: t.arg.string({ required: true }), email: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      ctx.domain.customers.assignAccount(ctx.transaction(), ctx.reach('manageParts'), args.customerNumber, args.email),
+    resolve: (_root, args, ctx) => perform(ctx, 'assignCustomerAccount', args),
   }),
 }));

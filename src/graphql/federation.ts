@@ -8,10 +8,9 @@
 import { AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import type { GraphQLFieldResolver, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { z } from 'zod';
-import type { Permission } from '../auth/scopes.js';
 import { badInput, type DomainError } from '../domain/errors.js';
 import { customNumber } from '../domain/validation.js';
-import type { Reach } from '../domain/store.js';
+import { type ArgsOf, perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { unauthenticated, unauthorizedError } from './errors.js';
@@ -19,59 +18,40 @@ import { AddressRef, CustomerRef, LegalEntityRef, type LegalEntityView } from '.
 
 const idKey = builder.selection<{ id: string }>('id');
 
-/** The scope check of the query that reads the type, made before any loader runs; same error as scope-auth's. */
-function requirePermission(ctx: Context, info: GraphQLResolveInfo, permission: Permission): Reach {
+/**
+ * The operation that reads the entity, behind the scope check of the query that reads the type, made before any
+ * loader runs and with the error scope-auth gives.
+ */
+function resolveAs<N extends 'customer' | 'address' | 'legalEntity'>(name: N, ctx: Context, info: GraphQLResolveInfo) {
+  const permission = permissionOf(name);
   if (!ctx.may(permission)) {
     throw unauthorizedError(null, ctx, info, {
       message: `Not authorized to resolve this entity (${permission}).`,
       failure: { kind: AuthScopeFailureType.AuthScope, scope: 'allowed', parameter: permission, error: null },
     });
   }
-  return ctx.reach(permission);
+  return (args: ArgsOf<N>) => perform(ctx, name, args);
 }
 
 builder.asEntity(CustomerRef, {
   key: idKey,
   // Exactly the `customer` query: id = customerNumber, within the read reach (tenant, or own company).
-  resolveReference: ({ id }, ctx, info) => ctx.loaders.customerByNumber(requirePermission(ctx, info, 'read')).load(id),
+  resolveReference: ({ id }, ctx, info) => resolveAs('customer', ctx, info)({ customerNumber: id }),
 });
 
 builder.asEntity(AddressRef, {
   key: idKey,
-  // Like `customerAddress`: the address only when its customer is within the caller's reach for addresses.
-  resolveReference: async ({ id }, ctx, info) => {
-    const reach = requirePermission(ctx, info, 'readAddresses');
-    const address = await ctx.loaders.addressById.load(id);
-    if (!address) return null;
-    const customer = await ctx.loaders.customerByPk(reach).load(address.customerPk);
-    return customer ? address : null;
-  },
+  resolveReference: ({ id }, ctx, info) => resolveAs('address', ctx, info)({ addressId: id }),
 });
 
 builder.asEntity(LegalEntityRef, {
   key: idKey,
   resolveReference: async ({ id }, ctx, info): Promise<LegalEntityView | null> => {
-    const reach = requirePermission(ctx, info, 'read');
-    const entity = await ctx.loaders.legalEntityById.load(id);
-    if (!entity || !(await legalEntityInReach(ctx, reach, entity.id))) return null;
+    const entity = await resolveAs('legalEntity', ctx, info)({ legalEntityId: id });
     // Seen on its own, not through one customer's assignment.
-    return { entity, assignmentId: null };
+    return entity ? { entity, assignmentId: null } : null;
   },
 });
-
-/**
- * Tenant-wide readers reach every legal entity of the tenant; an own-scope customer token reaches only its own
- * company (the entities its reach is built from), through the same per-request loaders.
- */
-async function legalEntityInReach(ctx: Context, reach: Reach, legalEntityId: string): Promise<boolean> {
-  if (!reach.company) return true;
-  const { customerNumber, legalEntityId: named } = reach.company;
-  if (named && named !== legalEntityId) return false;
-  const self = await ctx.loaders.customerByNumber({ tenant: reach.tenant }).load(customerNumber);
-  if (!self) return false;
-  const memberships = await ctx.loaders.membershipsOf(self);
-  return memberships.some((membership) => membership.legalEntity.id === legalEntityId);
-}
 
 const ENTITY_TYPES = ['Customer', 'Address', 'LegalEntity'] as const;
 

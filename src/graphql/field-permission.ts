@@ -4,7 +4,7 @@
  * wraps each call of a checked field in its own step machinery, which on a page of 50 customers took about an
  * eighth of the request (Q2 on SQLite served 1.16x the requests/s without it). Their check is one lookup of what
  * the token allows (`ctx.may`) and gives the error scope-auth gives; they declare the permission in their
- * extensions, where {@link permissionOf} finds it for the mutation pre-check and the authorization tests.
+ * extensions, where {@link fieldPermission} finds it for the mutation pre-check and the authorization tests.
  */
 import type { GraphQLField } from 'graphql';
 import type { Permission } from '../auth/scopes.js';
@@ -20,7 +20,7 @@ interface FieldExtensions {
  * The permission a field asks for: its `permission` extension, or its `authScopes` when they have the one shape
  * our builder uses (`{ allowed: permission }`); undefined for none, or for a shape left to scope-auth.
  */
-export function permissionOf(field: GraphQLField<unknown, unknown>): Permission | undefined {
+export function fieldPermission(field: GraphQLField<unknown, unknown>): Permission | undefined {
   const extensions = field.extensions as FieldExtensions | undefined;
   if (extensions?.permission) return extensions.permission;
   const scopes = extensions?.pothosOptions?.authScopes;

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { createComplexityRule } from '@pothos/plugin-complexity';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
   defaultExtractPersistedOperationId,
@@ -20,26 +20,15 @@ import {
 } from '@graphql-yoga/plugin-persisted-operations';
 import {
   GraphQLError,
-  Kind,
   NoSchemaIntrospectionCustomRule,
   parse,
-  TypeInfo,
   validate,
-  visit,
-  visitWithTypeInfo,
-  type ArgumentNode,
   type ASTVisitor,
-  type DocumentNode,
-  type FieldNode,
-  type GraphQLArgument,
-  type GraphQLSchema,
   type ValidationContext,
 } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../config.js';
-import { PAGE_SIZE } from '../domain/customer-list.js';
-import { coercedVariables } from './variables.js';
 
 export type TrustedDocuments = ReadonlyMap<string, string>;
 
@@ -102,119 +91,29 @@ function documentLimits<C extends object>(graphql: Config['graphql']): Plugin<C>
 }
 
 /**
- * The cost of an operation: graphql-armor's model without its extra weight per level (the depth limit bounds
- * nesting). A field with a selection costs 2, a leaf 1, and `first: n` multiplies its selection by n, so cost is
- * roughly the number of values an answer can hold. armor reads only literals, so before it counts, each page size
- * is written into the document as the literal it will be at execution: a variable's value, a literal, or the
- * argument's default (for an absent or null `first`), at most the largest page. The cost then depends on the
- * document and those sizes alone: where they come from is worked out once per document, and each verdict is
- * remembered. A gateway's `_entities` representations (always a variable) cost the same however many there are:
- * the body limit bounds them.
+ * The cost of an operation, from its coerced arguments (@pothos/plugin-complexity; each field's cost is set where the
+ * schema is built, src/graphql/builder.ts): roughly the number of values its answer can hold. Measured before
+ * execution and refused as an invalid document. A gateway's `_entities` representations (always a variable) cost
+ * the same however many there are: the body limit bounds them.
  */
 function costLimit<C extends object>(maxCost: number): Plugin<C> {
-  const rule = costLimitRule({
-    maxCost,
-    flattenFragments: true,
-    depthCostFactor: 1,
-    propagateOnRejection: false,
-    onReject: [(context, error) => context?.reportError(armorRefusal(error))],
-  });
-  /** Per document: where its page sizes come from, and its cost's verdict for each set of sizes seen. */
-  const known = new WeakMap<
-    DocumentNode,
-    { sources: PageSizeSource[]; verdicts: Map<string, readonly GraphQLError[]> }
-  >();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      let entry = known.get(args.document);
-      if (!entry) {
-        entry = { sources: pageSizeSources(args.schema, args.document), verdicts: new Map() };
-        known.set(args.document, entry);
-      }
-      let variables: Record<string, unknown> = {};
-      if (entry.sources.some((source) => 'variable' in source)) {
-        const coerced = coercedVariables(args);
-        // Variables that do not fit are refused by execution before anything runs.
-        if ('errors' in coerced) return;
-        variables = coerced.coerced;
-      }
-      const sizes = entry.sources.map((source) => {
-        if ('size' in source) return source.size;
-        const value = variables[source.variable];
-        return value === null || value === undefined ? source.fallback : pageSize(value);
+      const rule = createComplexityRule({
+        context: args.contextValue as object,
+        variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
+        operationName: args.operationName,
+        validate: ({ complexity }, report) => {
+          if (complexity > maxCost) report(refusal(`Query Cost limit of ${maxCost} exceeded, found ${complexity}.`));
+        },
       });
-      const key = sizes.join(',');
-      let errors = entry.verdicts.get(key);
-      if (!errors) {
-        errors = validate(args.schema, withPageSizes(args.schema, args.document, sizes), [rule]);
-        // Each distinct set of page sizes is remembered, up to a few per document.
-        if (entry.verdicts.size < 32) entry.verdicts.set(key, errors);
-      }
+      const errors = validate(args.schema, args.document, [rule]);
+      // Variables that do not fit are refused by execution before anything runs.
+      const refused = errors.filter((error) => error.extensions.code === 'GRAPHQL_VALIDATION_FAILED');
       // Each refusal carries HTTP 400 the way validation errors do (spec: 200 for application/json-only clients).
-      if (errors.length > 0) setResultAndStopExecution({ errors });
+      if (refused.length > 0) setResultAndStopExecution({ errors: refused });
     },
   };
-}
-
-/** The page-size argument, as armor's cost rule knows it. */
-const PAGE_SIZE_ARGUMENT = 'first';
-
-/**
- * Where one page size of a document comes from: a variable (with the size that counts when it is null or left
- * out), or a size fixed by the document or the schema.
- */
-type PageSizeSource = { variable: string; fallback: number } | { size: number };
-
-/** A page size as the cost counts it: out of 1..max is the domain's BAD_USER_INPUT, a clearer answer than a cost refusal. */
-const pageSize = (value: unknown): number =>
-  typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 1), PAGE_SIZE.max) : 1;
-
-/** Calls `onField` for every field that takes a page size, in document order, with the field's argument. */
-function pageSizedFields(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  onField: (node: FieldNode, argument: GraphQLArgument) => FieldNode | undefined,
-): DocumentNode {
-  const typeInfo = new TypeInfo(schema);
-  return visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const argument = typeInfo.getFieldDef()?.args.find((arg) => arg.name === PAGE_SIZE_ARGUMENT);
-        return argument ? onField(node, argument) : undefined;
-      },
-    }),
-  );
-}
-
-/**
- * The page sizes of a document: a variable's, a literal, or the argument's default where `first` is absent or null
- * (a null page size gets the default page, as the domain reads it).
- */
-function pageSizeSources(schema: GraphQLSchema, document: DocumentNode): PageSizeSource[] {
-  const sources: PageSizeSource[] = [];
-  pageSizedFields(schema, document, (node, argument) => {
-    const given = node.arguments?.find((arg) => arg.name.value === PAGE_SIZE_ARGUMENT)?.value;
-    const fallback = pageSize(argument.defaultValue);
-    if (given?.kind === Kind.VARIABLE) sources.push({ variable: given.name.value, fallback });
-    else sources.push({ size: given?.kind === Kind.INT ? pageSize(Number(given.value)) : fallback });
-    return undefined;
-  });
-  return sources;
-}
-
-/** The document with each page size written as an integer literal, in the order pageSizeSources found them. */
-function withPageSizes(schema: GraphQLSchema, document: DocumentNode, sizes: readonly number[]): DocumentNode {
-  let next = 0;
-  return pageSizedFields(schema, document, (node) => {
-    const literal: ArgumentNode = {
-      kind: Kind.ARGUMENT,
-      name: { kind: Kind.NAME, value: PAGE_SIZE_ARGUMENT },
-      value: { kind: Kind.INT, value: String(sizes[next++] ?? 1) },
-    };
-    const others = (node.arguments ?? []).filter((arg) => arg.name.value !== PAGE_SIZE_ARGUMENT);
-    return { ...node, arguments: [...others, literal] };
-  });
 }
 
 /**

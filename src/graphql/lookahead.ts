@@ -13,27 +13,11 @@ import {
   type GraphQLResolveInfo,
   type SelectionSetNode,
 } from 'graphql';
-import type { Permission } from '../auth/scopes.js';
 import type { CustomerParts } from '../domain/store.js';
+import { PART_OF_FIELD, PART_PERMISSION } from '../operations/fields.js';
 import type { Context } from './context.js';
 
 type Part = keyof CustomerParts;
-
-/** Customer's fields that show a part. */
-const PART_OF_FIELD: Readonly<Record<string, Part>> = {
-  addresses: 'addresses',
-  defaultAddress: 'addresses',
-  accounts: 'accounts',
-  businessModel: 'memberships',
-  b2b: 'memberships',
-};
-
-/** What each part's fields ask of the caller (Customer's authScopes); a part the caller may not see is not read. */
-const PART_PERMISSION: Readonly<Record<Part, Permission>> = {
-  addresses: 'readAddresses',
-  accounts: 'read',
-  memberships: 'read',
-};
 
 type Variables = Readonly<Record<string, unknown>>;
 type Selection = SelectionSetNode['selections'][number];

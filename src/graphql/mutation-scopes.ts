@@ -31,7 +31,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Permission } from '../auth/scopes.js';
 import type { Context } from './context.js';
 import { forbidden, HTTP_STATUS } from './errors.js';
-import { permissionOf } from './field-permission.js';
+import { fieldPermission } from './field-permission.js';
 import { coercedVariables } from './variables.js';
 
 interface Walk {
@@ -81,7 +81,7 @@ function findRefusal(
     const field = fields[node.name.value];
     if (!field) continue; // __typename and the like
     const here = [...path, node.alias?.value ?? node.name.value];
-    const permission = permissionOf(field);
+    const permission = fieldPermission(field);
     if (permission && !walk.may(permission)) {
       // A mutation field the caller may not run is refused by scope-auth before it writes: nothing to do here.
       if (path.length === 0) continue;

@@ -20,7 +20,7 @@ import {
   PAGE_HEADERS,
   sendFile,
   type BrowserFile,
-} from '../browser-files.js';
+} from '../http/browser-files.js';
 import { errorResponse, methodNotAllowed, resourceNotFound, type RestResponse } from './errors.js';
 import { buildOpenApiDocument } from './openapi.js';
 

@@ -1,36 +1,28 @@
 /**
- * The 16 endpoints on the domain and the store contract, with GraphQL's rules: the same domain functions, the reach
- * of the same scope table (src/auth/scopes.ts), the same read path for nested rows (one batched statement per kind
- * of row for a whole page). A write is one transaction, whose reads the answer comes from; a read runs on the
- * store's reads, as a GraphQL query does.
+ * The 16 endpoints: each performs its operation of the operation table (src/operations), as its GraphQL twin does,
+ * and answers in REST's terms. Customers are read on the same batched read path as GraphQL's (one statement per kind
+ * of row for a whole page, the parts brought along where the store does), and show only the fields the caller may
+ * read (src/operations/fields.ts).
  */
-import { reachFor, type Caller, type Permission } from '../auth/scopes.js';
 import { notFound } from '../domain/errors.js';
-import type { Domain } from '../domain/index.js';
-import { numberedPage } from '../domain/rest-list.js';
-import { isAddressId } from '../domain/validation.js';
-import type { Account, Address, Customer, Membership, Reach, Store, StoreReads } from '../domain/store.js';
-import { forbidden, type RestResponse } from './errors.js';
+import type { Customer, CustomerParts } from '../domain/store.js';
+import { CUSTOMER_FIELDS } from '../operations/fields.js';
+import { perform, type Session } from '../operations/index.js';
+import type { RestResponse } from './errors.js';
 import { filterOfQ } from './list.js';
-import { NO_EXPAND, type Expand } from './params.js';
-import { parseQ, type Condition } from './q.js';
+import { type Expand, NO_EXPAND } from './params.js';
+import { type Condition, parseQ } from './q.js';
 import {
   addressJson,
+  type CustomerJson,
   customerJson,
   toAddressInput,
   toAddressPatch,
   toAddressReplacement,
   toCustomerChanges,
   toCustomerCreate,
-  type CustomerJson,
 } from './representation.js';
 import type { RestCall, RestHandlers, RouteById } from './routes.js';
-
-export interface RestContext {
-  readonly caller: Caller;
-  readonly store: Store;
-  readonly domain: Domain;
-}
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): RestResponse => ({
@@ -40,213 +32,140 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 });
 const empty = (status: number): RestResponse => ({ status, headers: {} });
 
-/** The reach of the permission; the server has checked the route's permissions before dispatching. */
-function reach(ctx: RestContext, permission: Permission): Reach {
-  const found = reachFor(ctx.caller, permission);
-  if (!found) throw forbidden(permission);
-  return found;
-}
+/** The parts of a customer that its answer shows: its memberships always (businessModel), the others as allowed. */
+const partsShown = (session: Session, expand: Expand): CustomerParts => ({
+  memberships: true,
+  addresses: expand.addresses || session.may(CUSTOMER_FIELDS.defaultAddress),
+  accounts: expand.accounts,
+});
 
-const mayReadAddresses = (ctx: RestContext) => reachFor(ctx.caller, 'readAddresses') !== undefined;
-
-function groupByCustomer<R extends { customerPk: number }>(rows: readonly R[]): Map<number, R[]> {
-  const groups = new Map<number, R[]>();
-  for (const row of rows) {
-    const group = groups.get(row.customerPk);
-    if (group) group.push(row);
-    else groups.set(row.customerPk, [row]);
-  }
-  return groups;
-}
-
-/**
- * The customers as JSON with what their answer shows: memberships always, addresses when the token may read them
- * (for defaultAddress, and expand=addresses), accounts for expand=accounts. One statement per kind of row, whatever
- * the number of customers; rows a customer reached are followed in its whole tenant, as GraphQL's loaders do.
- */
-async function customersJson(
-  ctx: RestContext,
-  reads: StoreReads,
-  rows: readonly Customer[],
-  expand: Expand,
-): Promise<CustomerJson[]> {
-  if (rows.length === 0) return [];
-  const tenant: Reach = { tenant: ctx.caller.tenant };
-  const pks = rows.map((row) => row.pk);
-  const withAddresses = mayReadAddresses(ctx);
+/** A customer as JSON, with only what the caller may read, its parts from the request's loaders. */
+async function customerAnswer(session: Session, row: Customer, expand: Expand): Promise<CustomerJson> {
+  const shown = partsShown(session, expand);
+  const { loaders } = session;
   const [memberships, addresses, accounts] = await Promise.all([
-    reads.legalEntities.membershipsByCustomerPks(tenant, pks),
-    withAddresses ? reads.addresses.byCustomerPks(tenant, pks) : undefined,
-    expand.accounts ? reads.accounts.byCustomerPks(tenant, pks) : undefined,
+    loaders.membershipsOf(row),
+    shown.addresses ? loaders.addressesOf(row) : undefined,
+    shown.accounts ? loaders.accountsOf(row) : undefined,
   ]);
-  const membershipsOf = groupByCustomer<Membership>(memberships);
-  const addressesOf = addresses && groupByCustomer<Address>(addresses);
-  const accountsOf = accounts && groupByCustomer<Account>(accounts);
-  return rows.map((row) =>
-    customerJson(
-      row,
-      {
-        memberships: membershipsOf.get(row.pk) ?? [],
-        addresses: addressesOf && (addressesOf.get(row.pk) ?? []),
-        accounts: accountsOf && (accountsOf.get(row.pk) ?? []),
-      },
-      expand,
-    ),
-  );
+  const may = { b2b: session.may(CUSTOMER_FIELDS.b2b), defaultAddress: session.may(CUSTOMER_FIELDS.defaultAddress) };
+  return customerJson(row, { memberships, addresses, accounts }, expand, may);
 }
 
 type ListCall = RestCall<RouteById<'listCustomers'>> | RestCall<RouteById<'searchCustomers'>>;
 
-async function list(ctx: RestContext, call: ListCall, conditions: readonly Condition[]): Promise<RestResponse> {
-  const reads = ctx.store.reads;
-  const page = await numberedPage(reads, reach(ctx, 'read'), {
+async function list(session: Session, call: ListCall, conditions: readonly Condition[]): Promise<RestResponse> {
+  const { expand } = call.query;
+  const page = await perform(session, 'customerPage', {
     filter: filterOfQ(conditions),
     order: call.query.sort,
     pageNumber: call.query.pageNumber,
     pageSize: call.query.pageSize,
+    parts: partsShown(session, expand),
   });
-  const [body, count] = await Promise.all([customersJson(ctx, reads, page.rows, call.query.expand), page.count()]);
+  const [body, count] = await Promise.all([
+    Promise.all(page.rows.map((row) => customerAnswer(session, row, expand))),
+    page.count(),
+  ]);
   const headers: Record<string, string> = { count: String(count) };
   if (call.totalCountHeader) headers['x-total-count'] = String(count);
   return json(200, body, headers);
 }
 
-export function createRestHandlers(): RestHandlers<RestContext> {
+export function createRestHandlers(): RestHandlers<Session> {
   return {
-    listCustomers: (ctx, call) => list(ctx, call, call.query.q),
+    listCustomers: (session, call) => list(session, call, call.query.q),
 
-    searchCustomers: (ctx, call) => list(ctx, call, parseQ(call.body.q ?? '')),
+    searchCustomers: (session, call) => list(session, call, parseQ(call.body.q ?? '')),
 
-    async createCustomer(ctx, call) {
-      const row = await ctx.store.transaction((tx) =>
-        ctx.domain.customers.create(tx, reach(ctx, 'create'), toCustomerCreate(call.body), {
-          sendPasswordResetNotifications: call.query.sendPasswordResetNotifications,
-        }),
-      );
+    async createCustomer(session, call) {
+      const row = await perform(session, 'createCustomer', {
+        input: toCustomerCreate(call.body),
+        sendPasswordResetNotifications: call.query.sendPasswordResetNotifications,
+      });
       return json(201, { id: row.customerNumber });
     },
 
-    async upsertCustomer(ctx, call) {
-      const { changes, expectedVersion } = toCustomerChanges(call.body, call.params.customerNumber);
-      const { customer, created } = await ctx.store.transaction((tx) =>
-        ctx.domain.customers.upsert(tx, reach(ctx, 'update'), call.params.customerNumber, changes, expectedVersion),
-      );
+    async upsertCustomer(session, call) {
+      const { customerNumber } = call.params;
+      const { changes, expectedVersion } = toCustomerChanges(call.body, customerNumber);
+      const { customer, created } = await perform(session, 'upsertCustomer', {
+        customerNumber,
+        input: changes,
+        expectedVersion,
+      });
       return created ? json(201, { id: customer.customerNumber }) : empty(204);
     },
 
-    async patchCustomer(ctx, call) {
-      const { changes, expectedVersion } = toCustomerChanges(call.body, call.params.customerNumber);
-      const body = await ctx.store.transaction(async (tx) => {
-        const row = await ctx.domain.customers.patch(
-          tx,
-          reach(ctx, 'update'),
-          call.params.customerNumber,
-          changes,
-          expectedVersion,
-        );
-        return (await customersJson(ctx, tx, [row], NO_EXPAND))[0];
-      });
-      return json(200, body);
+    async patchCustomer(session, call) {
+      const { customerNumber } = call.params;
+      const { changes, expectedVersion } = toCustomerChanges(call.body, customerNumber);
+      const row = await perform(session, 'patchCustomer', { customerNumber, input: changes, expectedVersion });
+      return json(200, await customerAnswer(session, row, NO_EXPAND));
     },
 
-    async getCustomer(ctx, call) {
-      const reads = ctx.store.reads;
-      const row = await ctx.domain.customers.get(reads, reach(ctx, 'read'), call.params.customerNumber);
-      return json(200, (await customersJson(ctx, reads, [row], call.query.expand))[0]);
+    async getCustomer(session, call) {
+      const { customerNumber } = call.params;
+      const { expand } = call.query;
+      const row = await perform(session, 'customer', { customerNumber, parts: partsShown(session, expand) });
+      if (!row) throw notFound(`Customer ${customerNumber}`);
+      return json(200, await customerAnswer(session, row, expand));
     },
 
-    async deleteCustomer(ctx, call) {
-      await ctx.store.transaction((tx) =>
-        ctx.domain.customers.delete(tx, reach(ctx, 'delete'), call.params.customerNumber),
-      );
+    async deleteCustomer(session, call) {
+      await perform(session, 'deleteCustomer', call.params);
       return empty(202);
     },
 
-    async assignAccount(ctx, call) {
-      await ctx.store.transaction((tx) =>
-        ctx.domain.customers.assignAccount(tx, reach(ctx, 'manageParts'), call.params.customerNumber, call.body.email),
-      );
-      return json(201, { id: call.params.customerNumber });
+    async assignAccount(session, call) {
+      const { customerNumber } = call.params;
+      await perform(session, 'assignCustomerAccount', { customerNumber, email: call.body.email });
+      return json(201, { id: customerNumber });
     },
 
-    async listAddresses(ctx, call) {
-      const reads = ctx.store.reads;
-      const customer = await ctx.domain.customers.get(reads, reach(ctx, 'readAddresses'), call.params.customerNumber);
-      const rows = await reads.addresses.byCustomerPks({ tenant: ctx.caller.tenant }, [customer.pk]);
+    async listAddresses(session, call) {
+      const rows = await perform(session, 'customerAddresses', call.params);
+      if (!rows) throw notFound(`Customer ${call.params.customerNumber}`);
       return json(200, rows.map(addressJson));
     },
 
-    async addAddress(ctx, call) {
-      const row = await ctx.store.transaction((tx) =>
-        ctx.domain.addresses.add(tx, reach(ctx, 'manageParts'), call.params.customerNumber, toAddressInput(call.body)),
-      );
+    async addAddress(session, call) {
+      const { customerNumber } = call.params;
+      const row = await perform(session, 'addCustomerAddress', { customerNumber, input: toAddressInput(call.body) });
       return json(201, { id: row.id });
     },
 
-    async upsertAddress(ctx, call) {
-      const { customerNumber, addressId } = call.params;
-      const { address, created } = await ctx.store.transaction((tx) =>
-        ctx.domain.addresses.upsert(
-          tx,
-          reach(ctx, 'manageParts'),
-          customerNumber,
-          addressId,
-          toAddressReplacement(call.body),
-        ),
-      );
+    async upsertAddress(session, call) {
+      const input = toAddressReplacement(call.body);
+      const { address, created } = await perform(session, 'upsertCustomerAddress', { ...call.params, input });
       return created ? json(201, { id: address.id }) : empty(204);
     },
 
-    async patchAddress(ctx, call) {
-      const { customerNumber, addressId } = call.params;
-      const row = await ctx.store.transaction((tx) =>
-        ctx.domain.addresses.patch(
-          tx,
-          reach(ctx, 'manageParts'),
-          customerNumber,
-          addressId,
-          toAddressPatch(call.body, addressId),
-        ),
-      );
+    async patchAddress(session, call) {
+      const { addressId } = call.params;
+      const input = toAddressPatch(call.body, addressId);
+      return json(200, addressJson(await perform(session, 'patchCustomerAddress', { ...call.params, input })));
+    },
+
+    async getAddress(session, call) {
+      const row = await perform(session, 'customerAddress', call.params);
+      // The domain's words for an address that is not this customer's.
+      if (!row) throw notFound(`Address ${call.params.addressId} of customer ${call.params.customerNumber}`);
       return json(200, addressJson(row));
     },
 
-    async getAddress(ctx, call) {
-      const { customerNumber, addressId } = call.params;
-      const reads = ctx.store.reads;
-      const customer = await ctx.domain.customers.get(reads, reach(ctx, 'readAddresses'), customerNumber);
-      // An id that no address can have is looked up nowhere, as the domain does.
-      const row = isAddressId(addressId)
-        ? (await reads.addresses.byIds({ tenant: ctx.caller.tenant }, [addressId]))[0]
-        : undefined;
-      if (!row || row.customerPk !== customer.pk) {
-        // The domain's words for an address that is not this customer's.
-        throw notFound(`Address ${addressId} of customer ${customerNumber}`);
-      }
-      return json(200, addressJson(row));
-    },
-
-    async deleteAddress(ctx, call) {
-      const { customerNumber, addressId } = call.params;
-      await ctx.store.transaction((tx) =>
-        ctx.domain.addresses.delete(tx, reach(ctx, 'manageParts'), customerNumber, addressId),
-      );
+    async deleteAddress(session, call) {
+      await perform(session, 'deleteCustomerAddress', call.params);
       return empty(204);
     },
 
-    async addAddressTags(ctx, call) {
-      const { customerNumber, addressId } = call.params;
-      await ctx.store.transaction((tx) =>
-        ctx.domain.addresses.addTags(tx, reach(ctx, 'manageParts'), customerNumber, addressId, call.query.tags),
-      );
+    async addAddressTags(session, call) {
+      await perform(session, 'addCustomerAddressTags', { ...call.params, tags: call.query.tags });
       return empty(204);
     },
 
-    async removeAddressTags(ctx, call) {
-      const { customerNumber, addressId } = call.params;
-      await ctx.store.transaction((tx) =>
-        ctx.domain.addresses.removeTags(tx, reach(ctx, 'manageParts'), customerNumber, addressId, call.query.tags),
-      );
+    async removeAddressTags(session, call) {
+      await perform(session, 'removeCustomerAddressTags', { ...call.params, tags: call.query.tags });
       return empty(204);
     },
   };

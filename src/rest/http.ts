@@ -6,13 +6,15 @@
  * /metrics by route, status and outcome, and the route is named in the request's log line.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { reachFor, type Caller } from '../auth/scopes.js';
-import { InvalidTokenError, type TokenVerifier } from '../auth/tokens.js';
+import { reachFor } from '../auth/scopes.js';
+import { authenticate, InvalidTokenError, type TokenVerifier } from '../auth/tokens.js';
 import type { Domain } from '../domain/index.js';
 import type { Store } from '../domain/store.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
-import { logRestRoute } from '../request-log.js';
+import { readBody } from '../http/body.js';
+import type { Metrics } from '../http/metrics.js';
+import { logRestRoute } from '../http/request-log.js';
+import { createSession } from '../operations/index.js';
 import { createRestDocs } from './docs.js';
 import {
   errorResponse,
@@ -35,28 +37,9 @@ export interface RestApiDependencies {
   logger: Logger;
   metrics: Metrics;
   maxBodyBytes: number;
-  /** The server's body reader: the body, or 'too large' / 'aborted'. */
-  readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large' | 'aborted'>;
   /** The documentation follows introspection, as GraphiQL does. */
   docs: { enabled: boolean; developmentToken?: string | undefined };
 }
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-/** A 401 answer, or the verified caller. */
-async function authenticate(header: string | undefined, verify: TokenVerifier): Promise<Caller | RestResponse> {
-  if (header === undefined || header.trim() === '') return unauthorized('missing');
-  const token = BEARER.exec(header)?.[1];
-  if (!token) return unauthorized('invalid');
-  try {
-    return await verify(token);
-  } catch (error) {
-    if (error instanceof InvalidTokenError) return unauthorized(tokenProblemOf(error));
-    throw error;
-  }
-}
-
-const isResponse = (value: Caller | RestResponse): value is RestResponse => 'status' in value;
 
 export function createRestApi(deps: RestApiDependencies) {
   const docs = createRestDocs(deps.docs);
@@ -83,25 +66,30 @@ export function createRestApi(deps: RestApiDependencies) {
     logRestRoute(req, route.id);
     let body = '';
     if ('body' in match.route) {
-      const read = await deps.readBody(req, deps.maxBodyBytes);
+      const read = await readBody(req, deps.maxBodyBytes);
       if (read === 'aborted') return; // the client left mid-body: nobody to answer
       if (read === 'too large') return write(res, errorResponse(payloadTooLarge(deps.maxBodyBytes)));
       body = read.toString('utf8');
     } else {
       req.resume();
     }
-    const caller = await authenticate(req.headers.authorization, deps.verifyToken);
-    if (isResponse(caller)) return write(res, caller);
+    const caller = await authenticate(req.headers.authorization, deps.verifyToken).catch((error: unknown) => {
+      if (error instanceof InvalidTokenError) return unauthorized(tokenProblemOf(error));
+      throw error;
+    });
+    if (caller === null) return write(res, unauthorized('missing'));
+    if ('status' in caller) return write(res, caller);
     checkTenant(match.params.tenant ?? '', caller.tenant);
     // The route's own permission before anything about the request is read; expand's after it is decoded.
-    if (!reachFor(caller, match.route.permission)) throw forbidden(match.route.permission);
+    const [permission] = permissionsOf(match.route);
+    if (!reachFor(caller, permission!)) throw forbidden(permission!);
     const search = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const call = decodeCall(match, { search, headers: req.headers, body });
     const expand = 'expand' in call.query ? call.query.expand : undefined;
     for (const permission of permissionsOf(call.route, expand)) {
       if (!reachFor(caller, permission)) throw forbidden(permission);
     }
-    write(res, await dispatch(handlers, { caller, store: deps.store, domain: deps.domain }, call));
+    write(res, await dispatch(handlers, createSession(caller, deps.domain, deps.store), call));
   }
 
   /** Answers a request whose path starts with /customer/. */

@@ -4,6 +4,7 @@
  * service parses and answers. Served by docs.ts; test/rest-openapi.test.ts validates it with an OpenAPI validator
  * and response-validator.ts checks answers against it.
  */
+import { permissionOf } from '../operations/index.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PERMISSIONS, type Permission } from '../auth/scopes.js';
@@ -248,7 +249,7 @@ function operation(route: Route): Operation {
   const pathParams = [...`${BASE_PATH}${route.path}`.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   const expands = (route.query as readonly string[]).includes('expand');
   const description = [
-    scopesText(route.permission),
+    scopesText(permissionOf(route.operation)),
     expands ? ` expand=addresses also needs ${PERMISSIONS.readAddresses.tenant.join(' or ')}.` : '',
     `\n\nThe GraphQL API's \`${route.graphql}\` does the same.`,
   ].join('');
@@ -263,7 +264,7 @@ function operation(route: Route): Operation {
       ...(route.answers.some((a: Answer) => a.countHeaders) ? [ref('parameters', 'XTotalCount')] : []),
     ],
     responses: {},
-    'x-permission': route.permission,
+    'x-permission': permissionOf(route.operation),
   };
   if ('body' in route) {
     op.requestBody = {

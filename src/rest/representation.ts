@@ -126,29 +126,38 @@ export function addressJson(address: Address): AddressJson {
 
 export const accountJson = (account: Account): AccountJson => ({ id: account.email, providerId: account.providerId });
 
-/** What a customer's answer is made of besides its row, each loaded only when the answer shows it. */
-export interface CustomerParts {
+/** The rows a customer's answer shows besides its own, each loaded only when the answer shows it. */
+export interface CustomerAnswerRows {
   /** Its legal-entity memberships (b2b, businessModel): always needed. */
   readonly memberships: readonly Membership[];
-  /**
-   * Its addresses, default first; undefined when the token may not read addresses (AUTH.md: only the tenant-wide
-   * read scopes), which leaves out defaultAddress, as GraphQL refuses Customer.defaultAddress to such a token.
-   */
+  /** Its addresses, default first: for defaultAddress and expand=addresses. */
   readonly addresses?: readonly Address[] | undefined;
   /** Its accounts: needed only for expand=accounts. */
   readonly accounts?: readonly Account[] | undefined;
 }
 
+/** The fields of a customer's answer that the caller may or may not read (src/operations/fields.ts). */
+export interface Readable {
+  readonly b2b: boolean;
+  readonly defaultAddress: boolean;
+}
+
 /**
- * The customer as JSON. A part that `expand` asks for must be given: answering without it would hide it silently, so
- * a missing one is a programming error (and expand=addresses needs the readAddresses permission, see routes.ts).
+ * The customer as JSON, without the fields the caller may not read, as GraphQL refuses them. A part that `expand`
+ * asks for must be given: answering without it would hide it silently, so a missing one is a programming error
+ * (expand needs the permissions of the fields it adds, see routes.ts).
  */
-export function customerJson(customer: Customer, parts: CustomerParts, expand: Expand): CustomerJson {
+export function customerJson(
+  customer: Customer,
+  parts: CustomerAnswerRows,
+  expand: Expand,
+  readable: Readable,
+): CustomerJson {
   if (expand.addresses && !parts.addresses) throw new Error('expand=addresses without the customer’s addresses');
   if (expand.accounts && !parts.accounts) throw new Error('expand=accounts without the customer’s accounts');
   const { memberships } = parts;
-  const defaultAddress = parts.addresses?.find((address) => address.isDefault);
-  const hasB2b = customer.companyRegistrationId !== null || memberships.length > 0;
+  const defaultAddress = readable.defaultAddress ? parts.addresses?.find((address) => address.isDefault) : undefined;
+  const hasB2b = readable.b2b && (customer.companyRegistrationId !== null || memberships.length > 0);
   return {
     id: customer.customerNumber,
     customerNumber: customer.customerNumber,

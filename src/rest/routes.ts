@@ -1,11 +1,13 @@
 /**
- * The REST API's endpoints as data (REST.md's table of 16): method, path, the permission of src/auth/scopes.ts that
- * each needs (the one its GraphQL twin uses, so both APIs answer to one scope table), query parameters, request
- * body, answers. The OpenAPI document, the request decoding (request.ts) and the handlers' types are made from it;
+ * The REST API's endpoints as data (REST.md's table of 16): method, path, the operation of the operation table that
+ * each performs (the one its GraphQL twin performs, so both APIs ask the same permission), query parameters,
+ * request body, answers. The OpenAPI document, the request decoding (request.ts) and the handlers' types are made from it;
  * {@link matchRoute} finds the endpoint of a request.
  */
 import type { z } from 'zod';
 import type { Permission } from '../auth/scopes.js';
+import { CUSTOMER_FIELDS } from '../operations/fields.js';
+import { type OperationName, permissionOf } from '../operations/index.js';
 import {
   badRequest,
   methodNotAllowed,
@@ -133,7 +135,8 @@ export interface RouteSpec {
   readonly method: Method;
   /** Under {@link BASE_PATH}. */
   readonly path: string;
-  readonly permission: Permission;
+  /** What it does: an operation of the operation table, whose permission it asks. */
+  readonly operation: OperationName;
   readonly summary: string;
   /** What the GraphQL API calls the same operation. */
   readonly graphql: string;
@@ -167,7 +170,7 @@ export const ROUTES = [
     id: 'listCustomers',
     method: 'GET',
     path: '/customers',
-    permission: 'read',
+    operation: 'customerPage',
     summary: 'Retrieves a list of customer profiles.',
     graphql: 'customers',
     query: ['q', 'sort', 'pageNumber', 'pageSize', 'expand'],
@@ -178,7 +181,7 @@ export const ROUTES = [
     id: 'createCustomer',
     method: 'POST',
     path: '/customers',
-    permission: 'create',
+    operation: 'createCustomer',
     summary: 'Creates a new customer.',
     graphql: 'createCustomer',
     query: ['sendPasswordResetNotifications'],
@@ -190,7 +193,7 @@ export const ROUTES = [
     id: 'searchCustomers',
     method: 'POST',
     path: '/customers/search',
-    permission: 'read',
+    operation: 'customerPage',
     summary: 'Searches customer profiles with a q expression in the body.',
     graphql: 'customers',
     query: ['sort', 'pageNumber', 'pageSize', 'expand'],
@@ -202,7 +205,7 @@ export const ROUTES = [
     id: 'upsertCustomer',
     method: 'PUT',
     path: '/customers/{customerNumber}',
-    permission: 'update',
+    operation: 'upsertCustomer',
     summary: "Updates a customer's profile, or creates it under this number when it does not exist.",
     graphql: 'upsertCustomer',
     query: ['sendPasswordResetNotifications'],
@@ -214,7 +217,7 @@ export const ROUTES = [
     id: 'patchCustomer',
     method: 'PATCH',
     path: '/customers/{customerNumber}',
-    permission: 'update',
+    operation: 'patchCustomer',
     summary: "Updates the given fields of a customer's profile.",
     graphql: 'patchCustomer',
     query: [],
@@ -226,7 +229,7 @@ export const ROUTES = [
     id: 'getCustomer',
     method: 'GET',
     path: '/customers/{customerNumber}',
-    permission: 'read',
+    operation: 'customer',
     summary: "Retrieves a specified customer's profile.",
     graphql: 'customer',
     query: ['expand'],
@@ -237,7 +240,7 @@ export const ROUTES = [
     id: 'deleteCustomer',
     method: 'DELETE',
     path: '/customers/{customerNumber}',
-    permission: 'delete',
+    operation: 'deleteCustomer',
     summary: "Deletes a specified customer's profile and the accounts associated with it.",
     graphql: 'deleteCustomer',
     query: [],
@@ -248,7 +251,7 @@ export const ROUTES = [
     id: 'assignAccount',
     method: 'POST',
     path: '/customers/{customerNumber}/accounts/internal',
-    permission: 'manageParts',
+    operation: 'assignCustomerAccount',
     summary: 'Assigns a customer account to an existing customer profile.',
     graphql: 'assignCustomerAccount',
     query: [],
@@ -260,7 +263,7 @@ export const ROUTES = [
     id: 'listAddresses',
     method: 'GET',
     path: '/customers/{customerNumber}/addresses',
-    permission: 'readAddresses',
+    operation: 'customerAddresses',
     summary: 'Retrieves the addresses of a specified customer, default first.',
     graphql: 'Customer.addresses',
     query: [],
@@ -271,7 +274,7 @@ export const ROUTES = [
     id: 'addAddress',
     method: 'POST',
     path: '/customers/{customerNumber}/addresses',
-    permission: 'manageParts',
+    operation: 'addCustomerAddress',
     summary: "Adds an address to a specified customer's profile.",
     graphql: 'addCustomerAddress',
     query: [],
@@ -283,7 +286,7 @@ export const ROUTES = [
     id: 'upsertAddress',
     method: 'PUT',
     path: '/customers/{customerNumber}/addresses/{addressId}',
-    permission: 'manageParts',
+    operation: 'upsertCustomerAddress',
     summary: 'Replaces a specified customer address, or adds it under this id when it does not exist.',
     graphql: 'updateCustomerAddress',
     query: [],
@@ -295,7 +298,7 @@ export const ROUTES = [
     id: 'patchAddress',
     method: 'PATCH',
     path: '/customers/{customerNumber}/addresses/{addressId}',
-    permission: 'manageParts',
+    operation: 'patchCustomerAddress',
     summary: 'Updates the given fields of a specified customer address.',
     graphql: 'patchCustomerAddress',
     query: [],
@@ -307,7 +310,7 @@ export const ROUTES = [
     id: 'getAddress',
     method: 'GET',
     path: '/customers/{customerNumber}/addresses/{addressId}',
-    permission: 'readAddresses',
+    operation: 'customerAddress',
     summary: 'Retrieves a specified customer address.',
     graphql: 'customerAddress',
     query: [],
@@ -318,7 +321,7 @@ export const ROUTES = [
     id: 'deleteAddress',
     method: 'DELETE',
     path: '/customers/{customerNumber}/addresses/{addressId}',
-    permission: 'manageParts',
+    operation: 'deleteCustomerAddress',
     summary: 'Deletes a specified customer address.',
     graphql: 'deleteCustomerAddress',
     query: [],
@@ -329,7 +332,7 @@ export const ROUTES = [
     id: 'addAddressTags',
     method: 'POST',
     path: '/customers/{customerNumber}/addresses/{addressId}/tags',
-    permission: 'manageParts',
+    operation: 'addCustomerAddressTags',
     summary: 'Adds tags to a customer address; tags it already has are kept once.',
     graphql: 'addCustomerAddressTags',
     query: ['tags'],
@@ -340,7 +343,7 @@ export const ROUTES = [
     id: 'removeAddressTags',
     method: 'DELETE',
     path: '/customers/{customerNumber}/addresses/{addressId}/tags',
-    permission: 'manageParts',
+    operation: 'removeCustomerAddressTags',
     summary: 'Removes tags from a customer address; tags it does not have are ignored.',
     graphql: 'removeCustomerAddressTags',
     query: ['tags'],
@@ -392,13 +395,14 @@ export function dispatch<Context>(
 }
 
 /**
- * The permissions a call needs: its route's, and readAddresses for expand=addresses (addresses are refused to the
+ * The permissions a call needs: its operation's, and those of the fields `expand` adds (addresses are refused to the
  * own scopes in GraphQL too, so a customer token asking for them gets 403 rather than a customer without them).
  */
 export function permissionsOf(route: Route, expand?: Expand): Permission[] {
-  return expand?.addresses && route.permission !== 'readAddresses'
-    ? [route.permission, 'readAddresses']
-    : [route.permission];
+  const fields = [expand?.addresses && CUSTOMER_FIELDS.addresses, expand?.accounts && CUSTOMER_FIELDS.accounts];
+  return [
+    ...new Set([permissionOf(route.operation), ...fields.filter((field) => field !== undefined && field !== false)]),
+  ];
 }
 
 // ---- Matching ----

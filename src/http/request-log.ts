@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 interface RequestRecord {
   /** The REST route's id (src/rest/routes.ts). */

@@ -2,9 +2,13 @@
  * Prometheus metrics: SQL statements executed, GraphQL operations counted and timed by name, and REST requests by
  * route, status and outcome.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { bearerToken } from '../auth/tokens.js';
+import { send } from './body.js';
 
 export interface MetricsOptions {
   /**
@@ -96,3 +100,19 @@ export function createMetrics({ maxOperationNames = 500 }: MetricsOptions = {}) 
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * GET /metrics: Prometheus text. Operation names are chosen by callers of every tenant, so /metrics can be kept
+ * internal: on a listener of its own (METRICS_PORT, never exposed publicly) and/or behind a bearer token
+ * (METRICS_TOKEN, compared in constant time).
+ */
+export function metricsEndpoint(metrics: Metrics, token: string | undefined) {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (token && !timingSafeEqual(digest(bearerToken(req.headers.authorization) ?? ''), digest(token))) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="metrics"' });
+      return void res.end('/metrics needs Authorization: Bearer <METRICS_TOKEN>\n');
+    }
+    send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
+  };
+}
