@@ -62,7 +62,7 @@ export function createAddressService(customerService: CustomerService, now: () =
   ): Promise<T> {
     const customer = await customerService.getLocked(tx, reach, customerNumber);
     const result = await work(customer, now());
-    await customerService.touch(tx, reach, customer);
+    await customerService.newVersion(tx, reach, customer);
     return result;
   }
 

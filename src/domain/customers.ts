@@ -23,9 +23,11 @@ import {
   parseCustomerCreate,
   parseCustomerNumber,
   parseEmail,
+  PLAIN_PROFILE_FIELDS,
   type CustomerChanges,
 } from './validation.js';
 
+/** What a new customer's fields are when not given; the others are empty (null). */
 export const DEFAULTS = {
   active: false,
   onHold: false,
@@ -34,22 +36,11 @@ export const DEFAULTS = {
   preferredSite: 'main',
 } as const;
 
-/** Profile fields that map 1:1 onto columns. */
-const PLAIN_FIELDS = [
-  'title',
-  'firstName',
-  'middleName',
-  'lastName',
-  'contactEmail',
-  'contactPhone',
-  'company',
-  'preferredLanguage',
-  'preferredCurrency',
-  'preferredSite',
-  'active',
-  'onHold',
-  'mixins',
-] as const;
+/** The plain profile fields of a new customer: as given, else their default, else empty. */
+const newProfile = (fields: CustomerChanges) =>
+  Object.fromEntries(
+    PLAIN_PROFILE_FIELDS.map((field) => [field, fields[field] ?? DEFAULTS[field as keyof typeof DEFAULTS] ?? null]),
+  ) as Pick<NewCustomer, (typeof PLAIN_PROFILE_FIELDS)[number]>;
 
 /** How often an upsert looks for the customer again after a racing transaction took its new number. */
 const UPSERT_ATTEMPTS = 3;
@@ -189,20 +180,8 @@ export function createCustomerService(now: () => number = Date.now) {
       ? (ownCompany[0]?.registrationId ?? null)
       : (fields.b2b?.companyRegistrationId ?? null);
     const inserted = await insertNumbered(tx, reach, customNumber, {
-      title: fields.title ?? null,
-      firstName: fields.firstName ?? null,
-      middleName: fields.middleName ?? null,
-      lastName: fields.lastName ?? null,
-      contactEmail: fields.contactEmail ?? null,
-      contactPhone: fields.contactPhone ?? null,
-      company: fields.company ?? null,
-      preferredLanguage: fields.preferredLanguage ?? DEFAULTS.preferredLanguage,
-      preferredCurrency: fields.preferredCurrency ?? DEFAULTS.preferredCurrency,
-      preferredSite: fields.preferredSite ?? DEFAULTS.preferredSite,
-      active: fields.active ?? DEFAULTS.active,
-      onHold: fields.onHold ?? DEFAULTS.onHold,
+      ...newProfile(fields),
       companyRegistrationId: registrationId,
-      mixins: fields.mixins ?? null,
       version: 1,
       createdAt: at,
       modifiedAt: at,
@@ -248,7 +227,7 @@ export function createCustomerService(now: () => number = Date.now) {
     const at = changeTime(row);
     const update: { -readonly [K in keyof StoredChanges]: StoredChanges[K] } = {};
     let changed = false;
-    for (const field of PLAIN_FIELDS) {
+    for (const field of PLAIN_PROFILE_FIELDS) {
       if (!(field in changes)) continue;
       const value = changes[field];
       if (field === 'contactEmail' && value === null && row.contactEmail !== null) {
@@ -366,7 +345,7 @@ export function createCustomerService(now: () => number = Date.now) {
     },
 
     /** Raises the version of a (locked) customer after a change to one of its parts (addresses). */
-    touch(tx: Transaction, reach: Reach, row: Customer): Promise<Customer> {
+    newVersion(tx: Transaction, reach: Reach, row: Customer): Promise<Customer> {
       return tx.customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: changeTime(row) });
     },
   };

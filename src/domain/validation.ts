@@ -86,30 +86,50 @@ const tag = z
 const tagList = z.array(tag).max(LIMITS.tagsPerAddress, `at most ${LIMITS.tagsPerAddress} tags`);
 
 /**
- * Fields of a customer's profile, shared by create, upsert and patch. `null` clears a field (where it may be
- * empty); an absent field is left as it is. Non-null fields refuse `null`.
+ * The fields of a customer's profile, shared by create, upsert and patch, in the order the API shows them: one list
+ * that the domain copies to the row by (src/domain/customers.ts) and REST takes and shows by (src/rest/
+ * representation.ts). `null` clears a field that may be empty (`nullish`: its column may be NULL); an absent field is
+ * left as it is; a field that may not be empty (`optional`) refuses `null`.
  */
-const profileFields = {
+export const PROFILE = {
   title: text(LIMITS.title).nullish(),
   firstName: text().nullish(),
   middleName: text().nullish(),
   lastName: text().nullish(),
-  contactEmail: email.nullish(),
+  contactEmail: email.nullish().meta({ description: "On create, also the customer's first login account." }),
   contactPhone: phone.nullish(),
   company: text().nullish(),
-  preferredLanguage: locale.optional(),
-  preferredCurrency: currency.optional(),
-  preferredSite: site.optional(),
-  active: z.boolean().optional(),
-  onHold: z.boolean().optional(),
-  b2b: z.object({ companyRegistrationId: requiredText().nullish() }).nullish(),
-  mixins: mixins.nullish(),
+  preferredLanguage: locale.optional().meta({ description: 'A locale such as en_US or de_DE; default en_US.' }),
+  preferredCurrency: currency.optional().meta({ description: 'An ISO 4217 code such as EUR; default USD.' }),
+  preferredSite: site.optional().meta({ description: 'Default main.' }),
+  active: z.boolean().optional().meta({ description: 'Default false.' }),
+  onHold: z.boolean().optional().meta({ description: 'Default false.' }),
+  b2b: z
+    .object({
+      companyRegistrationId: requiredText().nullish().meta({
+        description:
+          "Assigns the customer to the tenant's legal entity with this registration id, created (named after company) when missing.",
+      }),
+    })
+    .nullish(),
+  mixins: mixins.nullish().meta({ description: 'A JSON object of at most 16 KiB, nested at most 32 levels deep.' }),
 };
 
-const customerChanges = z.object(profileFields);
-const customerCreate = z.object({ ...profileFields, id: customNumber.nullish() });
+/** What a field means to a caller, where the domain says it (its schema's description). */
+export const descriptionOf = (schema: z.ZodType): string | undefined => z.globalRegistry.get(schema)?.description;
 
-const addressFields = {
+/** The profile fields that are columns of the customer's row as they are (b2b is a legal entity's assignment). */
+export const PLAIN_PROFILE_FIELDS = Object.keys(PROFILE).filter((field) => field !== 'b2b') as Exclude<
+  keyof typeof PROFILE,
+  'b2b'
+>[];
+
+const customerChanges = z.object(PROFILE);
+const customerCreate = z.object({ ...PROFILE, id: customNumber.nullish() });
+
+/** The fields of an address, in the order the API shows them; a new address needs those that are not optional. */
+export const ADDRESS = {
+  contactName: requiredText(),
   companyName: text().nullish(),
   street: text().nullish(),
   streetNumber: text(LIMITS.zipCode).nullish(),
@@ -120,21 +140,17 @@ const addressFields = {
   extraLine4: text().nullish(),
   zipCode: text(LIMITS.zipCode).nullish(),
   city: text().nullish(),
+  country: country.meta({ description: 'ISO 3166-1 alpha-2, e.g. DE.' }),
   state: text().nullish(),
   contactPhone: phone.nullish(),
   tags: tagList.nullish(),
-  isDefault: z.boolean().nullish(),
+  isDefault: z.boolean().nullish().meta({ description: 'Makes this the default address (and the others not).' }),
 };
-const addressInput = z.object({
-  id: customNumber.nullish(),
-  contactName: requiredText(),
-  country,
-  ...addressFields,
-});
+const addressInput = z.object({ id: customNumber.nullish(), ...ADDRESS });
 const addressPatch = z.object({
-  contactName: requiredText().optional(),
-  country: country.optional(),
-  ...addressFields,
+  ...ADDRESS,
+  contactName: ADDRESS.contactName.optional(),
+  country: ADDRESS.country.optional(),
 });
 
 export type CustomerChanges = z.infer<typeof customerChanges>;

@@ -1,4 +1,5 @@
 /** Address, the `customerAddress` query and the address and tag mutations. */
+import { ADDRESS, descriptionOf } from '../domain/validation.js';
 import { ADDRESS_FIELDS } from '../operations/fields.js';
 import { perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
@@ -39,45 +40,29 @@ AddressRef.implement({
   }),
 });
 
-const addressFields = (required: boolean) =>
-  ({
-    contactName: required,
-    companyName: false,
-    street: false,
-    streetNumber: false,
-    streetAppendix: false,
-    extraLine1: false,
-    extraLine2: false,
-    extraLine3: false,
-    extraLine4: false,
-    zipCode: false,
-    city: false,
-    country: required,
-    state: false,
-    contactPhone: false,
-  }) as const;
+/** The address's text fields, as the domain lists them (tags and isDefault have types of their own). */
+const TEXT_FIELDS = (Object.keys(ADDRESS) as (keyof typeof ADDRESS)[]).filter(
+  (field) => field !== 'tags' && field !== 'isDefault',
+);
 
-const AddressInput = builder.inputType('AddressInput', {
-  fields: (t) => ({
-    id: t.id({ description: 'A custom id for a new address; generated when absent.' }),
-    ...Object.fromEntries(
-      Object.entries(addressFields(true)).map(([name, required]) => [
-        name,
-        t.string({ required, description: name === 'country' ? 'ISO 3166-1 alpha-2, e.g. DE.' : undefined }),
-      ]),
-    ),
-    tags: t.stringList({ required: { list: false, items: true } }),
-    isDefault: t.boolean({ description: 'Makes this the default address (and the others not).' }),
-  }),
-});
+/** A new address (or its replacement) needs the fields the domain requires; a patch needs none. */
+const addressInput = (name: string, replaces: boolean) =>
+  builder.inputType(name, {
+    fields: (t) => ({
+      ...(replaces ? { id: t.id({ description: 'A custom id for a new address; generated when absent.' }) } : {}),
+      ...Object.fromEntries(
+        TEXT_FIELDS.map((field) => [
+          field,
+          t.string({ required: replaces && !ADDRESS[field].isOptional(), description: descriptionOf(ADDRESS[field]) }),
+        ]),
+      ),
+      tags: t.stringList({ required: { list: false, items: true } }),
+      isDefault: t.boolean({ description: descriptionOf(ADDRESS.isDefault) }),
+    }),
+  });
 
-const AddressPatchInput = builder.inputType('AddressPatchInput', {
-  fields: (t) => ({
-    ...Object.fromEntries(Object.keys(addressFields(false)).map((name) => [name, t.string()])),
-    tags: t.stringList({ required: { list: false, items: true } }),
-    isDefault: t.boolean({ description: 'Makes this the default address (and the others not).' }),
-  }),
-});
+const AddressInput = addressInput('AddressInput', true);
+const AddressPatchInput = addressInput('AddressPatchInput', false);
 
 const DeleteCustomerAddressPayload = builder
   .objectRef<{ customerNumber: string; addressId: string }>('DeleteCustomerAddressPayload')

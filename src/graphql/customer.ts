@@ -1,5 +1,6 @@
 /** Customer, its metadata and B2B data; the `customer` and `me` queries; the customer mutations. */
 import type { Customer } from '../domain/store.js';
+import { descriptionOf, PROFILE } from '../domain/validation.js';
 import { CUSTOMER_FIELDS } from '../operations/fields.js';
 import { perform, permissionOf } from '../operations/index.js';
 import { whenLoaded } from '../operations/loaders.js';
@@ -114,8 +115,7 @@ CustomerB2BRef.implement({
 const CustomerB2BInput = builder.inputType('CustomerB2BInput', {
   fields: (t) => ({
     companyRegistrationId: t.string({
-      description:
-        "Assigns the customer to the tenant's legal entity with this registration id, created (named after company) when missing.",
+      description: descriptionOf(PROFILE.b2b.unwrap().unwrap().shape.companyRegistrationId),
     }),
   }),
 });
@@ -137,18 +137,16 @@ function profileInput(name: string, options: { withId: boolean; description?: st
       firstName: t.string(),
       middleName: t.string(),
       lastName: t.string(),
-      contactEmail: t.string({
-        description: options.withId ? "Also becomes the customer's first login account." : undefined,
-      }),
+      contactEmail: t.string({ description: descriptionOf(PROFILE.contactEmail) }),
       contactPhone: t.string(),
       company: t.string(),
-      preferredLanguage: t.string({ description: 'A locale such as en_US or de_DE; default en_US.' }),
-      preferredCurrency: t.string({ description: 'An ISO 4217 code such as EUR; default USD.' }),
-      preferredSite: t.string({ description: 'Default main.' }),
-      active: t.boolean({ description: 'Default false.' }),
-      onHold: t.boolean({ description: 'Default false.' }),
+      preferredLanguage: t.string({ description: descriptionOf(PROFILE.preferredLanguage) }),
+      preferredCurrency: t.string({ description: descriptionOf(PROFILE.preferredCurrency) }),
+      preferredSite: t.string({ description: descriptionOf(PROFILE.preferredSite) }),
+      active: t.boolean({ description: descriptionOf(PROFILE.active) }),
+      onHold: t.boolean({ description: descriptionOf(PROFILE.onHold) }),
       b2b: t.field({ type: CustomerB2BInput }),
-      mixins: t.field({ type: 'JSON', description: 'A JSON object of at most 16 KiB, nested at most 32 levels deep.' }),
+      mixins: t.field({ type: 'JSON', description: descriptionOf(PROFILE.mixins) }),
     }),
   });
 }

@@ -12,21 +12,13 @@ import type {
 } from '../domain/store.js';
 import type { Condition, DateField, NumberField, TextField } from './q.js';
 
-const TEXT_COLUMNS: Record<TextField, CustomerTextColumn> = {
-  customerNumber: 'customerNumber',
-  firstName: 'firstName',
-  lastName: 'lastName',
-  middleName: 'middleName',
-  title: 'title',
-  contactEmail: 'contactEmail',
-  contactPhone: 'contactPhone',
-  company: 'company',
-  preferredLanguage: 'preferredLanguage',
-  preferredCurrency: 'preferredCurrency',
-  preferredSite: 'preferredSite',
-  'b2b.companyRegistrationId': 'companyRegistrationId',
-  'b2b.legalEntities.id': 'legalEntityId',
-};
+/** A text field's column: the row field of its name, but for the two under b2b. */
+const textColumn = (field: TextField): CustomerTextColumn =>
+  field === 'b2b.companyRegistrationId'
+    ? 'companyRegistrationId'
+    : field === 'b2b.legalEntities.id'
+      ? 'legalEntityId'
+      : field;
 
 const NUMBER_COLUMNS: Record<NumberField | DateField, CustomerNumberColumn> = {
   'metadata.version': 'version',
@@ -62,7 +54,7 @@ export function filterOfQ(conditions: readonly Condition[]): CustomerListFilter 
       } else store.push({ kind: 'number', column, op: o.op, value: o.value });
     } else {
       const t = c as Extract<Condition, { field: TextField }>;
-      const column = TEXT_COLUMNS[t.field];
+      const column = textColumn(t.field);
       if (t.op === 'eq') store.push({ kind: 'text', column, op: 'in', values: [t.value] });
       else if (t.op === 'in') store.push({ kind: 'text', column, op: 'in', values: t.values });
       else if (t.op === 'contains') store.push({ kind: 'text', column, op: 'contains', value: t.value });

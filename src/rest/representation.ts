@@ -12,34 +12,68 @@
  */
 import { z } from 'zod';
 import type { Account, Address, Customer, Membership } from '../domain/store.js';
-import type { AddressInput, AddressPatch, CustomerChanges, CustomerCreate } from '../domain/validation.js';
+import { ADDRESS, PLAIN_PROFILE_FIELDS, PROFILE } from '../domain/validation.js';
 import { RestBadRequest, type ErrorDetail } from './errors.js';
 import type { Expand } from './params.js';
+
+// ---- The domain's fields in JSON ----
+
+/** A domain field's JSON type alone (a string, a boolean, an object, a list), its rules left to the domain. */
+function jsonTypeOf(schema: z.ZodType): z.ZodType {
+  const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType };
+  const described = (json: z.ZodType) => {
+    const meta = z.globalRegistry.get(schema);
+    return meta ? json.meta(meta) : json;
+  };
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+      return described(jsonTypeOf(def.innerType!));
+    case 'pipe':
+      return described(jsonTypeOf(def.in!));
+    case 'array':
+      return described(z.array(jsonTypeOf(def.element!)));
+    case 'record':
+      return described(z.record(z.string(), z.unknown()));
+    case 'object':
+      return described(z.strictObject(fieldsOf((schema as z.ZodObject).shape, 'input')));
+    case 'string':
+      return described(z.string());
+    case 'boolean':
+      return described(z.boolean());
+    default:
+      throw new Error(`No JSON type for a ${def.type}`);
+  }
+}
+
+/** Whether a domain field may be empty (it takes null, and its column may be NULL). */
+const mayBeEmpty = (schema: z.ZodType) => schema.safeParse(null).success;
+
+/**
+ * The domain's fields as JSON: for a body (`input`) each may be absent and null, as in GraphQL's input types (which
+ * of them may be empty, and every other rule, is the domain's to say), but for those `required`; for an answer each
+ * is there but for those that may be empty (REST leaves out a field without a value).
+ */
+function fieldsOf<S extends Readonly<Record<string, z.ZodType>>>(
+  shape: S,
+  side: 'input' | 'answer',
+  required: readonly string[] = [],
+): { [K in keyof S]: z.ZodOptional<z.ZodType<unknown>> } {
+  return Object.fromEntries(
+    Object.entries(shape).map(([field, schema]) => {
+      const json = jsonTypeOf(schema);
+      if (side === 'answer') return [field, mayBeEmpty(schema) ? json.optional() : json];
+      return [field, required.includes(field) ? json : json.nullish()];
+    }),
+  ) as { [K in keyof S]: z.ZodOptional<z.ZodType<unknown>> };
+}
 
 // ---- Answers ----
 
 const optionalText = z.string().optional();
 const isoDateTime = z.iso.datetime().meta({ description: 'ISO 8601 in UTC, e.g. 2026-11-22T10:00:00.000Z.' });
 
-export const AddressJsonSchema = z.strictObject({
-  id: z.string(),
-  contactName: z.string(),
-  companyName: optionalText,
-  street: optionalText,
-  streetNumber: optionalText,
-  streetAppendix: optionalText,
-  extraLine1: optionalText,
-  extraLine2: optionalText,
-  extraLine3: optionalText,
-  extraLine4: optionalText,
-  zipCode: optionalText,
-  city: optionalText,
-  country: z.string().meta({ description: 'ISO 3166-1 alpha-2, e.g. DE.' }),
-  state: optionalText,
-  contactPhone: optionalText,
-  tags: z.array(z.string()),
-  isDefault: z.boolean(),
-});
+export const AddressJsonSchema = z.strictObject({ id: z.string(), ...fieldsOf(ADDRESS, 'answer') });
 
 export const AccountJsonSchema = z.strictObject({
   id: z.string().meta({ description: "The account's email address." }),
@@ -52,21 +86,13 @@ export const LegalEntityJsonSchema = z.strictObject({
   contactAssignmentId: z.string().meta({ description: "The id of this customer's assignment to the legal entity." }),
 });
 
+/** The plain profile fields a customer's answer always has (mixins only with expand=mixin:*). */
+const SHOWN_PROFILE = PLAIN_PROFILE_FIELDS.filter((field) => field !== 'mixins');
+
 export const CustomerJsonSchema = z.strictObject({
   id: z.string().meta({ description: 'Equal to customerNumber.' }),
   customerNumber: z.string(),
-  title: optionalText,
-  firstName: optionalText,
-  middleName: optionalText,
-  lastName: optionalText,
-  contactEmail: optionalText,
-  contactPhone: optionalText,
-  company: optionalText,
-  preferredLanguage: z.string().meta({ description: 'A locale such as en_US or de_DE.' }),
-  preferredCurrency: z.string().meta({ description: 'An ISO 4217 code such as EUR.' }),
-  preferredSite: z.string(),
-  active: z.boolean(),
-  onHold: z.boolean(),
+  ...fieldsOf(Object.fromEntries(SHOWN_PROFILE.map((field) => [field, PROFILE[field]])), 'answer'),
   businessModel: z.enum(['B2B', 'B2C']).meta({ description: 'B2B when the customer belongs to a legal entity.' }),
   b2b: z
     .strictObject({ companyRegistrationId: optionalText, legalEntities: z.array(LegalEntityJsonSchema) })
@@ -102,26 +128,11 @@ function withValues<T extends Record<string, unknown>>(fields: T): { [K in keyof
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
 export function addressJson(address: Address): AddressJson {
+  const fields = Object.keys(ADDRESS) as (keyof typeof ADDRESS)[];
   return {
     id: address.id,
-    contactName: address.contactName,
-    ...withValues({
-      companyName: address.companyName,
-      street: address.street,
-      streetNumber: address.streetNumber,
-      streetAppendix: address.streetAppendix,
-      extraLine1: address.extraLine1,
-      extraLine2: address.extraLine2,
-      extraLine3: address.extraLine3,
-      extraLine4: address.extraLine4,
-      zipCode: address.zipCode,
-      city: address.city,
-    }),
-    country: address.country,
-    ...withValues({ state: address.state, contactPhone: address.contactPhone }),
-    tags: [...address.tags],
-    isDefault: address.isDefault,
-  };
+    ...withValues(Object.fromEntries(fields.map((field) => [field, address[field]]))),
+  } as AddressJson;
 }
 
 export const accountJson = (account: Account): AccountJson => ({ id: account.email, providerId: account.providerId });
@@ -161,20 +172,7 @@ export function customerJson(
   return {
     id: customer.customerNumber,
     customerNumber: customer.customerNumber,
-    ...withValues({
-      title: customer.title,
-      firstName: customer.firstName,
-      middleName: customer.middleName,
-      lastName: customer.lastName,
-      contactEmail: customer.contactEmail,
-      contactPhone: customer.contactPhone,
-      company: customer.company,
-    }),
-    preferredLanguage: customer.preferredLanguage,
-    preferredCurrency: customer.preferredCurrency,
-    preferredSite: customer.preferredSite,
-    active: customer.active,
-    onHold: customer.onHold,
+    ...withValues(Object.fromEntries(SHOWN_PROFILE.map((field) => [field, customer[field]]))),
     businessModel: memberships.length > 0 ? 'B2B' : 'B2C',
     ...(hasB2b
       ? {
@@ -198,39 +196,7 @@ export function customerJson(
 
 // ---- Request bodies ----
 
-/**
- * Optional properties may be null (which clears a field), as in GraphQL's input types; whether a field may be empty
- * is the domain's rule, which refuses null for those that may not.
- */
-const text = z.string().nullish();
-const flag = z.boolean().nullish();
-
-const profileFields = {
-  title: text,
-  firstName: text,
-  middleName: text,
-  lastName: text,
-  contactEmail: text.meta({ description: 'On create, also the first login account.' }),
-  contactPhone: text,
-  company: text,
-  preferredLanguage: text.meta({ description: 'A locale such as en_US or de_DE; default en_US.' }),
-  preferredCurrency: text.meta({ description: 'An ISO 4217 code such as EUR; default USD.' }),
-  preferredSite: text.meta({ description: 'Default main.' }),
-  active: flag.meta({ description: 'Default false.' }),
-  onHold: flag.meta({ description: 'Default false.' }),
-  b2b: z
-    .strictObject({
-      companyRegistrationId: text.meta({
-        description:
-          "Assigns the customer to the tenant's legal entity with this registration id, created (named after company) when missing.",
-      }),
-    })
-    .nullish(),
-  mixins: z
-    .record(z.string(), z.unknown())
-    .nullish()
-    .meta({ description: 'A JSON object of at most 16 KiB, nested at most 32 levels deep.' }),
-};
+const profileFields = fieldsOf(PROFILE, 'input');
 
 const customNumber = z.string().nullish();
 
@@ -255,43 +221,23 @@ export const CustomerUpdateBodySchema = z.strictObject({
     .optional(),
 });
 
-const addressFields = {
-  companyName: text,
-  street: text,
-  streetNumber: text,
-  streetAppendix: text,
-  extraLine1: text,
-  extraLine2: text,
-  extraLine3: text,
-  extraLine4: text,
-  zipCode: text,
-  city: text,
-  state: text,
-  contactPhone: text,
-  tags: z.array(z.string()).nullish(),
-  isDefault: flag.meta({ description: 'Makes this the default address (and the others not).' }),
-};
+/** A new address needs the domain's required fields; PATCH none. */
+const NEW_ADDRESS_FIELDS = Object.keys(ADDRESS).filter((field) => !ADDRESS[field as keyof typeof ADDRESS].isOptional());
 
 export const AddressCreateBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'A custom address id; generated when absent.' }),
-  contactName: z.string(),
-  country: z.string().meta({ description: 'ISO 3166-1 alpha-2, e.g. DE.' }),
-  ...addressFields,
+  ...fieldsOf(ADDRESS, 'input', NEW_ADDRESS_FIELDS),
 });
 
 /** PUT replaces every field of the address (or creates it under the path's id). */
 export const AddressReplaceBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'When given, the address id of the path.' }),
-  contactName: z.string(),
-  country: z.string().meta({ description: 'ISO 3166-1 alpha-2, e.g. DE.' }),
-  ...addressFields,
+  ...fieldsOf(ADDRESS, 'input', NEW_ADDRESS_FIELDS),
 });
 
 export const AddressPatchBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'When given, the address id of the path.' }),
-  contactName: text,
-  country: text,
-  ...addressFields,
+  ...fieldsOf(ADDRESS, 'input'),
 });
 
 export const AccountBodySchema = z.strictObject({ email: z.string() });
@@ -391,29 +337,11 @@ function samePathId(field: string, value: string | null | undefined, pathId: str
   }
 }
 
-/**
- * What the domain's parse functions take: its input shape, where any property may also be null (the domain refuses
- * null where a field may not be empty, as it does for GraphQL).
- */
-export type DomainInput<T> = { [K in keyof T]?: T[K] | null };
-
-type Assert<T extends true> = T;
-type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
-type Profile = z.infer<z.ZodObject<typeof profileFields>>;
-type AddressFields = z.infer<z.ZodObject<typeof addressFields>>;
-/**
- * The bodies carry exactly the domain's fields (besides REST's id, customerNumber and metadata): the domain's zod
- * objects drop what they do not know, so a field added on one side only would vanish silently. These fail to compile.
- */
-export type ProfileMatchesDomain = Assert<SameKeys<Profile, CustomerChanges>>;
-export type AddressMatchesDomain = Assert<
-  SameKeys<AddressFields & { contactName: unknown; country: unknown }, AddressPatch>
->;
-export type NewAddressMatchesDomain = Assert<SameKeys<AddressCreateBody, AddressInput>>;
-export type NewCustomerMatchesDomain = Assert<SameKeys<Profile & { id: unknown }, CustomerCreate>>;
+/** What the domain's parse functions take: the input of its GraphQL twin, which the domain checks field by field. */
+export type DomainInput = Record<string, unknown>;
 
 /** POST /customers → the domain's create input (parseCustomerCreate); `customerNumber` is another name of `id`. */
-export function toCustomerCreate(body: CustomerCreateBody): DomainInput<CustomerCreate> {
+export function toCustomerCreate(body: CustomerCreateBody): DomainInput {
   const { id, customerNumber, ...profile } = body;
   if (id != null && customerNumber != null && id !== customerNumber) {
     throw new RestBadRequest('Invalid body: id and customerNumber differ.', [
@@ -428,7 +356,7 @@ export function toCustomerCreate(body: CustomerCreateBody): DomainInput<Customer
 export function toCustomerChanges(
   body: CustomerUpdateBody,
   pathNumber: string,
-): { changes: DomainInput<CustomerChanges>; expectedVersion: number | undefined } {
+): { changes: DomainInput; expectedVersion: number | undefined } {
   const { id, customerNumber, metadata, ...changes } = body;
   samePathId('id', id, pathNumber);
   samePathId('customerNumber', customerNumber, pathNumber);
@@ -436,7 +364,7 @@ export function toCustomerChanges(
 }
 
 /** POST .../addresses → the domain's address input (parseAddressInput), with the custom id when given. */
-export function toAddressInput(body: AddressCreateBody): DomainInput<AddressInput> {
+export function toAddressInput(body: AddressCreateBody): DomainInput {
   return body;
 }
 
@@ -444,12 +372,12 @@ export function toAddressInput(body: AddressCreateBody): DomainInput<AddressInpu
  * PUT .../addresses/{addressId} → the domain's address input (addresses.upsert, which takes the path's id): every
  * field of an address, and the body's id as given, which the domain's rule holds to the path's (400 on `id`).
  */
-export function toAddressReplacement(body: AddressReplaceBody): DomainInput<AddressInput> {
+export function toAddressReplacement(body: AddressReplaceBody): DomainInput {
   return body;
 }
 
 /** PATCH .../addresses/{addressId} → the domain's address patch (parseAddressPatch). */
-export function toAddressPatch(body: AddressPatchBody, addressId: string): DomainInput<AddressPatch> {
+export function toAddressPatch(body: AddressPatchBody, addressId: string): DomainInput {
   const { id, ...patch } = body;
   samePathId('id', id, addressId);
   return patch;

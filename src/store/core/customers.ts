@@ -196,7 +196,7 @@ export function customerStore(d: Dialect) {
   }
 
   /** The conditions of a list or count (reach and filter), and the key of their shape. */
-  function selection(reach: Reach, filter: CustomerListFilter, bind: Bind) {
+  function listConditions(reach: Reach, filter: CustomerListFilter, bind: Bind) {
     const lead = leadOf(filter, reach);
     const filtered = filterConditions(reach, filter, bind, lead);
     return {
@@ -263,7 +263,7 @@ export function customerStore(d: Dialect) {
       async list(reach, query, parts) {
         const terms = totalOrder(query.order);
         const { bind, values } = new Params();
-        const { lead, where, key, planPerCall } = selection(reach, query.filter, bind);
+        const { lead, where, key, planPerCall } = listConditions(reach, query.filter, bind);
         const exprs = terms.map((term) => d.lead(ORDER[term.field], lead === 'order'));
         if (query.after !== undefined) where.push(afterPosition(terms, exprs, query.after, bind));
         const order = terms.map((term, i) => sql`${exprs[i]} ${sql.raw(term.direction)}`);
@@ -289,7 +289,7 @@ export function customerStore(d: Dialect) {
 
       async count(reach, filter) {
         const { bind, values } = new Params();
-        const { where, key, planPerCall } = selection(reach, filter, bind);
+        const { where, key, planPerCall } = listConditions(reach, filter, bind);
         const [row] = await exec.all({
           key: `customers.count|${key}`,
           sql: sql`SELECT count(*) FROM ${c} WHERE ${sql.join(where, sql` AND `)}`,
