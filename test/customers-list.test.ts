@@ -6,7 +6,12 @@
  * test reads its own tenant, so expectations are computed exactly from the rows written here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Customer as CustomerRow } from '../src/domain/store.js';
+import {
+  CUSTOMER_ORDER_FIELDS,
+  type Customer as CustomerRow,
+  type CustomerOrderField,
+  type Direction,
+} from '../src/domain/store.js';
 import { codes, STORE, startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -83,15 +88,7 @@ async function insertCustomers(tenant: string, specs: readonly CustomerSpec[]): 
 // ---------------------------------------------------------------------------------------------------------------
 // The expected order, computed independently of SQL
 
-type Field =
-  | 'CREATED_AT'
-  | 'MODIFIED_AT'
-  | 'CUSTOMER_NUMBER'
-  | 'LAST_NAME'
-  | 'FIRST_NAME'
-  | 'CONTACT_EMAIL'
-  | 'COMPANY';
-type Direction = 'ASC' | 'DESC';
+type Field = CustomerOrderField;
 interface Order {
   field: Field;
   direction: Direction;
@@ -185,15 +182,7 @@ async function walk(token: string, args: ListArgs, first: number): Promise<{ ids
   throw new Error('the list did not end');
 }
 
-const ALL_FIELDS: readonly Field[] = [
-  'CREATED_AT',
-  'MODIFIED_AT',
-  'CUSTOMER_NUMBER',
-  'LAST_NAME',
-  'FIRST_NAME',
-  'CONTACT_EMAIL',
-  'COMPANY',
-];
+const ALL_FIELDS: readonly Field[] = CUSTOMER_ORDER_FIELDS;
 
 // ---------------------------------------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRestDocs, DOCS_CSP, OFF_CSP, type RestDocsSettings } from '../src/rest/docs.js';
+import { OFF_PAGE_CSP as OFF_CSP } from '../src/http/browser-files.js';
+import { createRestDocs, DOCS_CSP, type RestDocsSettings } from '../src/rest/docs.js';
 import { buildOpenApiDocument } from '../src/rest/openapi.js';
 
 const TOKEN = 'header.payload.signature';

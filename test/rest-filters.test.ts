@@ -26,34 +26,18 @@ import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { OpenedStore, SeedCustomer } from '../src/store/index.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/db.js';
 import { createDatabase } from './support/postgres.js';
+import { BASE, newCustomer } from './support/store.js';
 
-const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 const TENANT: Reach = { tenant: 'acme' };
 const ORDER: OrderTerm[] = [{ field: 'CREATED_AT', direction: 'ASC' }];
 
-function customer(n: number, values: Partial<NewCustomer>): NewCustomer {
-  return {
-    customerNumber: `RF-${n}`,
-    title: null,
-    firstName: null,
-    middleName: null,
-    lastName: null,
-    contactEmail: null,
-    contactPhone: null,
-    company: null,
+const customer = (n: number, values: Partial<NewCustomer>): NewCustomer =>
+  newCustomer(`RF-${n}`, {
     preferredLanguage: 'en_US',
-    preferredCurrency: 'EUR',
-    preferredSite: 'main',
-    active: true,
-    onHold: false,
-    companyRegistrationId: null,
-    mixins: null,
-    version: 1,
     createdAt: BASE + n * 1000,
     modifiedAt: BASE + n * 1000,
     ...values,
-  };
-}
+  });
 
 /** Four customers (RF-0 .. RF-3, created in that order), and the legal entities L-1 (RF-0, RF-3) and L-2 (RF-2, RF-3). */
 const CUSTOMERS: { row: NewCustomer; entities: string[] }[] = [

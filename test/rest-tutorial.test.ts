@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseValidator } from '../src/rest/response-validator.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { ROOT } from './support/built-service.js';
+import { TUTORIAL_ADDRESS, TUTORIAL_CUSTOMER } from './support/tutorial.js';
 
 const run = promisify(execFile);
 const TUTORIAL = readFileSync(join(ROOT, 'contract/customer-service-tutorial.txt'), 'utf8');
@@ -129,41 +130,11 @@ describe('the seed tutorial, with curl', () => {
     const profile = await curl(read!, values);
     expect(profile.status).toBe(200);
     expect(profile.body).toMatchObject({
-      title: 'MR',
-      firstName: 'John',
-      lastName: 'Doe',
-      contactPhone: '123456789',
-      company: 'Emporix',
-      preferredLanguage: 'de_DE',
-      preferredCurrency: 'EUR',
-      preferredSite: 'main',
-      metadata: { version: 6 },
+      ...TUTORIAL_CUSTOMER,
       customerNumber: created.body.id,
       id: created.body.id,
       contactEmail: 'john.doe.new@example.com',
-      active: true,
-      onHold: false,
-      businessModel: 'B2B',
-      b2b: {
-        companyRegistrationId: '123-456-789',
-        legalEntities: [{ id: expect.any(String), name: 'Emporix', contactAssignmentId: expect.any(String) }],
-      },
-      addresses: [
-        {
-          id: added.body.id,
-          contactName: 'John Doe',
-          companyName: 'Emporix',
-          street: 'Platz der Republik',
-          streetNumber: '1',
-          zipCode: '11011',
-          city: 'Berlin',
-          country: 'DE',
-          state: 'Berlin',
-          contactPhone: '123456789',
-          tags: ['BILLING', 'SHIPPING', 'PRIMARY_CONTACT'],
-          isDefault: true,
-        },
-      ],
+      addresses: [{ id: added.body.id, ...TUTORIAL_ADDRESS }],
     });
     expect(profile.body.accounts).toEqual([{ id: 'john.doe@example.com', providerId: null }]);
   });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { TUTORIAL_ADDRESS, TUTORIAL_CUSTOMER } from './support/tutorial.js';
 
 const CREATE_CUSTOMER = /* GraphQL */ `
   mutation CreateCustomer {
@@ -173,43 +174,11 @@ describe('the Customer Service tutorial over GraphQL', () => {
 
     const { customer } = await step(READ_CUSTOMER, { customerNumber });
     expect(customer).toEqual({
-      title: 'MR',
-      firstName: 'John',
-      lastName: 'Doe',
-      // The upsert named neither phone, company, currency nor b2b: they survive it.
-      contactPhone: '123456789',
-      company: 'Emporix',
-      preferredLanguage: 'de_DE',
-      preferredCurrency: 'EUR',
-      preferredSite: 'main',
-      // create with a contact email (2: the first account is a change), upsert, address, tag, patch.
-      metadata: { version: 6 },
+      ...TUTORIAL_CUSTOMER,
       customerNumber,
       id: customerNumber,
       contactEmail: 'john.doe@emporix.com',
-      active: true,
-      onHold: false,
-      businessModel: 'B2B',
-      b2b: {
-        companyRegistrationId: '123-456-789',
-        legalEntities: [{ id: expect.any(String), name: 'Emporix', contactAssignmentId: expect.any(String) }],
-      },
-      addresses: [
-        {
-          id: addressId,
-          contactName: 'John Doe',
-          companyName: 'Emporix',
-          street: 'Platz der Republik',
-          streetNumber: '1',
-          zipCode: '11011',
-          city: 'Berlin',
-          country: 'DE',
-          state: 'Berlin',
-          contactPhone: '123456789',
-          tags: ['BILLING', 'SHIPPING', 'PRIMARY_CONTACT'],
-          isDefault: true,
-        },
-      ],
+      addresses: [{ id: addressId, ...TUTORIAL_ADDRESS }],
       // The account keeps the email it was created with: changing contactEmail does not rename it.
       accounts: [{ email: 'john.doe@example.com' }],
     });

@@ -120,17 +120,18 @@ export function createAddressService(customerService: CustomerService, now: () =
     return row;
   }
 
-  /** Replaces every field of an existing address; `isDefault: true` makes it the default. */
-  async function replace(
+  /** Sets the fields of an existing address (every one when replacing); `isDefault: true` makes it the default. */
+  async function rewrite(
     tx: Transaction,
     reach: Reach,
     existing: Address,
-    fields: AddressInput,
+    fields: AddressInput | AddressPatch,
+    replaceAll: boolean,
     at: number,
   ): Promise<Address> {
     refuseUndefault(existing, fields.isDefault);
     const row = await tx.addresses.update(reach, existing.pk, {
-      ...fieldsOf(fields, true),
+      ...fieldsOf(fields, replaceAll),
       isDefault: existing.isDefault || fields.isDefault === true,
       modifiedAt: at,
     });
@@ -169,7 +170,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       const fields = parseAddressInput(input);
       checkReplacedId(fields, addressId);
       return change(tx, reach, customerNumber, async (customer, at) =>
-        replace(tx, reach, await getAddress(tx, reach, customer, addressId), fields, at),
+        rewrite(tx, reach, await getAddress(tx, reach, customer, addressId), fields, true, at),
       );
     },
 
@@ -193,7 +194,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       return change(tx, reach, customerNumber, async (customer, at) => {
         const existing = (await tx.addresses.byIds(reach, [addressId]))[0];
         if (existing && existing.customerPk === customer.pk) {
-          return { address: await replace(tx, reach, existing, fields, at), created: false };
+          return { address: await rewrite(tx, reach, existing, fields, true, at), created: false };
         }
         return { address: await insert(tx, reach, customer, addressId, fields, at), created: true };
       });
@@ -207,17 +208,9 @@ export function createAddressService(customerService: CustomerService, now: () =
       input: unknown,
     ): Promise<Address> {
       const fields = parseAddressPatch(input);
-      return change(tx, reach, customerNumber, async (customer, at) => {
-        const existing = await getAddress(tx, reach, customer, addressId);
-        refuseUndefault(existing, fields.isDefault);
-        const row = await tx.addresses.update(reach, existing.pk, {
-          ...fieldsOf(fields, false),
-          isDefault: existing.isDefault || fields.isDefault === true,
-          modifiedAt: at,
-        });
-        if (row.isDefault) await makeDefault(tx, reach, row, at);
-        return row;
-      });
+      return change(tx, reach, customerNumber, async (customer, at) =>
+        rewrite(tx, reach, await getAddress(tx, reach, customer, addressId), fields, false, at),
+      );
     },
 
     async delete(

@@ -133,14 +133,17 @@ export type NotificationType = 'PASSWORD_RESET';
 
 // ---- Lists ----
 
-export type CustomerOrderField =
-  | 'CREATED_AT'
-  | 'MODIFIED_AT'
-  | 'CUSTOMER_NUMBER'
-  | 'LAST_NAME'
-  | 'FIRST_NAME'
-  | 'CONTACT_EMAIL'
-  | 'COMPANY';
+/** What a list of customers can be ordered by. */
+export const CUSTOMER_ORDER_FIELDS = [
+  'CREATED_AT',
+  'MODIFIED_AT',
+  'CUSTOMER_NUMBER',
+  'LAST_NAME',
+  'FIRST_NAME',
+  'CONTACT_EMAIL',
+  'COMPANY',
+] as const;
+export type CustomerOrderField = (typeof CUSTOMER_ORDER_FIELDS)[number];
 export type Direction = 'ASC' | 'DESC';
 export interface OrderTerm {
   readonly field: CustomerOrderField;

@@ -3,23 +3,14 @@
  * which checks the page size, order, cursor and filter; `totalCount` runs its count(*) only when selected.
  */
 import { PAGE_SIZE, type CustomerPage } from '../domain/customer-list.js';
+import { CUSTOMER_ORDER_FIELDS } from '../domain/store.js';
 import { perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
 import { selectedParts } from './lookahead.js';
 import { BusinessModelEnum, CustomerRef } from './refs.js';
 
 const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
-const CustomerOrderFieldEnum = builder.enumType('CustomerOrderField', {
-  values: [
-    'CREATED_AT',
-    'MODIFIED_AT',
-    'CUSTOMER_NUMBER',
-    'LAST_NAME',
-    'FIRST_NAME',
-    'CONTACT_EMAIL',
-    'COMPANY',
-  ] as const,
-});
+const CustomerOrderFieldEnum = builder.enumType('CustomerOrderField', { values: CUSTOMER_ORDER_FIELDS });
 
 const CustomerOrder = builder.inputType('CustomerOrder', {
   fields: (t) => ({

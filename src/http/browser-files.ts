@@ -29,9 +29,27 @@ export const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+const OFF_STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;overflow-x:auto}';
+
 /** The policy of a page saying a browser tool is off: its one inline style, nothing else. */
-export const offPageCsp = (style: string) =>
-  `default-src 'none'; style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+export const OFF_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(OFF_STYLE).digest('base64')}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+
+/** A page saying a browser tool is off, with `body` (HTML): static, so it reflects nothing of the request. */
+export const offPage = (title: string, body: string) => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${OFF_STYLE}</style>
+</head>
+<body>
+<h1>${title}</h1>
+${body}
+</body>
+</html>
+`;
 
 export const JS = 'text/javascript; charset=utf-8';
 

@@ -8,7 +8,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphiQLOptions } from 'graphql-yoga';
-import { fileTable, IMMUTABLE, isLocalHost, JS, offPageCsp, PAGE_HEADERS, sendFile } from './browser-files.js';
+import {
+  fileTable,
+  IMMUTABLE,
+  isLocalHost,
+  JS,
+  OFF_PAGE_CSP,
+  offPage,
+  PAGE_HEADERS,
+  sendFile,
+} from './browser-files.js';
 
 export interface GraphiQLSettings {
   /** Whether GraphiQL is served (it follows introspection); when off, browsers get the page saying so. */
@@ -59,32 +68,17 @@ const GRAPHIQL_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const OFF_STYLE =
-  'body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;overflow-x:auto}';
-
-/** Shown to a browser on GET /graphql when GraphiQL is off: static, so it reflects nothing of the request. */
-const OFF_PAGE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${TITLE}</title>
-<style>${OFF_STYLE}</style>
-</head>
-<body>
-<h1>${TITLE}</h1>
-<p>GraphiQL is off in this mode. It is served only while introspection is on: in development, or with
+/** Shown to a browser on GET /graphql when GraphiQL is off. */
+const OFF_PAGE = offPage(
+  TITLE,
+  `<p>GraphiQL is off in this mode. It is served only while introspection is on: in development, or with
 <code>GRAPHQL_INTROSPECTION=true</code>.</p>
 <p>Query the API with <code>POST /graphql</code>: a JSON body with the query, and a bearer token.</p>
 <pre>curl -H 'content-type: application/json' \\
   -H "authorization: Bearer $TOKEN" \\
   -d '{"query":"{ customers(first: 10) { totalCount } }"}' \\
-  http://&lt;host&gt;:&lt;port&gt;/graphql</pre>
-</body>
-</html>
-`;
-
-const OFF_CSP = offPageCsp(OFF_STYLE);
+  http://&lt;host&gt;:&lt;port&gt;/graphql</pre>`,
+);
 
 interface Assets {
   /** By path, e.g. /graphiql/graphiql.0123456789abcdef.js. */
@@ -183,7 +177,7 @@ export function createGraphiQL({ enabled, endpoint, developmentToken }: GraphiQL
     }
     if (read && path === endpoint && req.headers.accept?.includes('text/html')) {
       if (!enabled) {
-        res.writeHead(200, { ...PAGE_HEADERS, 'content-security-policy': OFF_CSP }).end(OFF_PAGE);
+        res.writeHead(200, { ...PAGE_HEADERS, 'content-security-policy': OFF_PAGE_CSP }).end(OFF_PAGE);
         return true;
       }
       const options: GraphiQLOptions = { title: TITLE, endpoint, defaultQuery: EXAMPLE_QUERY };

@@ -16,7 +16,8 @@ import {
   IMMUTABLE,
   isLocalHost,
   JS,
-  offPageCsp,
+  OFF_PAGE_CSP,
+  offPage,
   PAGE_HEADERS,
   sendFile,
   type BrowserFile,
@@ -55,26 +56,11 @@ export const DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const OFF_STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}';
-
-/** Static, so it reflects nothing of the request. */
-const OFF_PAGE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${TITLE}</title>
-<style>${OFF_STYLE}</style>
-</head>
-<body>
-<h1>${TITLE}</h1>
-<p>The API documentation is off in this mode. It is served only while introspection is on: in development, or
-with <code>GRAPHQL_INTROSPECTION=true</code>.</p>
-</body>
-</html>
-`;
-
-export const OFF_CSP = offPageCsp(OFF_STYLE);
+const OFF_PAGE = offPage(
+  TITLE,
+  `<p>The API documentation is off in this mode. It is served only while introspection is on: in development, or
+with <code>GRAPHQL_INTROSPECTION=true</code>.</p>`,
+);
 
 interface Assets {
   files: ReturnType<typeof fileTable>;
@@ -177,7 +163,7 @@ export function createRestDocs({ enabled, developmentToken }: RestDocsSettings) 
 
     if (path === DOCS_PATH) {
       if (!enabled) {
-        res.writeHead(200, { ...PAGE_HEADERS, 'content-security-policy': OFF_CSP }).end(OFF_PAGE);
+        res.writeHead(200, { ...PAGE_HEADERS, 'content-security-policy': OFF_PAGE_CSP }).end(OFF_PAGE);
         return true;
       }
       const options: { url: string; token?: string } = { url: OPENAPI_PATH };

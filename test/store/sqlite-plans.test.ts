@@ -29,6 +29,7 @@ import type {
   Transaction,
 } from '../../src/domain/store.js';
 import { openSqliteStore, repositoriesOn, type SqliteStore } from '../../src/store/sqlite/db.js';
+import { newCustomer } from '../support/store.js';
 
 type Repositories = Transaction;
 
@@ -525,29 +526,8 @@ describe('results of the indexed plans', () => {
 });
 
 /** A customer as the domain writes one, with the given searched fields. */
-function customerRow(customerNumber: string, fields: Partial<NewCustomer> = {}): NewCustomer {
-  return {
-    customerNumber,
-    title: null,
-    firstName: null,
-    middleName: null,
-    lastName: null,
-    contactEmail: null,
-    contactPhone: null,
-    company: null,
-    preferredLanguage: 'en_US',
-    preferredCurrency: 'USD',
-    preferredSite: 'main',
-    active: true,
-    onHold: false,
-    companyRegistrationId: null,
-    mixins: null,
-    version: 1,
-    createdAt: BASE,
-    modifiedAt: BASE,
-    ...fields,
-  };
-}
+const customerRow = (customerNumber: string, fields: Partial<NewCustomer> = {}): NewCustomer =>
+  newCustomer(customerNumber, { preferredLanguage: 'en_US', preferredCurrency: 'USD', ...fields });
 
 /** The search index holds one row per customer, at `(tenant no << 40) | pk`, and FTS5 finds it consistent. */
 function expectIndexOfCustomers(sqlite: Database.Database) {

@@ -9,28 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewCustomer, Reach } from '../../src/domain/store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/db.js';
+import { newCustomer } from '../support/store.js';
 
 const REACH: Reach = { tenant: 'acme' };
-const row = (customerNumber: string): NewCustomer => ({
-  customerNumber,
-  title: null,
-  firstName: null,
-  middleName: null,
-  lastName: null,
-  contactEmail: null,
-  contactPhone: null,
-  company: null,
-  preferredLanguage: 'en_US',
-  preferredCurrency: 'USD',
-  preferredSite: 'main',
-  active: false,
-  onHold: false,
-  companyRegistrationId: null,
-  mixins: null,
-  version: 1,
-  createdAt: 0,
-  modifiedAt: 0,
-});
+const row = (customerNumber: string): NewCustomer => newCustomer(customerNumber);
 
 /** A promise and the function that resolves it: a point where a test holds a transaction open. */
 function gate() {

@@ -4,6 +4,7 @@
  */
 import {
   type Customer,
+  CUSTOMER_ORDER_FIELDS,
   type CustomerListFilter,
   type CustomerOrderField,
   type Direction,
@@ -25,15 +26,7 @@ import { openSqliteStore } from '../../src/store/sqlite/db.js';
 import { createDatabase, type DatabaseOptions } from './postgres.js';
 
 export const BASE = Date.parse('2026-01-01T00:00:00.000Z');
-export const ORDER_FIELDS: CustomerOrderField[] = [
-  'CREATED_AT',
-  'MODIFIED_AT',
-  'CUSTOMER_NUMBER',
-  'LAST_NAME',
-  'FIRST_NAME',
-  'CONTACT_EMAIL',
-  'COMPANY',
-];
+export const ORDER_FIELDS: readonly CustomerOrderField[] = CUSTOMER_ORDER_FIELDS;
 export const DIRECTIONS: Direction[] = ['ASC', 'DESC'];
 
 export function newCustomer(customerNumber: string, values: Partial<NewCustomer> = {}): NewCustomer {
