@@ -12,7 +12,6 @@ import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldPermission } from '../src/graphql/field-permission.js';
 import { publicSchema } from '../src/graphql/schema.js';
-import type { LegalEntity } from '../src/domain/store.js';
 import { codes, MANAGE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 import {
   companyOf,
@@ -26,20 +25,16 @@ import {
   sees,
   TARGETS,
   UPDATE,
-  MEMBERSHIPS,
-  type Actor,
-  type Company,
   type Principal,
   type Rule,
   type Target,
+  seedWorld,
+  type World,
 } from './support/auth-matrix.js';
 import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
 
 const requiredScopes = (rule: Rule) => [...RULES[rule].tenant, ...RULES[rule].own].sort();
 
-// ---------------------------------------------------------------------------------------------------------------
-// The world: companies X, Y, Z in tenant acme. Alice (X and Y) and Bob (no company) act with customer tokens.
-// ---------------------------------------------------------------------------------------------------------------
 // ---------------------------------------------------------------------------------------------------------------
 // The operations
 // ---------------------------------------------------------------------------------------------------------------
@@ -407,13 +402,6 @@ const cells: Cell[] = OPERATIONS.flatMap((op) =>
   ),
 );
 
-interface World {
-  companies: Record<Company, LegalEntity>;
-  actors: Record<Actor, SeededCustomer>;
-  targets: Map<Target, SeededCustomer>;
-  tokens: Map<Principal, string | null>;
-}
-
 let server: TestServer;
 let fx: Fixtures;
 let world: World;
@@ -422,30 +410,7 @@ let cellNumber = 0;
 beforeAll(async () => {
   server = await startTestServer();
   fx = fixtures(server.service);
-  const companies = { X: await fx.company('acme'), Y: await fx.company('acme'), Z: await fx.company('acme') };
-  const inCompanies = (names: Company[]) => names.map((name) => companies[name]);
-  const actors = {
-    alice: await fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.alice) }),
-    bob: await fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.bob) }),
-  };
-  const targets = new Map<(typeof TARGETS)[number], SeededCustomer>();
-  for (const t of TARGETS) targets.set(t, await fx.customer('acme', { entities: inCompanies(t.companies) }));
-  const tokens = new Map<Principal, string | null>();
-  for (const p of PRINCIPALS) {
-    tokens.set(
-      p,
-      p.tenant === null
-        ? null
-        : await server.token({
-            tenant: p.tenant,
-            scope: p.scopes.join(' '),
-            sub: p.customer ?? 'client',
-            customer_id: p.customer ? actors[p.customer].number : undefined,
-            legal_entity_id: p.narrowedTo ? companies[p.narrowedTo].id : undefined,
-          }),
-    );
-  }
-  world = { companies, actors, targets, tokens };
+  world = await seedWorld(server, fx);
 });
 afterAll(() => server?.close());
 

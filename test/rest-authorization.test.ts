@@ -7,7 +7,6 @@
  * with this tenant's path is the 400 of REST.md; with its own path it finds nothing of this tenant.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LegalEntity } from '../src/domain/store.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 import { restClient } from './support/rest-client.js';
 import {
@@ -16,11 +15,11 @@ import {
   reachOf,
   sees,
   TARGETS,
-  MEMBERSHIPS,
-  type Company,
   type Principal,
   type Rule,
   type Target,
+  seedWorld,
+  type World,
 } from './support/auth-matrix.js';
 import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
 
@@ -251,40 +250,19 @@ function graphqlOutcome(response: GraphQLResponse): Outcome {
 
 let server: TestServer;
 let fx: Fixtures;
-let companies: Record<Company, LegalEntity>;
-const tokens = new Map<Principal, string | null>();
-const shared = new Map<Target, SeededCustomer>();
+let world: World;
 let cellNumber = 0;
 
 beforeAll(async () => {
   server = await startTestServer();
   fx = fixtures(server.service);
-  companies = { X: await fx.company('acme'), Y: await fx.company('acme'), Z: await fx.company('acme') };
-  const actors = {
-    alice: await fx.customer('acme', { entities: MEMBERSHIPS.alice.map((name) => companies[name]) }),
-    bob: await fx.customer('acme', { entities: [] }),
-  };
-  for (const t of TARGETS) shared.set(t, await fx.customer('acme', { entities: t.companies.map((n) => companies[n]) }));
-  for (const p of PRINCIPALS) {
-    tokens.set(
-      p,
-      p.tenant === null
-        ? null
-        : await server.token({
-            tenant: p.tenant,
-            scope: p.scopes.join(' '),
-            sub: p.customer ?? 'client',
-            customer_id: p.customer ? actors[p.customer].number : undefined,
-            legal_entity_id: p.narrowedTo ? companies[p.narrowedTo].id : undefined,
-          }),
-    );
-  }
+  world = await seedWorld(server, fx);
 });
 afterAll(() => server?.close());
 
 describe.each(ROUTE_CASES)('$route', (rc) => {
   it.each(PRINCIPALS)('$name', async (p) => {
-    const token = tokens.get(p)!;
+    const token = world.tokens.get(p)!;
     const rest = restClient(server, token);
     // The token's own tenant in the path; without a token, the tenant of the data.
     const base = `/customer/${p.tenant ?? 'acme'}`;
@@ -292,7 +270,9 @@ describe.each(ROUTE_CASES)('$route', (rc) => {
       const expected = expectedOutcome(rc, p, t);
       // Writes get customers of their own (one for REST, one for GraphQL), so each sees the target as it was seeded.
       const fresh = async () =>
-        rc.write && t ? fx.customer('acme', { entities: t.companies.map((n) => companies[n]) }) : shared.get(t!)!;
+        rc.write && t
+          ? fx.customer('acme', { entities: t.companies.map((n) => world.companies[n]) })
+          : world.targets.get(t!)!;
       const restCell: Cell = { target: t ? await fresh() : (undefined as never), unique: `r${++cellNumber}` };
       const gqlCell: Cell = { target: t ? await fresh() : (undefined as never), unique: `g${++cellNumber}` };
       const where = `${rc.route} × ${p.name} × ${t?.name ?? 'new customer'}`;

@@ -3,6 +3,10 @@
  * for REST): AUTH.md's scope table written out on its own (not imported from src/auth, so the tests check the
  * implementation rather than repeat it), the kinds of caller, and the customers inside and outside their company.
  */
+import type { LegalEntity } from '../../src/domain/store.js';
+import type { TestServer } from '../helpers.js';
+import type { Fixtures, SeededCustomer } from '../tenant-fixtures.js';
+
 export const READ = 'customer.customer_read';
 export const READ_OWN = 'customer.customer_read_own';
 export const MANAGE = 'customer.customer_manage';
@@ -82,4 +86,39 @@ export function reachOf(p: Principal, rule: Rule): 'tenant' | 'own' | undefined 
 export function sees(p: Principal, reach: 'tenant' | 'own', t: Target): boolean {
   if (p.tenant !== 'acme') return false;
   return reach === 'tenant' || t.companies.some((c) => companyOf(p).includes(c));
+}
+
+/** The seeded world: the companies, the two actors, one customer per target, and each principal's token. */
+export interface World {
+  companies: Record<Company, LegalEntity>;
+  actors: Record<Actor, SeededCustomer>;
+  targets: Map<Target, SeededCustomer>;
+  tokens: Map<Principal, string | null>;
+}
+
+export async function seedWorld(server: TestServer, fx: Fixtures): Promise<World> {
+  const companies = { X: await fx.company('acme'), Y: await fx.company('acme'), Z: await fx.company('acme') };
+  const inCompanies = (names: Company[]) => names.map((name) => companies[name]);
+  const actors = {
+    alice: await fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.alice) }),
+    bob: await fx.customer('acme', { entities: inCompanies(MEMBERSHIPS.bob) }),
+  };
+  const targets = new Map<Target, SeededCustomer>();
+  for (const t of TARGETS) targets.set(t, await fx.customer('acme', { entities: inCompanies(t.companies) }));
+  const tokens = new Map<Principal, string | null>();
+  for (const p of PRINCIPALS) {
+    tokens.set(
+      p,
+      p.tenant === null
+        ? null
+        : await server.token({
+            tenant: p.tenant,
+            scope: p.scopes.join(' '),
+            sub: p.customer ?? 'client',
+            customer_id: p.customer ? actors[p.customer].number : undefined,
+            legal_entity_id: p.narrowedTo ? companies[p.narrowedTo].id : undefined,
+          }),
+    );
+  }
+  return { companies, actors, targets, tokens };
 }
