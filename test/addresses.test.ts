@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDomain, type DomainError } from '../src/domain/index.js';
 import type { Reach } from '../src/domain/store.js';
-import { codes, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { expectError, ok, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 
 const ADDRESS = /* GraphQL */ `
   id contactName companyName street streetNumber streetAppendix extraLine1 extraLine2 extraLine3 extraLine4
@@ -39,21 +39,6 @@ beforeAll(async () => {
   otherTenant = await server.token({ tenant: 'globex' });
 });
 afterAll(() => server.close());
-
-/** The data of a response that must have succeeded. */
-function ok<T = Address>(response: GraphQLResponse): T {
-  expect(response.errors).toBeUndefined();
-  return Object.values(response.data!)[0] as T;
-}
-
-/** Asserts one error with this code (and, for BAD_USER_INPUT, exactly these fields in `details`). */
-function expectError(response: GraphQLResponse, code: string, fields?: string[]) {
-  expect(codes(response)).toEqual([code]);
-  if (fields) {
-    const details: { field: string }[] = response.errors![0]!.extensions!.details;
-    expect(details.map((d) => d.field).sort()).toEqual([...fields].sort());
-  }
-}
 
 /** A new customer with no addresses; returns its number. */
 async function newCustomer(options: Options = {}): Promise<string> {

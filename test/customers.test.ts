@@ -4,7 +4,7 @@
  * "invalid input writes nothing", and tenant isolation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codes, STORE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { codes, expectError, ok, STORE, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
 
 const CUSTOMER = /* GraphQL */ `
   id customerNumber title firstName middleName lastName contactEmail contactPhone company
@@ -70,12 +70,6 @@ const deleteAddress = (n: string, a: string) => server.gql(DELETE_ADDRESS, { n, 
 const addTags = (n: string, a: string, tags: string[]) => server.gql(ADD_TAGS, { n, a, tags });
 const removeTags = (n: string, a: string, tags: string[]) => server.gql(REMOVE_TAGS, { n, a, tags });
 
-/** The data of a response that must have succeeded. */
-function ok<T = Customer>(response: GraphQLResponse): T {
-  expect(response.errors).toBeUndefined();
-  return Object.values(response.data!)[0] as T;
-}
-
 /** Creates a customer and returns it. */
 async function created(input: Customer = {}, options: Options & { send?: boolean } = {}): Promise<Customer> {
   return ok(await createCustomer(input, options));
@@ -83,16 +77,6 @@ async function created(input: Customer = {}, options: Options & { send?: boolean
 
 async function read(n: string, options: Options = {}): Promise<Customer | null> {
   return ok<Customer | null>(await server.gql(READ, { n }, options));
-}
-
-/** Asserts one error with this code (and, for BAD_USER_INPUT, exactly these fields in `details`). */
-function expectError(response: GraphQLResponse, code: string, fields?: string[]) {
-  expect(codes(response)).toEqual([code]);
-  if (fields) {
-    const details: { field: string; message: string }[] = response.errors![0]!.extensions!.details;
-    expect(details.map((d) => d.field).sort()).toEqual([...fields].sort());
-    for (const detail of details) expect(detail.message).toEqual(expect.any(String));
-  }
 }
 
 /** Raw SQL on the service's own database (`?` placeholders). */

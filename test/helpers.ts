@@ -10,7 +10,7 @@ import { signToken, type TokenClaims } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createService, type Service } from '../src/server.js';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createDatabase } from './support/postgres.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -119,3 +119,19 @@ export async function startTestServer(
 
 /** The `extensions.code` of each error, in order. */
 export const codes = (response: GraphQLResponse) => (response.errors ?? []).map((e) => e.extensions?.code);
+
+/** The data of a response that must have succeeded: the value of its one root field. */
+export function ok<T = Record<string, any>>(response: GraphQLResponse): T {
+  expect(response.errors).toBeUndefined();
+  return Object.values(response.data!)[0] as T;
+}
+
+/** Asserts one error with this code (and, for BAD_USER_INPUT, exactly these fields in `details`, each with a message). */
+export function expectError(response: GraphQLResponse, code: string, fields?: string[]) {
+  expect(codes(response)).toEqual([code]);
+  if (fields) {
+    const details: { field: string; message: string }[] = response.errors![0]!.extensions!.details;
+    expect(details.map((d) => d.field).sort()).toEqual([...fields].sort());
+    for (const detail of details) expect(detail.message).toEqual(expect.any(String));
+  }
+}

@@ -38,6 +38,7 @@ import {
   toCustomerCreate,
 } from '../src/rest/representation.js';
 import { ROOT } from './support/built-service.js';
+import { TUTORIAL_CUSTOMER } from './support/tutorial.js';
 
 /** Every field readable, as for a tenant-wide reader. */
 const READABLE = { b2b: true, defaultAddress: true };
@@ -145,20 +146,9 @@ const ACCOUNTS: Account[] = [
 
 /** The tutorial's answer to GET .../customers/13869000?expand=addresses,accounts (its addresses' ids as given). */
 const TUTORIAL_ANSWER = {
-  title: 'MR',
-  firstName: 'John',
-  lastName: 'Doe',
-  contactPhone: '123456789',
-  company: 'Emporix',
-  preferredLanguage: 'de_DE',
-  preferredCurrency: 'EUR',
-  preferredSite: 'main',
-  metadata: { version: 6 },
+  ...TUTORIAL_CUSTOMER,
   customerNumber: '13869000',
   id: '13869000',
-  active: true,
-  onHold: false,
-  businessModel: 'B2B',
   b2b: {
     companyRegistrationId: '123-456-789',
     legalEntities: [{ id: 'D165356', name: 'Emporix', contactAssignmentId: 'D436432' }],
