@@ -67,6 +67,9 @@ const environment = z.object({
   GRAPHQL_JIT: boolean.default(true),
 });
 
+/** The names of the variables the service reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environment.shape);
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export class ConfigError extends Error {

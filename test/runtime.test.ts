@@ -3,7 +3,7 @@
  * defaults, endpoints, production guard and graceful stop; and, in-process, readiness and the masking of
  * unexpected errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { createService, type Service } from '../src/server.js';
 import type { SqliteStore } from '../src/store/sqlite/db.js';
 import { startTestServer, TEST_SECRET } from './helpers.js';
 import { buildService, ROOT, serviceArgs } from './support/built-service.js';
+import { startWatched, type Watched } from './support/processes.js';
 import { createDatabase } from './support/postgres.js';
 
 /** Generous, as a busy machine can be slow (npm start also compiles the sources). */
@@ -32,76 +33,22 @@ function tempDir(): string {
   return dir;
 }
 
-/** The variables the service reads, removed so that each spawned process sees only what its test gives it. */
-function environment(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(NODE_ENV|PORT|HOST|DATABASE_URL|DATA_DIR|LOG_LEVEL|SHUTDOWN_GRACE_MS|AUTH_.*|GRAPHQL_.*)$/.test(name)) {
-      delete env[name];
-    }
-  }
-  return { ...env, ...overrides };
-}
-
-interface Running {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves when stdout matches (rejects if the process exits first). */
-  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 const running = new Set<ChildProcess>();
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string>): Running {
-  const child = spawn(command, args, { cwd, env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  const waiters = new Set<() => void>();
-  child.stdout!.on('data', (chunk) => {
-    stdout += chunk;
-    for (const check of waiters) check();
-  });
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return {
-    child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited,
-    waitFor(pattern) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = pattern.exec(stdout);
-          if (match) {
-            waiters.delete(check);
-            resolve(match);
-          }
-        };
-        waiters.add(check);
-        check();
-        void exited.then(({ code }) =>
-          reject(new Error(`exited with ${code} before printing ${pattern}:\n${stdout}\n${stderr}`)),
-        );
-      });
-    },
-  };
+function run(command: string, args: string[], cwd: string, env: Record<string, string>): Watched {
+  const started = startWatched(command, args, cwd, env);
+  running.add(started.child);
+  void started.exited.then(() => running.delete(started.child));
+  return started;
 }
 
 /** The compiled service, as `npm start` runs it (support/built-service.ts), in the given working directory. */
-function startMain(cwd: string, env: Record<string, string>): Running {
+function startMain(cwd: string, env: Record<string, string>): Watched {
   return run(process.execPath, serviceArgs(), cwd, env);
 }
 
 /** The address from the "listening" log line. */
-async function listening(main: Running): Promise<{ base: string; log: Record<string, any> }> {
+async function listening(main: Watched): Promise<{ base: string; log: Record<string, any> }> {
   const [line] = await main.waitFor(/^\{.*"customer-graph is listening".*\}$/m);
   const log = JSON.parse(line) as Record<string, any>;
   return { base: String(log.url).replace(/\/graphql$/, ''), log };
@@ -114,7 +61,7 @@ function printedEntryPoints(stdout: string): string[] {
   return block ? block[1]!.trimEnd().split('\n') : [];
 }
 
-async function developmentToken(main: Running): Promise<string> {
+async function developmentToken(main: Watched): Promise<string> {
   return (await main.waitFor(/Development token[^\n]*\n(\S+)\n/))[1]!;
 }
 
@@ -148,7 +95,7 @@ afterAll(() => {
 
 describe('npm start with no configuration (development)', () => {
   let cwd: string;
-  let main: Running;
+  let main: Watched;
   let base: string;
   let token: string;
   let customerId: string;

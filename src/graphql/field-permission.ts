@@ -1,10 +1,10 @@
 /**
  * The permission a field asks of the caller. Most fields declare it as scope-auth's `authScopes: { allowed }`. The
  * fields that every object of a list has (Customer's addresses, accounts, b2b) check it themselves instead: scope-auth
- * wraps each call of a checked field in its own step machinery, which on a page of 50 customers took about an
- * eighth of the request (Q2 on SQLite served 1.16x the requests/s without it). Their check is one lookup of what
- * the token allows (`ctx.may`) and gives the error scope-auth gives; they declare the permission in their
- * extensions, where {@link fieldPermission} finds it for the mutation pre-check and the authorization tests.
+ * wraps each call of a checked field in its own step machinery, a measurable share of a page's time
+ * (docs/performance.md). Their check is one lookup of what the token allows (`ctx.may`) and gives the error
+ * scope-auth gives; they declare the permission in their extensions, where {@link fieldPermission} finds it for the
+ * mutation pre-check and the authorization tests.
  */
 import type { GraphQLField } from 'graphql';
 import type { Permission } from '../auth/scopes.js';

@@ -8,9 +8,9 @@
 import { mkdirSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { BrowserContext, Page, Request } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENSHOTS, startE2e, type E2eService } from './support.js';
+import { SCREENSHOTS, startE2e, watchPage, type E2eService } from './support.js';
 
 /** Generous, as a busy machine can be slow (the service is compiled first, and GraphiQL is a large script). */
 const TIMEOUT = 120_000;
@@ -103,15 +103,7 @@ describe('GraphiQL in Chromium, against the service as npm start runs it', () =>
     "renders from this service alone, with the printed token, and shows the example query's data",
     async () => {
       const page = await context!.newPage();
-      const requests: string[] = [];
-      const onRequest = (request: Request) => requests.push(request.url());
-      context!.on('request', onRequest);
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-      });
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
+      const watch = watchPage(context!, page);
       const workers: string[] = [];
       page.on('worker', (worker) => workers.push(worker.url()));
 
@@ -143,14 +135,14 @@ describe('GraphiQL in Chromium, against the service as npm start runs it', () =>
       await page.screenshot({ path: join(SCREENSHOTS, 'graphiql.png') });
 
       // Nothing left the machine: every request went to the service's own origin, or stayed in the browser.
-      expect(requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(blob|data):/.test(url))).toEqual([]);
-      expect(requests).toContain(`${origin}/graphql`);
+      expect(watch.offOrigin(origin)).toEqual([]);
+      expect(watch.requests).toContain(`${origin}/graphql`);
       // Monaco's workers (editor, JSON, GraphQL) were started from the service's files too.
       expect(new Set(workers).size).toBe(3);
       expect(workers.filter((url) => !url.startsWith(`${origin}/graphiql/`))).toEqual([]);
       // No script error, no refused request, no violation of the page's Content-Security-Policy.
-      expect(problems).toEqual([]);
-      context!.off('request', onRequest);
+      expect(watch.problems).toEqual([]);
+      watch.stop();
       await page.close();
     },
     TIMEOUT,

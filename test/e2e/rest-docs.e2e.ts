@@ -6,9 +6,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Request } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENSHOTS, startE2e, type E2eService } from './support.js';
+import { SCREENSHOTS, startE2e, watchPage, type E2eService } from './support.js';
 
 const TIMEOUT = 120_000;
 const WAIT = { timeout: 60_000 };
@@ -40,15 +40,7 @@ describe('the REST API docs in Chromium, against the service as npm start runs i
     'renders every operation from this service alone, and "Try it out" lists customers with the printed token',
     async () => {
       const page = await context!.newPage();
-      const requests: string[] = [];
-      const onRequest = (request: Request) => requests.push(request.url());
-      context!.on('request', onRequest);
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-      });
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
+      const watch = watchPage(context!, page);
       const encodings = new Map<string, string>();
       page.on('response', (response) =>
         encodings.set(new URL(response.url()).pathname, response.headers()['content-encoding'] ?? 'identity'),
@@ -76,14 +68,14 @@ describe('the REST API docs in Chromium, against the service as npm start runs i
       await page.screenshot({ path: join(SCREENSHOTS, 'rest-docs.png') });
 
       // Nothing left the machine, nothing was refused, nothing broke the Content-Security-Policy.
-      expect(requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(blob|data):/.test(url))).toEqual([]);
-      expect(requests).toContain(`${origin}/customer/openapi.json`);
-      expect(problems).toEqual([]);
+      expect(watch.offOrigin(origin)).toEqual([]);
+      expect(watch.requests).toContain(`${origin}/customer/openapi.json`);
+      expect(watch.problems).toEqual([]);
       // Swagger UI's files and the document came compressed (Chromium offers brotli to this machine), and worked.
       const compressed = [...encodings].filter(([path]) => /\.(js|css|json)$/.test(path));
       expect(compressed.length).toBeGreaterThanOrEqual(4);
       for (const [path, encoding] of compressed) expect(encoding, path).toBe('br');
-      context!.off('request', onRequest);
+      watch.stop();
       await page.close();
     },
     TIMEOUT,

@@ -2,12 +2,12 @@
  * What the browser tests share: the service started as `npm start` starts it, in development with nothing of the
  * parent's configuration, its printed address and token, and headless Chromium (Debian's /usr/bin/chromium).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { buildService, ROOT, serviceArgs } from '../support/built-service.js';
+import { startWatched } from '../support/processes.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
@@ -26,52 +26,28 @@ export async function startE2e(name: string): Promise<E2eService> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   buildService();
   const dir = mkdtempSync(join(tmpdir(), `customer-graph-e2e-${name}-`));
-  // Only what this test sets: the parent's configuration (vitest sets NODE_ENV=test) must not leak in.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([variable]) =>
-        !/^(NODE_ENV|PORT|HOST|DATABASE_URL|DATA_DIR|LOG_LEVEL|CORS_ORIGINS|AUTH_.*|GRAPHQL_.*)$/.test(variable),
-    ),
-  );
-  const service: ChildProcess = spawn(process.execPath, serviceArgs(), {
-    cwd: ROOT,
-    env: {
-      ...env,
+  const service = startWatched(
+    process.execPath,
+    serviceArgs(),
+    ROOT,
+    {
       NODE_ENV: 'development',
       PORT: '0',
       DATA_DIR: dir,
       DATABASE_URL: `file:${join(dir, 'customers.db')}`,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let stdout = '';
-  service.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    'the service',
+  );
+  let context: BrowserContext | undefined;
   const stop = async () => {
     await context?.close();
-    service.kill('SIGTERM');
+    service.child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   };
-  let context: BrowserContext | undefined;
-
-  /** Resolves with the first match of `pattern` in the service's stdout; rejects if the process exits first. */
-  const printed = (pattern: RegExp) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(stdout);
-        if (!match) return;
-        service.stdout!.off('data', check);
-        resolve(match);
-      };
-      service.stdout!.on('data', check);
-      service.once('exit', (code) =>
-        reject(new Error(`the service exited with ${code} before printing ${pattern}:\n${stdout}`)),
-      );
-      check();
-    });
 
   try {
-    const graphiql = (await printed(/^GraphiQL: (\S+) \(the token below is already in its headers\)$/m))[1]!;
-    const token = (await printed(/Development token[^\n]*\n(\S+)\n/))[1]!;
+    const graphiql = (await service.waitFor(/^GraphiQL: (\S+) \(the token below is already in its headers\)$/m))[1]!;
+    const token = (await service.waitFor(/Development token[^\n]*\n(\S+)\n/))[1]!;
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -91,4 +67,31 @@ export async function startE2e(name: string): Promise<E2eService> {
     await stop();
     throw error;
   }
+}
+
+/** What a page did: every request of its browser profile (workers included), and every error it showed. */
+export interface PageWatch {
+  requests: string[];
+  problems: string[];
+  /** Requests that left the service's origin (blob: and data: URLs stay in the page). */
+  offOrigin(origin: string): string[];
+  stop(): void;
+}
+
+export function watchPage(context: BrowserContext, page: Page): PageWatch {
+  const requests: string[] = [];
+  const problems: string[] = [];
+  const onRequest = (request: Request) => requests.push(request.url());
+  context.on('request', onRequest);
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
+  return {
+    requests,
+    problems,
+    offOrigin: (origin) => requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(blob|data):/.test(url)),
+    stop: () => context.off('request', onRequest),
+  };
 }

@@ -2,7 +2,7 @@
  * Replicas of the compiled service as real processes (`node <flags> dist/main.js`, as `npm start` runs it; see
  * built-service.ts), each on a port of its own, with real HS256 tokens and plain HTTP clients for them.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -13,6 +13,7 @@ import { ALL_SCOPES } from '../../src/auth/scopes.js';
 import { signToken } from '../../src/auth/tokens.js';
 import { TEST_SECRET } from '../helpers.js';
 import { ROOT, serviceArgs } from './built-service.js';
+import { type Exit, startWatched } from './processes.js';
 
 /** Compiles the sources into dist/ as buildService() does, without blocking the event loop meanwhile. */
 export async function buildServiceAsync(): Promise<void> {
@@ -26,26 +27,6 @@ export async function buildServiceAsync(): Promise<void> {
 /** A signed token of `tenant` with every customer scope. */
 export const tokenFor = (tenant: string): Promise<string> =>
   signToken(TEST_SECRET, { tenant, scope: ALL_SCOPES.join(' '), sub: 'replicas-test' }, { ttlSeconds: 3600 });
-
-/** The variables the service reads, removed so that each process sees only what it is given. */
-function environment(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (
-      /^(NODE_ENV|PORT|HOST|DATABASE_.*|DATA_DIR|LOG_LEVEL|SHUTDOWN_GRACE_MS|AUTH_.*|GRAPHQL_.*|METRICS_.*|CORS_ORIGINS)$/.test(
-        name,
-      )
-    ) {
-      delete env[name];
-    }
-  }
-  return { ...env, ...overrides };
-}
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
 
 export interface Replica {
   readonly name: string;
@@ -88,9 +69,11 @@ export async function startReplica(
   env: Record<string, string> = {},
 ): Promise<Replica> {
   const dir = mkdtempSync(join(tmpdir(), `customer-graph-replica-${name}-`));
-  const child = spawn(process.execPath, serviceArgs(), {
-    cwd: dir,
-    env: environment({
+  const { child, stdout, stderr, exited, waitFor } = startWatched(
+    process.execPath,
+    serviceArgs(),
+    dir,
+    {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
@@ -99,38 +82,10 @@ export async function startReplica(
       AUTH_JWT_SECRET: TEST_SECRET,
       LOG_LEVEL: 'info',
       ...env,
-    }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    },
+    `replica ${name}`,
+  );
   started.add({ child, dir });
-  let stdout = '';
-  let stderr = '';
-  const waiters = new Set<() => void>();
-  child.stdout!.on('data', (chunk) => {
-    stdout += chunk;
-    for (const check of waiters) check();
-  });
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(stdout);
-        if (match) {
-          waiters.delete(check);
-          resolve(match);
-        }
-      };
-      waiters.add(check);
-      check();
-      void exited.then(({ code, signal }) => {
-        waiters.delete(check);
-        reject(
-          new Error(`replica ${name} exited (${code ?? signal}) before printing ${pattern}:\n${stdout}\n${stderr}`),
-        );
-      });
-    });
-
   const [line] = await waitFor(/^\{.*"customer-graph is listening".*\}$/m);
   const base = String((JSON.parse(line) as { url: string }).url).replace(/\/graphql$/, '');
   const replica: Replica = {
@@ -139,8 +94,8 @@ export async function startReplica(
     base,
     exited,
     hasExited: () => child.exitCode !== null || child.signalCode !== null,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout,
+    stderr,
     waitFor,
   };
   await until(`replica ${name} is ready`, 20_000, async () => (await status(`${base}/ready`)) === 200);
