@@ -46,7 +46,7 @@ export interface TestServer {
   gql<T = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
-    options?: { token?: string | null; headers?: Record<string, string> },
+    options?: { token?: string | null; headers?: Record<string, string>; operationName?: string },
   ): Promise<GraphQLResponse<T>>;
   /** db_statements_total as /metrics reports it. */
   statements(): Promise<number>;
@@ -99,7 +99,7 @@ export async function startTestServer(
           ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
           ...options.headers,
         },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables, operationName: options.operationName }),
       });
       const body = (await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
       return { status: response.status, headers: response.headers, ...body } as GraphQLResponse<any>;

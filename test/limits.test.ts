@@ -208,6 +208,16 @@ describe('document limits refuse abusive documents with the defaults', () => {
     expect(Object.keys(small.data!)).toHaveLength(30);
   });
 
+  it('charges each operation of a document, and each value of its page size, on its own however often it comes', async () => {
+    const both = `${variablePages.replace('query(', 'query Pages(')} query Floor { __typename }`;
+    for (let round = 0; round < 3; round++) {
+      expectRefused(await server.gql(both, { n: 200 }, { operationName: 'Pages' }), /found 60000\.$/);
+      expect((await server.gql(both, { n: 200 }, { operationName: 'Floor' })).errors).toBeUndefined();
+      expect((await server.gql(both, { n: 10 }, { operationName: 'Pages' })).errors).toBeUndefined();
+      expectRefused(await server.gql(both, { n: 150 }, { operationName: 'Pages' }), /found 45000\.$/);
+    }
+  });
+
   it("charges a page size variable left out at its default (an absent first at the argument's default: see GRAPHQL_MAX_COST below)", async () => {
     const withDefault = variablePages.replace('($n: Int)', '($n: Int = 200)');
     expectRefused(await server.gql(withDefault, {}), /found 60000\.$/);

@@ -5,7 +5,7 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { getNamedType, isLeafType } from 'graphql';
+import { getNamedType, isLeafType, type GraphQLField } from 'graphql';
 import type { Permission } from '../auth/scopes.js';
 import type { Context } from './context.js';
 import { unauthorizedError } from './errors.js';
@@ -14,6 +14,13 @@ export type Scalars = {
   DateTime: { Input: Date; Output: Date | number };
   JSON: { Input: unknown; Output: unknown };
 };
+
+/**
+ * What a field costs unless it says otherwise: it reads no argument, so its cost is the same in every request. A field's
+ * own cost may read its arguments, never the caller (src/graphql/limits.ts remembers costs per document and values).
+ */
+export const FIELD_COMPLEXITY = (_args: unknown, _ctx: Context, field: GraphQLField<unknown, Context>) =>
+  isLeafType(getNamedType(field.type)) ? 1 : { field: 2, multiplier: 1 };
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -30,7 +37,7 @@ export const builder = new SchemaBuilder<{
   // a selection 2, and a page (`customers(first:)`) multiplies its selection by its size.
   complexity: {
     disabled: true,
-    fieldComplexity: (_args, _ctx, field) => (isLeafType(getNamedType(field.type)) ? 1 : { field: 2, multiplier: 1 }),
+    fieldComplexity: FIELD_COMPLEXITY,
   },
   scopeAuth: {
     authScopes: (context) => ({

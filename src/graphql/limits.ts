@@ -22,13 +22,20 @@ import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
+  TypeInfo,
   validate,
+  visit,
+  visitWithTypeInfo,
   type ASTVisitor,
+  type DocumentNode,
+  type GraphQLSchema,
   type ValidationContext,
 } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../config.js';
+import { FIELD_COMPLEXITY } from './builder.js';
 
 export type TrustedDocuments = ReadonlyMap<string, string>;
 
@@ -95,25 +102,89 @@ function documentLimits<C extends object>(graphql: Config['graphql']): Plugin<C>
  * schema is built, src/graphql/builder.ts): roughly the number of values its answer can hold. Measured before
  * execution and refused as an invalid document. A gateway's `_entities` representations (always a variable) cost
  * the same however many there are: the body limit bounds them.
+ *
+ * A document's cost changes only with the variables that reach a field whose cost reads its arguments (a page size),
+ * so it is measured once per document and values of those variables: most operations have none, and a page size
+ * has few values.
  */
 function costLimit<C extends object>(maxCost: number): Plugin<C> {
+  const plans = new WeakMap<DocumentNode, CostPlan>();
+  let documents = 0;
+  // The cost per document, operation and values of the variables its cost reads.
+  const costs = new LRUCache<string, number>({ max: 1000 });
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const rule = createComplexityRule({
-        context: args.contextValue as object,
-        variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
-        operationName: args.operationName,
-        validate: ({ complexity }, report) => {
-          if (complexity > maxCost) report(refusal(`Query Cost limit of ${maxCost} exceeded, found ${complexity}.`));
-        },
-      });
-      const errors = validate(args.schema, args.document, [rule]);
-      // Variables that do not fit are refused by execution before anything runs.
-      const refused = errors.filter((error) => error.extensions.code === 'GRAPHQL_VALIDATION_FAILED');
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      const operationName = args.operationName ?? undefined;
+      let plan = plans.get(args.document);
+      if (!plan) {
+        plan = { id: ++documents, variables: variablesReadByCost(args.schema, args.document) };
+        plans.set(args.document, plan);
+      }
+      const key = JSON.stringify([
+        plan.id,
+        operationName,
+        ...plan.variables.map((name) => [name in variables, variables[name]]),
+      ]);
+      let cost = costs.get(key);
+      if (cost === undefined) {
+        cost = measureCost(args.schema, args.document, variables, operationName, args.contextValue as object);
+        // Long values (a search text beside a page size) are measured each time rather than kept.
+        if (key.length <= MAX_COST_KEY) costs.set(key, cost);
+      }
       // Each refusal carries HTTP 400 the way validation errors do (spec: 200 for application/json-only clients).
-      if (refused.length > 0) setResultAndStopExecution({ errors: refused });
+      if (cost > maxCost) {
+        setResultAndStopExecution({ errors: [refusal(`Query Cost limit of ${maxCost} exceeded, found ${cost}.`)] });
+      }
     },
   };
+}
+
+const MAX_COST_KEY = 1024;
+
+interface CostPlan {
+  readonly id: number;
+  /** The variables that reach a field whose cost reads its arguments. */
+  readonly variables: readonly string[];
+}
+
+function variablesReadByCost(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const variables = new Set<string>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const complexity = typeInfo.getFieldDef()?.extensions.complexity;
+        if (typeof complexity !== 'function' || complexity === FIELD_COMPLEXITY) return;
+        for (const argument of node.arguments ?? []) {
+          visit(argument, { Variable: (variable) => void variables.add(variable.name.value) });
+        }
+      },
+    }),
+  );
+  return [...variables].sort();
+}
+
+function measureCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variableValues: Record<string, unknown>,
+  operationName: string | undefined,
+  context: object,
+): number {
+  // Variables that do not fit cost nothing here: execution refuses them before anything runs.
+  let cost = 0;
+  const rule = createComplexityRule({
+    context,
+    variableValues,
+    operationName,
+    validate: ({ complexity }) => {
+      cost = complexity;
+    },
+  });
+  validate(schema, document, [rule]);
+  return cost;
 }
 
 /**
