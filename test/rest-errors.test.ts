@@ -41,6 +41,7 @@ function thrown(run: () => unknown): unknown {
 
 describe('error bodies', () => {
   it('{status, type, message} with the lower_snake type of each status', () => {
+    // REST.md's table written out, not imported: the test states the contract that src/rest/errors.ts implements.
     expect(ERROR_TYPES).toEqual({
       400: 'bad_request',
       403: 'forbidden',

@@ -26,6 +26,7 @@ import { NO_EXPAND } from '../src/rest/params.js';
 import { addressJson, customerJson } from '../src/rest/representation.js';
 import { createResponseValidator, type AnswerToCheck } from '../src/rest/response-validator.js';
 import { BASE_PATH, ROUTES } from '../src/rest/routes.js';
+import { newAddress, newCustomer } from './support/store.js';
 
 /** Every field readable, as for a tenant-wide reader. */
 const READABLE = { b2b: true, defaultAddress: true };
@@ -42,49 +43,20 @@ async function validationErrors(doc: unknown): Promise<string | undefined> {
 const CUSTOMER: Customer = {
   pk: 1,
   tenant: 'demo',
-  customerNumber: '13869000',
-  title: null,
-  firstName: 'John',
-  middleName: null,
-  lastName: 'Doe',
-  contactEmail: 'john.doe@example.com',
-  contactPhone: null,
-  company: null,
-  preferredLanguage: 'en_US',
-  preferredCurrency: 'EUR',
-  preferredSite: 'main',
-  active: true,
-  onHold: false,
-  companyRegistrationId: null,
-  mixins: { loyalty: { level: 'gold' } },
-  version: 1,
-  createdAt: Date.parse('2026-01-01T00:00:00Z'),
-  modifiedAt: Date.parse('2026-01-02T00:00:00Z'),
+  ...newCustomer('13869000', {
+    firstName: 'John',
+    lastName: 'Doe',
+    contactEmail: 'john.doe@example.com',
+    preferredLanguage: 'en_US',
+    mixins: { loyalty: { level: 'gold' } },
+    modifiedAt: Date.parse('2026-01-02T00:00:00Z'),
+  }),
 };
 
 const ADDRESS: Address = {
   pk: 1,
   tenant: 'demo',
-  id: 'a1',
-  customerPk: 1,
-  contactName: 'John Doe',
-  companyName: null,
-  street: 'Main Street',
-  streetNumber: '1',
-  streetAppendix: null,
-  extraLine1: null,
-  extraLine2: null,
-  extraLine3: null,
-  extraLine4: null,
-  zipCode: '11011',
-  city: 'Berlin',
-  country: 'DE',
-  state: null,
-  contactPhone: null,
-  tags: ['BILLING'],
-  isDefault: true,
-  createdAt: 0,
-  modifiedAt: 0,
+  ...newAddress('a1', 1, { contactName: 'John Doe', zipCode: '11011', tags: ['BILLING'], isDefault: true }),
 };
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };

@@ -38,6 +38,7 @@ import {
   toCustomerCreate,
 } from '../src/rest/representation.js';
 import { ROOT } from './support/built-service.js';
+import { newAddress, newCustomer } from './support/store.js';
 import { TUTORIAL_CUSTOMER } from './support/tutorial.js';
 
 /** Every field readable, as for a tenant-wide reader. */
@@ -50,49 +51,36 @@ const MODIFIED = Date.parse('2026-01-06T10:30:00.000Z');
 const JOHN: Customer = {
   pk: 1,
   tenant: 'mytenant',
-  customerNumber: '13869000',
-  title: 'MR',
-  firstName: 'John',
-  middleName: null,
-  lastName: 'Doe',
-  contactEmail: 'john.doe@emporix.com',
-  contactPhone: '123456789',
-  company: 'Emporix',
-  preferredLanguage: 'de_DE',
-  preferredCurrency: 'EUR',
-  preferredSite: 'main',
-  active: true,
-  onHold: false,
-  companyRegistrationId: '123-456-789',
-  mixins: { loyalty: { level: 'gold' } },
-  version: 6,
-  createdAt: CREATED,
-  modifiedAt: MODIFIED,
+  ...newCustomer('13869000', {
+    title: 'MR',
+    firstName: 'John',
+    lastName: 'Doe',
+    contactEmail: 'john.doe@emporix.com',
+    contactPhone: '123456789',
+    company: 'Emporix',
+    preferredLanguage: 'de_DE',
+    companyRegistrationId: '123-456-789',
+    mixins: { loyalty: { level: 'gold' } },
+    version: 6,
+    createdAt: CREATED,
+    modifiedAt: MODIFIED,
+  }),
 };
 
 const BERLIN: Address = {
   pk: 10,
   tenant: 'mytenant',
-  id: 'e6eae2c789',
-  customerPk: 1,
-  contactName: 'John Doe',
-  companyName: null,
-  street: 'Platz der Republik',
-  streetNumber: '1',
-  streetAppendix: null,
-  extraLine1: null,
-  extraLine2: null,
-  extraLine3: null,
-  extraLine4: null,
-  zipCode: '11011',
-  city: 'Berlin',
-  country: 'DE',
-  state: 'Berlin',
-  contactPhone: '123456789',
-  tags: ['BILLING', 'SHIPPING', 'PRIMARY_CONTACT'],
-  isDefault: true,
-  createdAt: CREATED,
-  modifiedAt: MODIFIED,
+  ...newAddress('e6eae2c789', 1, {
+    contactName: 'John Doe',
+    street: 'Platz der Republik',
+    zipCode: '11011',
+    state: 'Berlin',
+    contactPhone: '123456789',
+    tags: ['BILLING', 'SHIPPING', 'PRIMARY_CONTACT'],
+    isDefault: true,
+    createdAt: CREATED,
+    modifiedAt: MODIFIED,
+  }),
 };
 
 const WAREHOUSE: Address = {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { PERMISSIONS, SCOPES, type Permission } from '../src/auth/scopes.js';
+import { PERMISSIONS, type Permission } from '../src/auth/scopes.js';
 import { permissionOf } from '../src/operations/index.js';
 import type { OrderTerm } from '../src/domain/store.js';
 import { fieldPermission } from '../src/graphql/field-permission.js';
@@ -26,6 +26,7 @@ import {
   type RestHandlers,
   type RouteById,
 } from '../src/rest/routes.js';
+import { RULES, type Rule } from './support/auth-matrix.js';
 import { ROOT } from './support/built-service.js';
 
 const REST_MD = readFileSync(join(ROOT, 'contract/REST.md'), 'utf8');
@@ -96,26 +97,16 @@ describe("the route table is REST.md's", () => {
   });
 });
 
-/** AUTH.md's table: the scopes that allow each GraphQL operation (\* own scopes: customer tokens only). */
-const AUTH_MD: Record<string, { tenant: string[]; own: string[] }> = {
-  read: { tenant: [SCOPES.read, SCOPES.manage], own: [SCOPES.readOwn, SCOPES.manageOwn] },
-  readAddresses: { tenant: [SCOPES.read, SCOPES.manage], own: [] },
-  createCustomer: { tenant: [SCOPES.manage, SCOPES.create], own: [SCOPES.manageOwn] },
-  upsertOrPatch: { tenant: [SCOPES.manage, SCOPES.update], own: [SCOPES.manageOwn] },
-  deleteCustomer: { tenant: [SCOPES.manage, SCOPES.update, SCOPES.delete], own: [SCOPES.manageOwn] },
-  partsAndTags: { tenant: [SCOPES.manage, SCOPES.update], own: [] },
-};
-
 /** REST.md's scope column in AUTH.md's rows. */
-const SCOPE_COLUMN: Record<string, keyof typeof AUTH_MD> = {
+const SCOPE_COLUMN: Record<string, Rule> = {
   read: 'read',
-  create: 'createCustomer',
-  update: 'upsertOrPatch',
-  delete: 'deleteCustomer',
-  'assign account': 'partsAndTags',
-  'read addresses': 'readAddresses',
-  'address writes': 'partsAndTags',
-  'tag writes': 'partsAndTags',
+  create: 'create',
+  update: 'update',
+  delete: 'delete',
+  'assign account': 'parts',
+  'read addresses': 'addresses',
+  'address writes': 'parts',
+  'tag writes': 'parts',
 };
 
 const sorted = (scopes: readonly string[]) => [...scopes].sort();
@@ -124,7 +115,7 @@ describe('permissions: one scope table for REST and GraphQL', () => {
   it("each endpoint's permission allows exactly the scopes AUTH.md lists for it", () => {
     for (const [i, row] of TABLE.entries()) {
       const route = ROUTES[i]!;
-      const expected = AUTH_MD[SCOPE_COLUMN[row.scopes]!]!;
+      const expected = RULES[SCOPE_COLUMN[row.scopes]!];
       expect(sorted(PERMISSIONS[permissionOf(route.operation)].tenant), route.id).toEqual(sorted(expected.tenant));
       expect(sorted(PERMISSIONS[permissionOf(route.operation)].own), route.id).toEqual(sorted(expected.own));
     }
