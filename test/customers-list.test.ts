@@ -13,6 +13,7 @@ import {
   type Direction,
 } from '../src/domain/store.js';
 import { codes, STORE, startTestServer, type TestServer } from './helpers.js';
+import { BASE, newCustomer } from './support/store.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -22,8 +23,6 @@ afterAll(() => server.close());
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
-
-const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 
 interface CustomerSpec {
   id: string;
@@ -45,26 +44,22 @@ async function insertCustomers(tenant: string, specs: readonly CustomerSpec[]): 
   const rows = new Map<string, CustomerRow>();
   await server.service.store.transaction(async (tx) => {
     for (const spec of specs) {
-      const row = (await tx.customers.insert(reach, {
-        customerNumber: spec.id,
-        title: null,
-        firstName: spec.firstName ?? null,
-        middleName: null,
-        lastName: spec.lastName ?? null,
-        contactEmail: spec.contactEmail ?? null,
-        contactPhone: null,
-        company: spec.company ?? null,
-        preferredLanguage: 'en_US',
-        preferredCurrency: 'USD',
-        preferredSite: 'main',
-        active: spec.active ?? false,
-        onHold: spec.onHold ?? false,
-        companyRegistrationId: spec.entities?.[0] ?? null,
-        mixins: null,
-        version: 1,
-        createdAt: spec.createdAt,
-        modifiedAt: spec.modifiedAt ?? spec.createdAt,
-      }))!;
+      const row = (await tx.customers.insert(
+        reach,
+        newCustomer(spec.id, {
+          firstName: spec.firstName ?? null,
+          lastName: spec.lastName ?? null,
+          contactEmail: spec.contactEmail ?? null,
+          company: spec.company ?? null,
+          preferredLanguage: 'en_US',
+          preferredCurrency: 'USD',
+          active: spec.active ?? false,
+          onHold: spec.onHold ?? false,
+          companyRegistrationId: spec.entities?.[0] ?? null,
+          createdAt: spec.createdAt,
+          modifiedAt: spec.modifiedAt ?? spec.createdAt,
+        }),
+      ))!;
       rows.set(spec.id, row);
       for (const registrationId of spec.entities ?? []) {
         const entity = await tx.legalEntities.getOrCreate(reach, {

@@ -16,8 +16,12 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
   return openSqliteStore(location, options);
 }
 
-export type SeedCustomerRow = Omit<Customer, 'pk' | 'tenant'>;
-export type SeedAddressRow = Omit<Address, 'pk' | 'tenant' | 'customerPk'>;
+/** A row to seed: the fields that can be NULL may be left out (a new nullable column needs no seed data). */
+type Seeded<Row> = { [K in keyof Row as null extends Row[K] ? never : K]: Row[K] } & {
+  [K in keyof Row as null extends Row[K] ? K : never]?: Row[K];
+};
+export type SeedCustomerRow = Seeded<Omit<Customer, 'pk' | 'tenant'>>;
+export type SeedAddressRow = Seeded<Omit<Address, 'pk' | 'tenant' | 'customerPk'>>;
 export type SeedAccountRow = Omit<Account, 'pk' | 'tenant' | 'customerPk'>;
 export type SeedLegalEntityRow = Omit<LegalEntity, 'pk' | 'tenant'>;
 

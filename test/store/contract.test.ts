@@ -571,6 +571,20 @@ describe.each(KINDS)('the %s store', (kind) => {
       expect(taken.assignmentIds.size).toBe(15);
     });
 
+    it('stores NULL for a field that a seed row leaves out, whichever rows of a batch name it', async () => {
+      const { middleName: _, title: __, ...bare } = newCustomer('s-300', { createdAt: BASE, modifiedAt: BASE });
+      const named = newCustomer('s-301', { middleName: 'M.', createdAt: BASE, modifiedAt: BASE });
+      await store.seedWriter().write(T, [
+        { customer: bare, addresses: [], accounts: [] },
+        { customer: named, addresses: [], accounts: [] },
+      ]);
+      const rows = await store.reads.customers.byNumbers({ tenant: T }, ['s-300', 's-301']);
+      expect(rows.map((row) => [row.customerNumber, row.title, row.middleName])).toEqual([
+        ['s-300', null, null],
+        ['s-301', null, 'M.'],
+      ]);
+    });
+
     it('writes all of a batch or, on an error, none of it', async () => {
       const writer = store.seedWriter();
       const fresh = { id: 'le-fresh', registrationId: 'R-FRESH', name: 'Fresh', createdAt: BASE };

@@ -34,7 +34,7 @@ import { newCustomer } from '../support/store.js';
 type Repositories = Transaction;
 
 const TENANT: Reach = { tenant: 'acme' };
-const BASE = Date.parse('2026-01-01T00:00:00.000Z');
+import { BASE } from '../support/store.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -78,26 +78,21 @@ async function seed(): Promise<string> {
       }
       if (tenant === 'acme') firstEntity = entities[0]!.id;
       for (let i = 0; i < 1500; i++) {
-        const row = (await repos.customers.insert(reach, {
-          customerNumber: `C${String(i).padStart(5, '0')}`,
-          title: null,
-          firstName: firstNames[i % firstNames.length]!,
-          middleName: null,
-          lastName: lastNames[(i * 3) % lastNames.length]!,
-          contactEmail: i % 10 === 0 ? null : `user${i}@example.org`,
-          contactPhone: null,
-          company: companies[i % companies.length]!,
-          preferredLanguage: 'en_US',
-          preferredCurrency: 'USD',
-          preferredSite: 'main',
-          active: i % 2 === 0,
-          onHold: i % 17 === 0,
-          companyRegistrationId: null,
-          mixins: null,
-          version: 1,
-          createdAt: BASE + i * 1000,
-          modifiedAt: BASE + ((i * 7) % 1500) * 1000,
-        }))!;
+        const row = (await repos.customers.insert(
+          reach,
+          newCustomer(`C${String(i).padStart(5, '0')}`, {
+            firstName: firstNames[i % firstNames.length]!,
+            lastName: lastNames[(i * 3) % lastNames.length]!,
+            contactEmail: i % 10 === 0 ? null : `user${i}@example.org`,
+            company: companies[i % companies.length]!,
+            preferredLanguage: 'en_US',
+            preferredCurrency: 'USD',
+            active: i % 2 === 0,
+            onHold: i % 17 === 0,
+            createdAt: BASE + i * 1000,
+            modifiedAt: BASE + ((i * 7) % 1500) * 1000,
+          }),
+        ))!;
         if (i % 3 === 0) {
           await repos.legalEntities.assign(reach, {
             id: `A-${i}`,

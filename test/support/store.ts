@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import type { OpenedStore, OpenStoreOptions, SeedAddressRow } from '../../src/store/index.js';
+import { TABLES, type TableKey } from '../../src/store/core/tables.js';
 import { openSqliteStore } from '../../src/store/sqlite/db.js';
 import { createDatabase, type DatabaseOptions } from './postgres.js';
 
@@ -29,54 +30,47 @@ export const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 export const ORDER_FIELDS: readonly CustomerOrderField[] = CUSTOMER_ORDER_FIELDS;
 export const DIRECTIONS: Direction[] = ['ASC', 'DESC'];
 
+/** Every column of a table that can be NULL, as null: a fixture names only what it cares about. */
+const nulls = (table: TableKey) =>
+  Object.fromEntries(
+    Object.entries(TABLES[table].columns)
+      .filter(([, column]) => !column.notNull)
+      .map(([name]) => [name, null]),
+  );
+
 export function newCustomer(customerNumber: string, values: Partial<NewCustomer> = {}): NewCustomer {
   return {
+    ...nulls('customers'),
     customerNumber,
-    title: null,
-    firstName: null,
-    middleName: null,
-    lastName: null,
-    contactEmail: null,
-    contactPhone: null,
-    company: null,
     preferredLanguage: 'en',
     preferredCurrency: 'EUR',
     preferredSite: 'main',
     active: true,
     onHold: false,
-    companyRegistrationId: null,
-    mixins: null,
     version: 1,
     createdAt: BASE,
     modifiedAt: BASE,
     ...values,
-  };
+  } as NewCustomer;
 }
 
 export function newAddress(id: string, customerPk: number, values: Partial<NewAddress> = {}): NewAddress {
   return {
+    ...nulls('addresses'),
     id,
     customerPk,
     contactName: `Contact ${id}`,
-    companyName: null,
     street: 'Main Street',
     streetNumber: '1',
-    streetAppendix: null,
-    extraLine1: null,
-    extraLine2: null,
-    extraLine3: null,
-    extraLine4: null,
     zipCode: '10115',
     city: 'Berlin',
     country: 'DE',
-    state: null,
-    contactPhone: null,
     tags: [],
     isDefault: false,
     createdAt: BASE,
     modifiedAt: BASE,
     ...values,
-  };
+  } as NewAddress;
 }
 
 /** An address as the seed writer takes it: its customer is the one it comes with. */

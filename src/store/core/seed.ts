@@ -22,7 +22,8 @@ async function insertMany(exec: Executor, table: Table, rows: readonly object[],
   const columns = getTableColumns(table);
   const answered: unknown[][] = [];
   for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
-    const fields = Object.keys(part[0]!);
+    // A row may leave out a field that can be NULL: the statement names every field of any row of the part.
+    const fields = [...new Set(part.flatMap((row) => Object.keys(row)))];
     const { bind, values } = new Params();
     const tuples = part.map(
       (row) =>
