@@ -86,9 +86,10 @@ const SAMPLES: Record<string, Record<string, Sample>> = {
 };
 
 const ADDRESS_FIELDS = Object.keys(ADDRESS).join(' ');
-const CUSTOMER_FIELDS = `customerNumber title firstName middleName lastName contactEmail contactPhone company
-  preferredLanguage preferredCurrency preferredSite active onHold b2b { companyRegistrationId } mixins
-  addresses { id ${ADDRESS_FIELDS} }`;
+/** What the answer shows of a customer: every field with a sample (so a new one is read back too), and its addresses. */
+const CUSTOMER_FIELDS = `customerNumber ${Object.keys(PROFILE)
+  .map((field) => (field === 'b2b' ? 'b2b { companyRegistrationId }' : field))
+  .join(' ')} addresses { id ${ADDRESS_FIELDS} }`;
 
 function namedInput(type: GraphQLInputType): GraphQLInputType {
   return isNonNullType(type) || isListType(type) ? namedInput(type.ofType) : type;
