@@ -184,6 +184,46 @@ describe('tokens of an identity provider (JWKS)', () => {
   });
 });
 
+describe('an identity provider whose keys cannot be fetched', () => {
+  /** A JWKS address that answers 500, and one where nothing listens: the service's outage, not the token's fault. */
+  it.each([
+    ['answers 500', () => jwksUrl.replace('/.well-known/jwks.json', '/down')],
+    ['refuses connections', () => 'http://127.0.0.1:1/.well-known/jwks.json'],
+  ])(
+    'when it %s, a valid token gets 503 SERVICE_UNAVAILABLE with Retry-After in both doors, not 401',
+    async (_name, url) => {
+      const server = await startTestServer({
+        AUTH_JWT_SECRET: '',
+        AUTH_JWKS_URL: url(),
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: AUDIENCE,
+      });
+      try {
+        const token = await sign(rsa, claims());
+        const res = await server.gql(WHO_AM_I, {}, { token });
+        expect({
+          status: res.status,
+          codes: res.errors?.map((e) => e.extensions?.code),
+          retryAfter: res.headers.get('retry-after'),
+          challenge: res.headers.get('www-authenticate'),
+        }).toEqual({ status: 503, codes: ['SERVICE_UNAVAILABLE'], retryAfter: '30', challenge: null });
+        expect(res.errors![0]!.message).toMatch(/identity provider/);
+
+        const rest = await fetch(`${server.url}/customer/acme/customers`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect({ status: rest.status, retryAfter: rest.headers.get('retry-after'), body: await rest.json() }).toEqual({
+          status: 503,
+          retryAfter: '30',
+          body: { status: 503, type: 'service_unavailable', message: res.errors![0]!.message },
+        });
+      } finally {
+        await server.close();
+      }
+    },
+  );
+});
+
 describe('HS256 tokens of the configured secret', () => {
   const hsClaims = (overrides: Record<string, unknown> = {}) =>
     claims({ iss: undefined, aud: undefined, ...overrides });

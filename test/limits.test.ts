@@ -375,6 +375,35 @@ describe('request body limit (GRAPHQL_MAX_BODY_BYTES, 100000 by default)', () =>
   });
 });
 
+describe('request bodies that are not UTF-8', () => {
+  it('are refused with 400 BAD_REQUEST, not read with U+FFFD in place of their bytes', async () => {
+    const customerNumber = `utf8-${process.pid}`;
+    const query = `mutation { createCustomer(input: { id: "${customerNumber}", firstName: "a\uFFFDb" }) { customerNumber } }`;
+    // The bytes of the JSON with the replacement character swapped for 0xFF, which UTF-8 never has.
+    const bytes = Buffer.from(JSON.stringify({ query }), 'utf8');
+    const at = bytes.indexOf(Buffer.from('\uFFFD', 'utf8'));
+    const body = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff]), bytes.subarray(at + 3)]);
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token()}` },
+      body,
+    });
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: 'The request body is not valid UTF-8, the only encoding JSON has.',
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
+      },
+    });
+    const read = await server.gql(`{ customer(customerNumber: "${customerNumber}") { customerNumber } }`);
+    expect(read.data).toEqual({ customer: null });
+  });
+});
+
 describe('request bodies: the server reads them before Yoga, and Yoga answers them as it would itself', () => {
   const ODD_BODIES: [contentType: string, body: string][] = [
     ['application/json', '{"query":"{ __typename }"}'],

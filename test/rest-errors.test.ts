@@ -50,6 +50,7 @@ describe('error bodies', () => {
       409: 'conflict',
       413: 'payload_too_large',
       415: 'unsupported_media_type',
+      429: 'too_many_requests',
       500: 'internal_server_error',
       503: 'service_unavailable',
     });

@@ -8,7 +8,7 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../src/auth/scopes.js';
 import { permissionOf } from '../src/operations/index.js';
-import { StoreUnavailableError, type Address, type Customer } from '../src/domain/store.js';
+import { StoreBusyError, StoreUnavailableError, type Address, type Customer } from '../src/domain/store.js';
 import {
   errorResponse,
   forbidden,
@@ -198,7 +198,7 @@ describe('the OpenAPI document', () => {
 
   it('the error bodies: Emporix for all but 401, the fault bodies of 401', () => {
     const get = document.paths['/customer/{tenant}/customers/{customerNumber}']!.get!;
-    expect(Object.keys(get.responses)).toEqual(['200', '400', '401', '403', '404', '500', '503']);
+    expect(Object.keys(get.responses)).toEqual(['200', '400', '401', '403', '404', '429', '500', '503']);
     expect(get.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
     const unauthorizedResponse = document.components.responses.Unauthorized as Record<string, any>;
     const examples = unauthorizedResponse.content['application/json'].examples;
@@ -251,6 +251,7 @@ describe('the response validator', () => {
       409: errorResponse(new RestError(409, 'The customer has changed.')),
       413: errorResponse(payloadTooLarge(1024)),
       415: errorResponse(unsupportedMediaType(['application/json'])),
+      429: toErrorResponse(new StoreBusyError('Too many expensive requests of this tenant are in progress.', 1)),
       500: toErrorResponse(new Error('boom'), 'r1'),
       503: toErrorResponse(new StoreUnavailableError(new Error('ECONNREFUSED'))),
     };

@@ -465,6 +465,32 @@ describe('the requests REST.md refuses', () => {
     expect(await seed.count('acme')).toBe(before);
   });
 
+  it('400 for a body that is not UTF-8, which writes nothing (its bytes are not read as U+FFFD)', async () => {
+    const before = await seed.count('acme');
+    const body = Buffer.concat([Buffer.from('{"lastName":"a'), Buffer.from([0xc3, 0x28]), Buffer.from('b"}')]);
+    const answer = await rest('POST', BASE, { body });
+    expect(answer.status).toBe(400);
+    expect(answer.json.details).toEqual([
+      { field: 'body', type: 'invalid_syntax', message: 'is not valid UTF-8, the only encoding JSON has' },
+    ]);
+    expect(await seed.count('acme')).toBe(before);
+  });
+
+  it('answers with Cache-Control: no-store and X-Content-Type-Options: nosniff, success or failure', async () => {
+    const id = await createCustomer();
+    const answers = await Promise.all([
+      rest('GET', `${BASE}/${id}`),
+      rest('GET', BASE),
+      rest('GET', `${BASE}/nobody-${id}`),
+      rest('GET', `${BASE}?pageSize=0`),
+      rest('GET', BASE, { token: null }),
+      rest('DELETE', BASE),
+    ]);
+    expect(
+      answers.map((a) => [a.status, a.headers.get('cache-control'), a.headers.get('x-content-type-options')]),
+    ).toEqual([200, 200, 404, 400, 401, 405].map((status) => [status, 'no-store', 'nosniff']));
+  });
+
   it('413 for a body over the limit, which writes nothing', async () => {
     const before = await seed.count('acme');
     const huge = await rest('POST', BASE, { body: { lastName: 'x'.repeat(200_000) } });

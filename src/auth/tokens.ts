@@ -5,7 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { z } from 'zod';
 import type { Caller } from './scopes.js';
 
@@ -21,6 +29,42 @@ const claims = z.object({
 
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
+}
+
+/**
+ * The identity provider's keys (AUTH_JWKS_URL) could not be fetched: no fault of the token, which cannot be checked
+ * now. Both doors answer 503 with Retry-After.
+ */
+export class IdentityProviderUnavailableError extends Error {
+  override name = 'IdentityProviderUnavailableError';
+  readonly code = 'SERVICE_UNAVAILABLE';
+  /** Seconds: jose waits this long (its cooldown) before it fetches the keys again after a failure. */
+  readonly retryAfterSeconds = 30;
+}
+
+/**
+ * The JWKS as a key getter whose failures to fetch the keys (unreachable, timed out, not 200, not a key set) are
+ * IdentityProviderUnavailableError; a token naming a key the set does not have stays the token's fault.
+ */
+function jwksKeys(url: string): JWTVerifyGetKey {
+  const jwks = createRemoteJWKSet(new URL(url));
+  return async (header, token) => {
+    try {
+      return await jwks(header, token);
+    } catch (error) {
+      // A network failure, a timeout, an answer that is not 200 or not a key set (jose's generic error says those).
+      const outage =
+        !(error instanceof errors.JOSEError) ||
+        error instanceof errors.JWKSTimeout ||
+        error instanceof errors.JWKSInvalid ||
+        error.code === 'ERR_JOSE_GENERIC';
+      if (!outage) throw error;
+      throw new IdentityProviderUnavailableError(
+        "The service is unavailable: the identity provider's keys cannot be fetched to check the token. Retry later.",
+        { cause: error },
+      );
+    }
+  };
 }
 
 export interface TokenSettings {
@@ -43,7 +87,7 @@ const VERIFIED_TOKENS_KEPT = 10_000;
  */
 export function createTokenVerifier(settings: TokenSettings, now: () => number = Date.now): TokenVerifier {
   const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
-  const jwks = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : undefined;
+  const jwks = settings.jwksUrl ? jwksKeys(settings.jwksUrl) : undefined;
   const options = {
     issuer: settings.issuer,
     audience: settings.audience,
@@ -64,7 +108,7 @@ export function createTokenVerifier(settings: TokenSettings, now: () => number =
         throw new InvalidTokenError(`Tokens signed with ${String(alg)} are not accepted.`);
       }
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw error;
+      if (error instanceof InvalidTokenError || error instanceof IdentityProviderUnavailableError) throw error;
       throw new InvalidTokenError(`The token is not valid: ${(error as Error).message}`);
     }
     const parsed = claims.safeParse(payload);

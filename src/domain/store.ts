@@ -363,11 +363,38 @@ export interface Transaction extends StoreReads {
   };
 }
 
+/**
+ * A request the store cannot serve now through no fault of the request: both doors answer it with the code's HTTP
+ * status and `Retry-After`, in these words.
+ */
+export abstract class RetryLaterError extends Error {
+  abstract readonly code: 'SERVICE_UNAVAILABLE' | 'TOO_MANY_REQUESTS';
+  abstract readonly retryAfterSeconds: number;
+}
+
 /** Thrown by a store when its database cannot be reached: the request fails fast as SERVICE_UNAVAILABLE. */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends RetryLaterError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  readonly retryAfterSeconds = 1;
   constructor(cause: unknown) {
-    super('The database is unavailable.', { cause });
+    super('The service is unavailable: its database cannot be reached. Retry later.', { cause });
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * Thrown by a store when the tenant already has its share of expensive reads in flight and its queue did not move in
+ * time (or the database's connections stayed busy): TOO_MANY_REQUESTS, for this tenant only.
+ */
+export class StoreBusyError extends RetryLaterError {
+  readonly code = 'TOO_MANY_REQUESTS';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'StoreBusyError';
   }
 }
 

@@ -1,11 +1,16 @@
 /** The per-request context of GraphQL: the request id, and the operations' session of the token's caller. */
 import { randomUUID } from 'node:crypto';
 import type { YogaInitialContext } from 'graphql-yoga';
-import { authenticate, InvalidTokenError, type TokenVerifier } from '../auth/tokens.js';
+import {
+  authenticate,
+  IdentityProviderUnavailableError,
+  InvalidTokenError,
+  type TokenVerifier,
+} from '../auth/tokens.js';
 import type { Domain } from '../domain/index.js';
 import type { Store } from '../domain/store.js';
 import { createSession, type Session } from '../operations/index.js';
-import { invalidToken } from './errors.js';
+import { invalidToken, retryLater } from './errors.js';
 
 /** A request without a token has a session without a caller: introspection works, customer data does not. */
 export interface Context extends Session {
@@ -23,7 +28,8 @@ export function createContextFactory({ domain, store, verifyToken }: ContextDepe
     const requestId = request.headers.get('x-request-id')?.slice(0, 128) || randomUUID();
     // A header that is not a valid bearer token refuses the whole request (401).
     const caller = await authenticate(request.headers.get('authorization'), verifyToken).catch((error: unknown) => {
-      throw error instanceof InvalidTokenError ? invalidToken(error.message) : error;
+      if (error instanceof InvalidTokenError) throw invalidToken(error.message);
+      throw error instanceof IdentityProviderUnavailableError ? retryLater(error) : error;
     });
     return { requestId, ...createSession(caller, domain, store) };
   };

@@ -8,10 +8,10 @@ import { GraphQLError, Kind, type ASTNode } from 'graphql';
 import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
 import { scopesAllowing, type Permission } from '../auth/scopes.js';
 import { DomainError, type ErrorCode as DomainErrorCode } from '../domain/errors.js';
-import { StoreUnavailableError } from '../domain/store.js';
+import { RetryLaterError, StoreUnavailableError } from '../domain/store.js';
 import type { Context } from './context.js';
 
-type ErrorCode = DomainErrorCode | 'SERVICE_UNAVAILABLE';
+type ErrorCode = DomainErrorCode | RetryLaterError['code'];
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
@@ -19,15 +19,24 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  TOO_MANY_REQUESTS: 429,
   SERVICE_UNAVAILABLE: 503,
 };
 
-/** The database cannot be reached: the caller may retry later (HTTP 503 when the whole operation failed). */
-function unavailable(source: GraphQLError | undefined): GraphQLError {
-  return new GraphQLError('The service is unavailable: its database cannot be reached. Retry later.', {
+type RetryLater = Pick<RetryLaterError, 'code' | 'message' | 'retryAfterSeconds'>;
+
+/**
+ * The store (or the identity provider) cannot serve the request now (its database unreachable, or the tenant over its share): the caller may
+ * retry after Retry-After (the code's HTTP status when the whole operation failed).
+ */
+export function retryLater(error: RetryLater, source?: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
     nodes: source?.nodes,
     path: source?.path,
-    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': '1' } } },
+    extensions: {
+      code: error.code,
+      http: { status: HTTP_STATUS[error.code], headers: { 'Retry-After': String(error.retryAfterSeconds) } },
+    },
   });
 }
 
@@ -104,9 +113,11 @@ export function createErrorMasker(logger: ErrorLogger) {
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     const original = graphQLError?.originalError ?? error;
     if (original instanceof DomainError) return fromDomainError(original, graphQLError);
-    if (original instanceof StoreUnavailableError) {
-      logger.error({ err: original.cause, requestId: requestIdOf(error) }, 'Database unavailable');
-      return unavailable(graphQLError);
+    if (original instanceof RetryLaterError) {
+      if (original instanceof StoreUnavailableError) {
+        logger.error({ err: original.cause, requestId: requestIdOf(error) }, 'Database unavailable');
+      }
+      return retryLater(original, graphQLError);
     }
     if (original instanceof GraphQLError && typeof original.extensions?.code === 'string')
       return graphQLError ?? original;
@@ -165,7 +176,7 @@ function codeOf(error: GraphQLError | undefined): ErrorCode | undefined {
   if (error && isInvalidVariable(error)) return 'BAD_USER_INPUT';
   const original = error?.originalError;
   if (original instanceof DomainError) return original.code;
-  if (original instanceof StoreUnavailableError) return 'SERVICE_UNAVAILABLE';
+  if (original instanceof RetryLaterError) return original.code;
   const code = (original instanceof GraphQLError ? original.extensions?.code : error?.extensions?.code) as
     | string
     | undefined;

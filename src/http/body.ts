@@ -1,4 +1,5 @@
 /** Request bodies: read within a size limit, and handed to Yoga without a second read. */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
@@ -29,6 +30,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
   });
 }
 
+/**
+ * A body as text: JSON and GraphQL documents are UTF-8 (RFC 8259 §8.1), and bytes that are not UTF-8 are refused
+ * (undefined) rather than read as U+FFFD, which would store something other than what the client sent.
+ */
+export const textOf = (body: Buffer): string | undefined => (isUtf8(body) ? body.toString('utf8') : undefined);
+
 /** The content types Yoga reads as a JSON body, matched as Yoga matches them. */
 const JSON_TYPES = ['application/json', 'application/graphql+json'];
 const isJsonContentType = (header: string | undefined) => {
@@ -43,11 +50,11 @@ const isJsonContentType = (header: string | undefined) => {
  * Buffer: Yoga tells a parsed body from a raw one by Object.keys(), a string per byte), and Yoga answers it as it
  * would have.
  */
-export function handToYoga(req: IncomingMessage, body: Buffer): void {
+export function handToYoga(req: IncomingMessage, body: Buffer, text: string): void {
   let parsed: unknown;
   if (isJsonContentType(req.headers['content-type'])) {
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       parsed = undefined;
     }
@@ -58,11 +65,17 @@ export function handToYoga(req: IncomingMessage, body: Buffer): void {
 
 /** GraphQL's answer to a body over the limit. */
 export function sendBodyTooLarge(res: ServerResponse, limit: number): void {
-  const error = {
-    message: `Request body too large: the limit is ${limit} bytes.`,
-    extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
-  };
-  send(res, 413, 'application/json; charset=utf-8', JSON.stringify({ errors: [error] }));
+  sendGraphQLError(res, 413, `Request body too large: the limit is ${limit} bytes.`, 'REQUEST_ENTITY_TOO_LARGE');
+}
+
+/** GraphQL's answer to a body that is not UTF-8 text. */
+export function sendBodyNotUtf8(res: ServerResponse): void {
+  sendGraphQLError(res, 400, 'The request body is not valid UTF-8, the only encoding JSON has.', 'BAD_REQUEST');
+}
+
+function sendGraphQLError(res: ServerResponse, status: number, message: string, code: string): void {
+  const errors = [{ message, extensions: { code } }];
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify({ errors }));
 }
 
 export function send(res: ServerResponse, status: number, contentType: string, body: string): void {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
-import { handToYoga, readBody, send, sendBodyTooLarge } from './body.js';
+import { handToYoga, readBody, send, sendBodyNotUtf8, sendBodyTooLarge, textOf } from './body.js';
 import type { Handler } from './lifecycle.js';
 import { logRequest } from './request-log.js';
 
@@ -52,7 +52,9 @@ export function createRouter(
       const body = await readBody(req, maxBodyBytes);
       if (body === 'aborted') return; // the client left mid-body: nobody to answer
       if (body === 'too large') return sendBodyTooLarge(res, maxBodyBytes);
-      handToYoga(req, body);
+      const text = textOf(body);
+      if (text === undefined) return sendBodyNotUtf8(res);
+      handToYoga(req, body, text);
     }
     return routes.graphql(req, res);
   };

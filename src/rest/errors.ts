@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { scopesAllowing, type Permission } from '../auth/scopes.js';
 import { DomainError, type FieldProblem } from '../domain/errors.js';
-import { StoreUnavailableError } from '../domain/store.js';
+import { RetryLaterError } from '../domain/store.js';
 
 /** The `type` of each status the service answers with (lower_snake, as REST.md's table). */
 export const ERROR_TYPES = {
@@ -17,6 +17,7 @@ export const ERROR_TYPES = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  429: 'too_many_requests',
   500: 'internal_server_error',
   503: 'service_unavailable',
 } as const;
@@ -215,13 +216,17 @@ export function fromDomainError(error: DomainError): RestError | RestResponse {
   }
 }
 
-export const UNAVAILABLE_MESSAGE = 'The service is unavailable: its database cannot be reached. Retry later.';
-
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 
 export function errorResponse(error: RestError): RestResponse {
   return { status: error.status, headers: { ...JSON_TYPE, ...error.headers }, body: error.body() };
 }
+
+/** A request to send again later (GraphQL's words, status and Retry-After for the same failure). */
+export const retryLater = (error: Pick<RetryLaterError, 'code' | 'message' | 'retryAfterSeconds'>) =>
+  new RestError(error.code === 'TOO_MANY_REQUESTS' ? 429 : 503, error.message, undefined, {
+    'retry-after': String(error.retryAfterSeconds),
+  });
 
 /**
  * The answer to anything thrown while serving a request. The contract's failures keep their words; a database that
@@ -234,11 +239,7 @@ export function toErrorResponse(error: unknown, requestId?: string): RestRespons
     const mapped = fromDomainError(error);
     return { ...(mapped instanceof RestError ? errorResponse(mapped) : mapped), unexpected: false };
   }
-  if (error instanceof StoreUnavailableError) {
-    // GraphQL's words and Retry-After for the same failure.
-    const unavailable = new RestError(503, UNAVAILABLE_MESSAGE, undefined, { 'retry-after': '1' });
-    return { ...errorResponse(unavailable), unexpected: false };
-  }
+  if (error instanceof RetryLaterError) return { ...errorResponse(retryLater(error)), unexpected: false };
   const message = requestId ? `Unexpected error (request id ${requestId}).` : 'Unexpected error.';
   return { ...errorResponse(new RestError(500, message)), unexpected: true };
 }

@@ -7,7 +7,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reachFor } from '../auth/scopes.js';
-import { authenticate, InvalidTokenError, type TokenVerifier } from '../auth/tokens.js';
+import {
+  authenticate,
+  IdentityProviderUnavailableError,
+  InvalidTokenError,
+  type TokenVerifier,
+} from '../auth/tokens.js';
 import type { Domain } from '../domain/index.js';
 import type { Store } from '../domain/store.js';
 import type { Logger } from '../logger.js';
@@ -21,6 +26,7 @@ import {
   forbidden,
   payloadTooLarge,
   toErrorResponse,
+  retryLater,
   tokenProblemOf,
   unauthorized,
   type RestResponse,
@@ -47,6 +53,9 @@ export function createRestApi(deps: RestApiDependencies) {
   const { logger, metrics } = deps;
 
   function write(res: ServerResponse, response: RestResponse): void {
+    // Answers carry customer data: never kept by a cache, never read as anything but their declared type.
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('x-content-type-options', 'nosniff');
     if (response.body === undefined) return void res.writeHead(response.status, response.headers).end();
     res.writeHead(response.status, response.headers).end(JSON.stringify(response.body));
   }
@@ -64,18 +73,18 @@ export function createRestApi(deps: RestApiDependencies) {
     }
     route.id = match.route.id;
     logRestRoute(req, route.id);
-    let body = '';
+    let body: Buffer | undefined;
     if ('body' in match.route) {
       const read = await readBody(req, deps.maxBodyBytes);
       if (read === 'aborted') return; // the client left mid-body: nobody to answer
       if (read === 'too large') return write(res, errorResponse(payloadTooLarge(deps.maxBodyBytes)));
-      body = read.toString('utf8');
+      body = read;
     } else {
       req.resume();
     }
     const caller = await authenticate(req.headers.authorization, deps.verifyToken).catch((error: unknown) => {
       if (error instanceof InvalidTokenError) return unauthorized(tokenProblemOf(error));
-      throw error;
+      throw error instanceof IdentityProviderUnavailableError ? retryLater(error) : error;
     });
     if (caller === null) return write(res, unauthorized('missing'));
     if ('status' in caller) return write(res, caller);

@@ -91,6 +91,7 @@ const STATUS_NAMES: Record<ErrorStatus | 401, string> = {
   409: 'Conflict',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
+  429: 'TooManyRequests',
   500: 'InternalServerError',
   503: 'ServiceUnavailable',
 };
@@ -119,6 +120,11 @@ const ERROR_WHEN: Record<ErrorStatus, { description: string; message: string }> 
     description: 'The body is not JSON (PUT and PATCH also take application/merge-patch+json).',
     message: 'The request body must be application/json.',
   },
+  429: {
+    description:
+      "The tenant has its share of expensive reads (lists with unindexed conditions, deep pages, counts, searches) in flight and more waiting; retry after Retry-After's seconds.",
+    message: 'Too many expensive requests of this tenant are in progress. Retry after 1 second.',
+  },
   500: { description: 'An unexpected error, logged with the request id.', message: 'Unexpected error.' },
   503: {
     description: 'The database cannot be reached; retry later.',
@@ -132,7 +138,9 @@ function errorResponses(): Record<string, JsonSchema> {
     const status = Number(key) as ErrorStatus;
     responses[STATUS_NAMES[status]] = {
       description: when.description,
-      ...(status === 503 ? { headers: { 'Retry-After': { schema: { type: 'integer', minimum: 0 } } } } : {}),
+      ...(status === 503 || status === 429
+        ? { headers: { 'Retry-After': { schema: { type: 'integer', minimum: 0 } } } }
+        : {}),
       ...(status === 405 ? { headers: { Allow: { schema: { type: 'string' }, required: true } } } : {}),
       content: {
         'application/json': {

@@ -4,6 +4,7 @@
  * is wrong is a 400 (or 415) before any handler runs, so a handler only applies the domain's rules.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { textOf } from '../http/body.js';
 import { badRequest, RestBadRequest, unsupportedMediaType } from './errors.js';
 import { singleValues, wantsTotalCountHeader } from './params.js';
 import { parseBody } from './representation.js';
@@ -21,15 +22,16 @@ function charsetOf(contentType: string): string | undefined {
 }
 
 /**
- * The route's body: JSON of one of its media types, parsed and checked. `raw` is the body as received (the server
+ * The route's body: JSON of one of its media types, parsed and checked. `body` is the body as received (the server
  * reads it within its size limit, which answers 413 itself).
  */
-export function decodeBody(route: Route, contentType: string | undefined, raw: string): unknown {
+export function decodeBody(route: Route, contentType: string | undefined, body: string | Buffer | undefined): unknown {
   if (!('body' in route)) return undefined;
+  const raw = typeof body === 'string' ? body : body === undefined ? '' : textOf(body);
   const accepted = route.body.mediaTypes;
   const type = mediaTypeOf(contentType);
   const charset = contentType ? charsetOf(contentType) : undefined;
-  if (raw.trim() === '') {
+  if (raw?.trim() === '') {
     throw new RestBadRequest('The request body is missing: it must be a JSON object.', [
       { field: 'body', type: 'missing', message: 'is required' },
     ]);
@@ -37,6 +39,7 @@ export function decodeBody(route: Route, contentType: string | undefined, raw: s
   if (!type || !(accepted as readonly string[]).includes(type) || (charset && charset !== 'utf-8')) {
     throw unsupportedMediaType(accepted);
   }
+  if (raw === undefined) throw badRequest('body', 'invalid_syntax', 'is not valid UTF-8, the only encoding JSON has');
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -57,8 +60,8 @@ export function decodeQuery(route: Route, search: URLSearchParams): Record<strin
 export interface RawRequest {
   readonly search: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
-  /** The body as received, '' when there is none. */
-  readonly body: string;
+  /** The body as received (undefined or '' when there is none). */
+  readonly body: string | Buffer | undefined;
 }
 
 /** The typed call of a matched request, or a RestBadRequest (or 415) naming what is wrong. */

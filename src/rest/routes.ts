@@ -151,9 +151,9 @@ const JSON_BODY = ['application/json'] as const;
 /** REST.md: PUT and PATCH accept both. */
 const MERGE_BODY = ['application/json', 'application/merge-patch+json'] as const;
 
-const FAILS = [400, 401, 403, 500, 503] as const;
-const FAILS_ON_CUSTOMER = [400, 401, 403, 404, 500, 503] as const;
-const FAILS_WITH_BODY = [400, 401, 403, 404, 409, 413, 415, 500, 503] as const;
+const FAILS = [400, 401, 403, 429, 500, 503] as const;
+const FAILS_ON_CUSTOMER = [400, 401, 403, 404, 429, 500, 503] as const;
+const FAILS_WITH_BODY = [400, 401, 403, 404, 409, 413, 415, 429, 500, 503] as const;
 
 const listAnswer = {
   status: 200,
@@ -187,7 +187,7 @@ export const ROUTES = [
     query: ['sendPasswordResetNotifications'],
     body: { name: 'CustomerCreate', schema: CustomerCreateBodySchema, mediaTypes: JSON_BODY },
     answers: [idAnswer(201, 'customer number')],
-    errors: [400, 401, 403, 409, 413, 415, 500, 503],
+    errors: [400, 401, 403, 409, 413, 415, 429, 500, 503],
   },
   {
     id: 'searchCustomers',
@@ -199,7 +199,7 @@ export const ROUTES = [
     query: ['sort', 'pageNumber', 'pageSize', 'expand'],
     body: { name: 'CustomerSearch', schema: SearchBodySchema, mediaTypes: JSON_BODY },
     answers: [listAnswer],
-    errors: [400, 401, 403, 413, 415, 500, 503],
+    errors: [400, 401, 403, 413, 415, 429, 500, 503],
   },
   {
     id: 'upsertCustomer',
@@ -304,7 +304,7 @@ export const ROUTES = [
     query: [],
     body: { name: 'AddressPatch', schema: AddressPatchBodySchema, mediaTypes: MERGE_BODY },
     answers: [{ status: 200, description: 'The address.', body: { schema: 'Address' } }],
-    errors: [400, 401, 403, 404, 413, 415, 500, 503],
+    errors: [400, 401, 403, 404, 413, 415, 429, 500, 503],
   },
   {
     id: 'getAddress',

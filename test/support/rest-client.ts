@@ -17,7 +17,7 @@ export interface RestAnswer {
 export interface RestOptions {
   /** null: no Authorization header; a string: the bearer token; absent: the server's default token. */
   token?: string | null;
-  /** An object is sent as JSON; a string as it is. */
+  /** An object is sent as JSON; a string or bytes as they are. */
   body?: unknown;
   contentType?: string;
   headers?: Record<string, string>;
@@ -29,12 +29,15 @@ export function restClient(server: Pick<TestServer, 'url'>, defaultToken: string
     const token = options.token === undefined ? defaultToken : options.token;
     const headers: Record<string, string> = { ...options.headers };
     if (token) headers.authorization = `Bearer ${token}`;
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (options.body !== undefined) {
-      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      body =
+        typeof options.body === 'string' || options.body instanceof Uint8Array
+          ? options.body
+          : JSON.stringify(options.body);
       headers['content-type'] = options.contentType ?? 'application/json';
     }
-    const response = await fetch(`${server.url}${path}`, { method, headers, body });
+    const response = await fetch(`${server.url}${path}`, { method, headers, body: body as BodyInit | undefined });
     const text = await response.text();
     validator.assert({
       method,
