@@ -11,6 +11,7 @@ const HTTP_SUITE = [
   'test/cors.test.ts',
   'test/customers-list.test.ts',
   'test/customers.test.ts',
+  'test/fairness.test.ts',
   'test/federation.test.ts',
   'test/fields.test.ts',
   'test/gateway.test.ts',

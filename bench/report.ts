@@ -71,7 +71,43 @@ export interface SizeResult {
   /** What the service's /metrics said about its memory after the runs (prom-client's default metrics), bytes. */
   serviceMemory: { rss: number; heapTotal: number; heapUsed: number; external: number } | null;
   measurements: Measurement[];
+  /** N1, when it ran: the small tenant's read by key, alone and beside the large tenant's expensive lists. */
+  noisyNeighbour?: NoisyNeighbour;
 }
+
+/** One autocannon load of N1: every status it got, and the latency of its 200s. */
+export interface LoadFigures {
+  connections: number;
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Responses by status code. */
+  statuses: Record<string, number>;
+  /** Connection errors, timeouts included: no status at all. */
+  errors: number;
+  timeouts: number;
+}
+
+export interface NoisyNeighbour {
+  quietTenant: string;
+  quietPath: string;
+  noisyTenant: string;
+  noisyPath: string;
+  /** The quiet tenant's requests alone, then while the noise ran. */
+  alone: LoadFigures;
+  underNoise: LoadFigures;
+  noise: LoadFigures;
+  /** GET /ready, polled every 100 ms while the noise ran; status 0: no answer. */
+  ready: { polls: number; maxMs: number; statuses: Record<string, number> };
+}
+
+/** Responses with a status other than 200, and requests with no answer. */
+export const not200 = (load: LoadFigures) =>
+  load.errors + Object.entries(load.statuses).reduce((sum, [status, n]) => (status === '200' ? sum : sum + n), 0);
+
+export const readyAll200 = (n: NoisyNeighbour) =>
+  n.ready.polls > 0 && Object.keys(n.ready.statuses).every((status) => status === '200');
 
 /** The FTS5 index alone finding the matches of a kind of search term (SQL only, in the benchmark process). */
 export interface SearchIndexProbe {
@@ -193,10 +229,15 @@ function find(size: SizeResult | undefined, scenario: ScenarioId, server: Measur
   return size?.measurements.find((m) => m.scenario === scenario && m.server === server);
 }
 
+export const TARGETS_HEADING = 'Targets (issues 5 and 12, and N1)';
+
 /** Where the targets are judged, for a run with PostgreSQL. */
 export const JUDGED_ON =
   "Issue 5's targets and issue 12's targets against the baseline are judged on the SQLite store, which they were " +
-  'set for; the target against PostGraphile on PostgreSQL.';
+  "set for; the target against PostGraphile on PostgreSQL; N1's on every store it ran on.";
+
+/** The latency target of N1 (the noisy neighbour): the quiet tenant's p99 under noise at 10k customers. */
+export const N1_P99_TARGET_MS = 50;
 
 /** Issue 5's targets, each judged on what this run measured on SQLite (the store they were set for). */
 export function judgeTargets(allSizes: SizeResult[]): Target[] {
@@ -329,6 +370,20 @@ export function judgeTargets(allSizes: SizeResult[]): Target[] {
       peerRatios.every((r) => r.ratio >= 1.3),
     ),
   });
+  const n1 = allSizes.filter((s) => s.noisyNeighbour);
+  const n1At10k = n1.filter((s) => s.customers === 10_000);
+  const quietP99 = (s: SizeResult) =>
+    `${sizeName(s.customers)} ${STORE_NAMES[s.store ?? 'sqlite']} ${fixed(s.noisyNeighbour!.underNoise.p99Ms, 2)} ms`;
+  targets.push({
+    target: `N1: the quiet tenant's p99 beside the noisy one under ${N1_P99_TARGET_MS} ms at 10k customers, on each store`,
+    measured:
+      n1At10k.map(quietP99).join(', ') ||
+      (n1.length > 0 ? `${n1.map(quietP99).join(', ')}; 10k not run` : '– (--scenarios N1)'),
+    status: status(
+      n1At10k.length > 0,
+      n1At10k.every((s) => s.noisyNeighbour!.underNoise.p99Ms < N1_P99_TARGET_MS),
+    ),
+  });
   targets.push({
     target: 'Nothing regresses correctness (all tests pass)',
     measured: 'checked by `npm test`, not by the benchmark; the benchmark checks Q1/Q2/Q4 against the baseline',
@@ -370,6 +425,7 @@ function peerRatioCell(ratio: number | undefined, rounds: number[] | undefined):
 }
 
 export function sizeTable(size: SizeResult): string {
+  if (size.measurements.length === 0) return '';
   const withPeer = size.measurements.some((m) => m.server === 'peer');
   const rows = size.measurements.map((m) =>
     [
@@ -483,6 +539,7 @@ export function compareStores(sizes: SizeResult[]): StoreComparison[] {
 /** The stores side by side: a column per store for each figure, and PostgreSQL ÷ SQLite. */
 export function sideBySideTable(comparison: StoreComparison): string {
   const { stores } = comparison;
+  if (comparison.rows.length === 0) return storeSeedingLine(comparison);
   const both = stores.includes('sqlite') && stores.includes('postgres');
   const withPeer = comparison.rows.some((row) => row.server === 'peer');
   const perStore = (title: string) => stores.map((store) => `${title} ${STORE_NAMES[store]}`);
@@ -541,6 +598,40 @@ export function storeSeedingLine(comparison: StoreComparison): string {
   return `Seeding ${thousands(comparison.customers)} customers: ${parts.join('; ')}.`;
 }
 
+/** N1 at one size, a column per store that ran it; '' when none did. */
+export function noisyNeighbourTable(sizes: SizeResult[]): string {
+  const ran = sizes.filter((s) => s.noisyNeighbour);
+  const first = ran[0]?.noisyNeighbour;
+  if (!first) return '';
+  const row = (title: string, cell: (n: NoisyNeighbour) => string) =>
+    `| ${[title, ...ran.map((s) => cell(s.noisyNeighbour!))].join(' | ')} |`;
+  const latency = (load: LoadFigures) => `${fixed(load.p50Ms, 2)} / ${fixed(load.p99Ms, 2)}`;
+  const count = (load: LoadFigures, status: string) => thousands(load.statuses[status] ?? 0);
+  const other = (load: LoadFigures) => thousands(not200(load) - (load.statuses['429'] ?? 0));
+  return [
+    `N1: tenant ${first.quietTenant}'s \`GET ${first.quietPath}\` (${first.alone.connections} connections), ` +
+      `alone and while tenant ${first.noisyTenant} keeps ${first.noise.connections} requests in flight of ` +
+      `\`GET ${first.noisyPath}\` (started 1 s before the quiet run, stopped 1 s after it); ` +
+      '`GET /ready` polled every 100 ms while the noise ran. Latencies are of the 200 answers; other: any other ' +
+      'status, or no answer.',
+    '',
+    `| N1 | ${ran.map((s) => STORE_NAMES[s.store ?? 'sqlite']).join(' | ')} |`,
+    `|---|${ran.map(() => '---:').join('|')}|`,
+    row('quiet p50 / p99 ms, alone', (n) => latency(n.alone)),
+    row('quiet p50 / p99 ms, under noise', (n) => latency(n.underNoise)),
+    row('quiet req/s, alone / under noise', (n) =>
+      [n.alone, n.underNoise].map((load) => thousands(load.requestsPerSecond)).join(' / '),
+    ),
+    row('quiet non-200, alone / under noise', (n) => [n.alone, n.underNoise].map(not200).join(' / ')),
+    row('noisy 200 / 429 / other', (n) => `${count(n.noise, '200')} / ${count(n.noise, '429')} / ${other(n.noise)}`),
+    row('noisy req/s', (n) => thousands(n.noise.requestsPerSecond)),
+    row(
+      '/ready max ms (polls), all 200',
+      (n) => `${fixed(n.ready.maxMs, 1)} (${n.ready.polls}), ${readyAll200(n) ? 'yes' : 'no'}`,
+    ),
+  ].join('\n');
+}
+
 /** F0 beside Q1: how much of Q1's rate the framework alone leaves. */
 function floorSentence(size: SizeResult): string[] {
   const [f0, q1] = [find(size, 'F0'), find(size, 'Q1')];
@@ -554,7 +645,8 @@ function floorSentence(size: SizeResult): string[] {
 /** One store's figures at one size: its table, memory, statements and checks. */
 function storeSection(size: SizeResult): string[] {
   const store = size.store ?? 'sqlite';
-  const lines = [seedingLine(size), '', sizeTable(size), ''];
+  const table = sizeTable(size);
+  const lines = [seedingLine(size), '', ...(table ? [table, ''] : [])];
   if (size.serviceMemory) {
     const m = size.serviceMemory;
     lines.push(
@@ -643,12 +735,14 @@ export function toMarkdown(report: BenchReport): string {
     if (comparison.stores.length > 1) {
       lines.push('', '### The stores side by side', '', sideBySideTable(comparison));
     }
+    const n1 = noisyNeighbourTable(sizes);
+    if (n1) lines.push('', '### N1: the noisy neighbour', '', n1);
     for (const size of sizes) {
       if (comparison.stores.length > 1 || postgres) lines.push('', `### ${STORE_NAMES[size.store ?? 'sqlite']}`);
       lines.push('', ...storeSection(size));
     }
   }
-  lines.push('', '## Targets (issues 5 and 12)', '');
+  lines.push('', `## ${TARGETS_HEADING}`, '');
   if (postgres) lines.push(JUDGED_ON, '');
   lines.push('| target | measured | status |', '|---|---|---|');
   for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.status} |`);

@@ -5,7 +5,8 @@
  * with the same JSON, and drives both with autocannon: a warm-up run, then a measured run per scenario, the stores
  * taking turns scenario by scenario. Prints and saves (bench/results/) requests/s, latency, SQL statements per
  * request, peak RSS and the service ÷ baseline ratio per store, the stores side by side, and issue 5's targets
- * judged on SQLite. Never fails on timing; fails only when something does not work.
+ * judged on SQLite. N1 (bench/noisy.ts) measures the small tenant's read by key beside the large tenant's expensive
+ * lists on each store. Never fails on timing; fails only when something does not work.
  *
  *   npm run bench                                   sizes 10k and 100k, both stores
  *   npm run bench -- --sizes 10000,100000,1000000   with 1M
@@ -27,6 +28,7 @@ import { ALL_SCOPES } from '../src/auth/scopes.js';
 import { signToken } from '../src/auth/tokens.js';
 import { MMAP_BYTES } from '../src/store/sqlite/db.js';
 import { buildService, serviceArgs } from '../test/support/built-service.js';
+import { measureNoisyNeighbour } from './noisy.js';
 import { checkPeerRows, installPeer, PEERS, startPeer, type PeerInstall, type PeerName } from './peer.js';
 import { type BenchPostgres, startBenchPostgres } from './postgres.js';
 import {
@@ -34,12 +36,16 @@ import {
   describeMachine,
   JUDGED_ON,
   judgeTargets,
+  noisyNeighbourTable,
+  not200,
+  readyAll200,
   searchIndexFigures,
   machineLine,
   seedingLine,
   sideBySideTable,
   sizeTable,
   STORE_NAMES,
+  TARGETS_HEADING,
   toMarkdown,
   type BenchReport,
   type Measurement,
@@ -79,14 +85,15 @@ import {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--stores sqlite,postgres] [--quick] [--duration 10] [--warmup 3]
-  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,F0,Q2,Q3,Q4,Q5,Q6,M1,M2] [--keep] [--service-dir DIR]
+  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,F0,Q2,Q3,Q4,Q5,Q6,M1,M2,N1] [--keep] [--service-dir DIR]
   [--cpu-prof] [--peer postgraphile]
   --stores         the stores to run on, each with the same scenarios (default both; one only: not saved as latest)
   --quick          2,000 customers, 1 s warm-up and 3 s runs, 1 round: to try it out (not saved as latest)
   --pool-size      PostgreSQL connections of the service and of the baseline (DATABASE_POOL_SIZE; default --connections)
   --rounds         service and baseline runs, alternating, for the scenarios both serve (the median ratio counts)
   --scenarios      some scenarios only (not saved as latest); F0 (\`{ __typename }\` with a token, the framework's
-                   floor) runs whenever Q1 does, right after it
+                   floor) runs whenever Q1 does, right after it; N1 (the noisy neighbour) has connections of its
+                   own: 4 for the small tenant, 40 for the large one
   --peer           postgraphile: PostGraphile v5 (amber preset) over the PostgreSQL run's database, installed with
                    Node 22 into bench/.peer/ at bench time; it serves Q1 and Q2 in the same rounds
   --keep           keep the seeded SQLite files (bench/results/bench-<size>-<pid>.db); PostgreSQL's server
@@ -101,7 +108,7 @@ const SMALL_CUSTOMERS = 100;
 /** A response slower than this counts as a timeout (autocannon's error), not as a latency. */
 const TIMEOUT_SECONDS = 30;
 const RESULTS = join(ROOT, 'bench/results');
-const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'F0', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2'];
+const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'F0', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2', 'N1'];
 const ALL_STORES: StoreKind[] = ['sqlite', 'postgres'];
 /** The scenarios that the baseline serves too. */
 const WITH_BASELINE = new Set<ScenarioId>(['Q1', 'Q2']);
@@ -575,6 +582,8 @@ interface StoreRun {
   peer: Endpoint | undefined;
   work: Workload;
   b2bNumbers: string[];
+  /** A customer of the small tenant, for N1's quiet reads. */
+  quietCustomerNumber: string;
 }
 
 /**
@@ -647,6 +656,52 @@ function describe(m: Measurement, store: StoreKind, settings: Settings): string 
     (m.ratioToBaseline === undefined ? '' : `  ${m.ratioToBaseline.toFixed(2)}× baseline`) +
     (failures > 0 ? `  FAILURES: ${JSON.stringify(m.failures)}` : '')
   );
+}
+
+/**
+ * N1 on one store: its figures go into the store's result and are printed; it fails only when the quiet tenant gets
+ * anything but 200, or /ready does (the noisy tenant's 429s are expected).
+ */
+async function noisyNeighbour(run: StoreRun, token: string, smallToken: string, settings: Settings): Promise<void> {
+  const n = await measureNoisyNeighbour({
+    url: run.service.url,
+    quiet: { tenant: SMALL_TENANT, token: smallToken, customerNumber: run.quietCustomerNumber },
+    noisy: { tenant: TENANT, token, customers: run.result.customers },
+    warmupSeconds: settings.warmupSeconds,
+    durationSeconds: settings.durationSeconds,
+    timeoutSeconds: TIMEOUT_SECONDS,
+  });
+  run.result.noisyNeighbour = n;
+  // The noise's last requests may still be running: let them finish before anything else is measured.
+  await settledStatementsTotal(run.service.url);
+  const store = settings.stores.length > 1 ? `${STORE_NAMES[run.store].padEnd(10)} ` : '';
+  const statuses = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ');
+  const quiet = (load: typeof n.alone) =>
+    `p50 ${load.p50Ms.toFixed(2)} ms  p99 ${load.p99Ms.toFixed(2)} ms  ${Math.round(load.requestsPerSecond)} req/s  ` +
+    `{${statuses(load.statuses)}}${load.errors > 0 ? `  ${load.errors} errors` : ''}`;
+  log(`  ${store}N1 quiet alone        ${quiet(n.alone)}`);
+  log(`  ${store}N1 quiet under noise  ${quiet(n.underNoise)}`);
+  log(
+    `  ${store}N1 noisy               ${Math.round(n.noise.requestsPerSecond)} req/s  {${statuses(n.noise.statuses)}}` +
+      `${n.noise.errors > 0 ? `  ${n.noise.errors} errors (${n.noise.timeouts} timeouts)` : ''}  ${n.noisyPath}`,
+  );
+  log(
+    `  ${store}N1 /ready              max ${n.ready.maxMs.toFixed(1)} ms over ${n.ready.polls} polls  {${statuses(n.ready.statuses)}}`,
+  );
+  const quietFailures = not200(n.alone) + not200(n.underNoise);
+  if (quietFailures > 0) {
+    throw new Error(
+      `N1 on ${STORE_NAMES[run.store]}: the quiet tenant got ${quietFailures} answers other than 200 ` +
+        `(alone {${statuses(n.alone.statuses)}}, ${n.alone.errors} errors; under noise ` +
+        `{${statuses(n.underNoise.statuses)}}, ${n.underNoise.errors} errors)`,
+    );
+  }
+  if (!readyAll200(n)) {
+    throw new Error(`N1 on ${STORE_NAMES[run.store]}: /ready answered {${statuses(n.ready.statuses)}} under noise`);
+  }
 }
 
 interface Seeded {
@@ -878,7 +933,9 @@ async function prepareStore(
       `${smallFound} customers on their first pages, all of them its own.`,
   );
   for (const check of result.checks) log(`  check: ${check}`);
-  return { store, result, service, baseline, peer, work, b2bNumbers };
+  const [quietCustomerNumber] = smallNumbers;
+  if (quietCustomerNumber === undefined) throw new Error(`tenant ${SMALL_TENANT} has no customers`);
+  return { store, result, service, baseline, peer, work, b2bNumbers, quietCustomerNumber };
 }
 
 async function benchSize(
@@ -920,6 +977,10 @@ async function benchSize(
         await compareWithBaseline(scenario, runs, token, settings);
         continue;
       }
+      if (scenario === 'N1') {
+        for (const run of runs) await noisyNeighbour(run, token, smallToken, settings);
+        continue;
+      }
       const as = scenario === 'Q5' || scenario === 'Q6' ? smallToken : token;
       for (const run of runs) {
         const measured = await measure(scenario, 'service', run.service, as, run.work, settings);
@@ -940,10 +1001,14 @@ async function benchSize(
   }
   const results = runs.map((run) => run.result);
   for (const result of results) {
+    const table = sizeTable(result);
+    if (!table) continue; // N1 alone: its own table below
     log('');
     if (runs.length > 1) log(`${STORE_NAMES[result.store]}:\n`);
-    log(sizeTable(result));
+    log(table);
   }
+  const n1 = noisyNeighbourTable(results);
+  if (n1) log(`\n${n1}`);
   const [comparison] = compareStores(results);
   if (comparison && comparison.stores.length > 1) {
     log(`\nThe stores side by side:\n`);
@@ -1058,7 +1123,7 @@ async function main(): Promise<void> {
     writeFileSync(join(RESULTS, 'latest.md'), markdown);
     files.push('latest.md');
   }
-  log('\n## Targets (issues 5 and 12)\n');
+  log(`\n## ${TARGETS_HEADING}\n`);
   if (postgres) log(`${JUDGED_ON}\n`);
   for (const t of report.targets) log(`- [${t.status}] ${t.target}: ${t.measured}`);
   log(`\nSaved bench/results/{${files.join(',')}}`);

@@ -4,7 +4,7 @@
  */
 import type { Request } from 'autocannon';
 
-export type ScenarioId = 'F0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'M1' | 'M2';
+export type ScenarioId = 'F0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'M1' | 'M2' | 'N1';
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   F0: '`{ __typename }` with a token: the framework floor',
@@ -16,6 +16,7 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   Q6: 'as Q3, last names, in a tenant of 100 customers beside the large one',
   M1: 'patchCustomer',
   M2: 'createCustomer, then addCustomerAddress (2 requests)',
+  N1: "noisy neighbour: the small tenant's REST read by key, alone and beside the large tenant's expensive lists",
 };
 
 /** The framework's floor: the same server, plugins and token check as every other request, and no field to resolve. */
@@ -98,6 +99,19 @@ export interface Workload {
   runId: string;
 }
 
+/** N1's noise: a page of this size, this many pages in (offset 9,800), where the size allows. */
+export const NOISY_PAGE_SIZE = 200;
+export const NOISY_PAGE_NUMBER = 50;
+
+/** N1's quiet request: one customer by number over REST. */
+export const quietPath = (tenant: string, customerNumber: string) =>
+  `/customer/${tenant}/customers/${encodeURIComponent(customerNumber)}`;
+
+/** N1's noisy request: a deep page of a list with an unindexed condition that matches nothing. */
+export const noisyPath = (tenant: string, pageNumber: number) =>
+  `/customer/${tenant}/customers?pageSize=${NOISY_PAGE_SIZE}&pageNumber=${pageNumber}` +
+  '&sort=lastName:desc&q=preferredSite:~zz';
+
 export const f0Body = () => body(F0, 'F0', {});
 export const q1Body = (customerNumber: string) => body(Q1, 'Q1', { customerNumber });
 export const q2Body = (first: number, after?: string) => body(Q2, 'Q2', after ? { first, after } : { first });
@@ -135,6 +149,8 @@ export function requestsFor(id: ScenarioId, work: Workload): Request[] {
         },
       ];
     }
+    case 'N1':
+      throw new Error('N1 drives two tenants at once (noisy.ts), not one list of requests');
     case 'M2': {
       let n = 0;
       return [

@@ -42,6 +42,12 @@ const environment = z.object({
   DATABASE_URL: z.string().min(1).default('file:data/customers.db'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5_000),
+  DATABASE_READ_WORKERS: positiveInt.max(64).default(2),
+  // Admission of expensive reads, per tenant (src/store/core/admission.ts).
+  ADMISSION_PER_TENANT: positiveInt.default(2),
+  ADMISSION_TOTAL: positiveInt.optional(),
+  ADMISSION_QUEUE_MS: positiveInt.default(1_000),
+  ADMISSION_QUEUE_LENGTH: positiveInt.default(20),
   DATA_DIR: z.string().min(1).default('data'),
   AUTH_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
@@ -109,6 +115,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       label: redactPassword(databasePath(e.DATABASE_URL)),
       poolSize: e.DATABASE_POOL_SIZE,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      readWorkers: e.DATABASE_READ_WORKERS,
+      admission: {
+        perTenant: e.ADMISSION_PER_TENANT,
+        /** Undefined: half the pool (PostgreSQL), the read workers (SQLite). */
+        total: e.ADMISSION_TOTAL,
+        queueMs: e.ADMISSION_QUEUE_MS,
+        queueLength: e.ADMISSION_QUEUE_LENGTH,
+      },
     },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,

@@ -39,6 +39,8 @@ export async function createService({
     onStatement: metrics.countStatement,
     poolSize: config.database.poolSize,
     statementTimeoutMs: config.database.statementTimeoutMs,
+    readWorkers: config.database.readWorkers,
+    admission: config.database.admission,
   });
   const domain = createDomain();
   const verifyToken = createTokenVerifier({ ...config.auth, secret: jwtSecret });

@@ -5,6 +5,7 @@
  * without the domain for speed, exactly as the domain would have written them (versions, times, one default address).
  */
 import type { Account, Address, Customer, LegalEntity, Store } from '../domain/store.js';
+import type { AdmissionOptions, AdmissionState } from './core/admission.js';
 import { openSqliteStore } from './sqlite/db.js';
 
 /** `location`: a PostgreSQL URL, or the path of an SQLite file (`:memory:` for one that lives in this process). */
@@ -57,6 +58,8 @@ export interface SeedWriter {
 
 /** A store as the process opens it: the domain's contract, plus what the CLI and tests need. */
 export interface OpenedStore extends Store {
+  /** The admission of expensive reads right now (for /metrics); undefined without admission. */
+  admission(): AdmissionState | undefined;
   seedWriter(): SeedWriter;
   /**
    * Runs raw SQL of this store's dialect, with `?` placeholders, and answers its rows: for tests and operators'
@@ -76,4 +79,14 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** PostgreSQL: the statement_timeout of every connection, in milliseconds (DATABASE_STATEMENT_TIMEOUT_MS). */
   statementTimeoutMs?: number;
+  /**
+   * SQLite: the threads that run expensive reads, each on a read connection of its own (DATABASE_READ_WORKERS);
+   * none: they run on the reader, as every other read.
+   */
+  readWorkers?: number;
+  /**
+   * The admission of expensive reads (ADMISSION_*); `total` undefined: half the pool, or the read workers. None:
+   * every read runs at once (the command-line tools, which serve no tenants).
+   */
+  admission?: AdmissionOptions | undefined;
 }

@@ -14,9 +14,10 @@ import {
   type OrderTerm,
   positionReader,
   type Reach,
+  StoreBusyError,
   StoreUnavailableError,
 } from '../../src/domain/store.js';
-import { isConnectionFailure } from '../../src/store/postgres/errors.js';
+import { isConnectionFailure, storeError } from '../../src/store/postgres/errors.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import type { OpenedStore, SeedCustomer } from '../../src/store/index.js';
 import { createDatabase, freePort, startPostgres } from '../support/postgres.js';
@@ -95,7 +96,6 @@ describe('which failures mean that the database is unavailable', () => {
     ['a crash shutdown', coded('57P02')],
     ['a server starting up', coded('57P03', 'the database system is starting up')],
     ['too many connections', coded('53300')],
-    ["the pool's connect timeout", new Error('timeout exceeded when trying to connect')],
     ["a client's connect timeout", new Error('Connection terminated due to connection timeout')],
     ['a lost connection', new Error('Connection terminated unexpectedly')],
     ['a broken client', new Error('Client has encountered a connection error and is not queryable')],
@@ -111,6 +111,12 @@ describe('which failures mean that the database is unavailable', () => {
     ['a value that is no error', 'ECONNREFUSED'],
   ])('%s is not', (_, error) => {
     expect(isConnectionFailure(error)).toBe(false);
+  });
+  it("a wait for a connection of a full pool is the service being busy (429), not the database unreachable (503)", () => {
+    const busy = storeError(new Error('timeout exceeded when trying to connect'));
+    expect(busy).toBeInstanceOf(StoreBusyError);
+    expect(busy).toMatchObject({ code: 'TOO_MANY_REQUESTS', retryAfterSeconds: 1 });
+    expect(storeError(coded('ECONNREFUSED'))).toBeInstanceOf(StoreUnavailableError);
   });
 });
 

@@ -21,11 +21,26 @@ import {
 } from '../../domain/store.js';
 import type { Dialect } from './dialect.js';
 import { partColumns } from './parts.js';
-import { arity, type Bind, type Executor, Params, rowsOf } from './query.js';
+import type { ExpensiveReads } from './index.js';
+import { arity, type Bind, type Executor, Params, type Query, rowsOf } from './query.js';
 import { deleteRow, insertRow, updateRow } from './writes.js';
 
 /** Below three characters a trigram index cannot answer a substring search: such a search reads the other rows. */
 export const isIndexedSearch = (search: string | undefined) => [...(search?.trim() ?? '')].length >= 3;
+
+/** Deeper than this, a page's offset is the work: the rows it skips are read and dropped. */
+export const DEEP_OFFSET = 1000;
+
+/**
+ * Whether a read's work is not bounded by its page, so that it may read a large part of the tenant: a search, a
+ * deep offset, a count (but of a small set of keys), conditions that the order's index walks past row by row. Those
+ * go through admission (./admission.ts); reads by key and index-led pages do not.
+ */
+function isExpensive(lead: Lead, filter: CustomerListFilter, filtered: number, page?: { offset?: number | undefined }) {
+  if ((filter.search?.trim() ?? '') !== '') return true;
+  if (!page) return lead !== 'keys';
+  return (page.offset ?? 0) > DEEP_OFFSET || (lead === 'order' && filtered > 0);
+}
 
 /** What lower() under the "C" collation and SQLite's NOCASE fold: ASCII letters only. */
 export const foldAscii = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -201,6 +216,7 @@ export function customerStore(d: Dialect) {
     const filtered = filterConditions(reach, filter, bind, lead);
     return {
       lead,
+      filtered: filtered.conditions.length,
       where: [inReach(reach, bind, lead !== 'keys'), ...filtered.conditions],
       key: `${reachShape(reach)}|${filtered.shape}`,
       planPerCall: filtered.planPerCall,
@@ -255,7 +271,10 @@ export function customerStore(d: Dialect) {
     return rows.map(PARTS.decode(selected.parts, CUSTOMER.decode));
   }
 
-  function reads(exec: Executor): StoreReads['customers'] {
+  function reads(exec: Executor, expensive?: ExpensiveReads): StoreReads['customers'] {
+    /** A statement on `exec`, or when it is expensive on the expensive reads' connections once admitted. */
+    const read = (reach: Reach, query: Query, costly: boolean) =>
+      costly && expensive ? expensive.admission.run(reach.tenant, () => expensive.exec.all(query)) : exec.all(query);
     return {
       byNumbers: (reach, numbers, parts) => lookup(exec, reach, 'customerNumber', numbers, parts),
       byPks: (reach, pks, parts) => lookup(exec, reach, 'pk', pks, parts),
@@ -263,39 +282,45 @@ export function customerStore(d: Dialect) {
       async list(reach, query, parts) {
         const terms = totalOrder(query.order);
         const { bind, values } = new Params();
-        const { lead, where, key, planPerCall } = listConditions(reach, query.filter, bind);
+        const { lead, filtered, where, key, planPerCall } = listConditions(reach, query.filter, bind);
         const exprs = terms.map((term) => d.lead(ORDER[term.field], lead === 'order'));
         if (query.after !== undefined) where.push(afterPosition(terms, exprs, query.after, bind));
         const order = terms.map((term, i) => sql`${exprs[i]} ${sql.raw(term.direction)}`);
         const offset = query.offset ? query.offset : undefined;
         const selected = PARTS.select(d.partsOnPages ? parts : undefined);
         // The parts' subqueries are in the select list: they run for the rows the limit keeps only.
-        const rows = await exec.all({
-          key: [
-            'customers.list',
-            key,
-            terms.map((term) => `${term.field}:${term.direction}`).join(','),
-            query.after === undefined ? 'first' : 'after',
-            offset === undefined ? '' : 'offset',
-            selected.shape,
-          ].join('|'),
-          sql: sql`SELECT ${CUSTOMER.list}${selected.columns} FROM ${c} WHERE ${sql.join(where, sql` AND `)}
+        const costly = isExpensive(lead, query.filter, filtered, query);
+        const rows = await read(
+          reach,
+          {
+            key: [
+              'customers.list',
+              key,
+              terms.map((term) => `${term.field}:${term.direction}`).join(','),
+              query.after === undefined ? 'first' : 'after',
+              offset === undefined ? '' : 'offset',
+              selected.shape,
+            ].join('|'),
+            sql: sql`SELECT ${CUSTOMER.list}${selected.columns} FROM ${c} WHERE ${sql.join(where, sql` AND `)}
             ORDER BY ${sql.join(order, sql`, `)} LIMIT ${bind(query.limit)}${offset === undefined ? sql`` : sql` OFFSET ${bind(offset)}`}`,
-          values,
-          planPerCall,
-        });
+            values,
+            planPerCall,
+          },
+          costly,
+        );
         return rows.map(PARTS.decode(selected.parts, CUSTOMER.decode));
       },
 
       async count(reach, filter) {
         const { bind, values } = new Params();
-        const { where, key, planPerCall } = listConditions(reach, filter, bind);
-        const [row] = await exec.all({
+        const { lead, filtered, where, key, planPerCall } = listConditions(reach, filter, bind);
+        const query = {
           key: `customers.count|${key}`,
           sql: sql`SELECT count(*) FROM ${c} WHERE ${sql.join(where, sql` AND `)}`,
           values,
           planPerCall,
-        });
+        };
+        const [row] = await read(reach, query, isExpensive(lead, filter, filtered));
         return Number(row?.[0] ?? 0);
       },
     };

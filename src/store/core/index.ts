@@ -4,17 +4,27 @@
  * transactions, its migrations, its dialect and its error mapping.
  */
 import type { StoreReads, Transaction } from '../../domain/store.js';
+import type { Admission } from './admission.js';
 import { customerStore } from './customers.js';
 import type { Dialect } from './dialect.js';
 import type { Executor } from './query.js';
 import { rowStores } from './rows.js';
 
+/** Where expensive reads run (./customers.ts, isExpensive): connections of their own, behind admission. */
+export interface ExpensiveReads {
+  readonly exec: Executor;
+  readonly admission: Admission;
+}
+
 export function storeCore(d: Dialect) {
   const customers = customerStore(d);
   const rows = rowStores(d);
   return {
-    /** The reads on a connection: each statement on its own, outside any transaction. */
-    reads: (exec: Executor): StoreReads => ({ customers: customers.reads(exec), ...rows.reads(exec) }),
+    /** The reads on a connection: each statement on its own, outside any transaction; expensive ones admitted. */
+    reads: (exec: Executor, expensive?: ExpensiveReads): StoreReads => ({
+      customers: customers.reads(exec, expensive),
+      ...rows.reads(exec),
+    }),
     /** The reads and writes of one open transaction, on its connection. */
     transaction: (exec: Executor): Transaction => ({ customers: customers.transaction(exec), ...rows.writes(exec) }),
   };

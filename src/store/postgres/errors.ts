@@ -1,5 +1,5 @@
 /** Which failures mean "the database cannot be reached", so that a request fails fast as SERVICE_UNAVAILABLE. */
-import { StoreUnavailableError } from '../../domain/store.js';
+import { RetryLaterError, StoreBusyError, StoreUnavailableError } from '../../domain/store.js';
 
 /** Socket errors of a connection that could not be made or was lost. */
 const NETWORK_CODES = new Set([
@@ -21,9 +21,14 @@ const NETWORK_CODES = new Set([
  */
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 
+/**
+ * pg-pool's words when every connection of the pool stayed in use while a request waited for one: the database is
+ * there, this process is busy.
+ */
+const POOL_BUSY = 'timeout exceeded when trying to connect';
+
 /** node-postgres and pg-pool report these without a code. */
 const DRIVER_MESSAGES = [
-  'timeout exceeded when trying to connect',
   'Connection terminated',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
@@ -51,8 +56,20 @@ export function isConnectionFailure(error: unknown, depth = 0): boolean {
   return isConnectionFailure(error.cause, depth + 1);
 }
 
-/** The error to throw from a store call: StoreUnavailableError for a connection failure, else the error itself. */
+/**
+ * The error to throw from a store call: StoreBusyError when no connection of the pool came free in time,
+ * StoreUnavailableError for a connection failure, else the error itself.
+ */
 export function storeError(error: unknown): unknown {
-  if (error instanceof StoreUnavailableError || !isConnectionFailure(error)) return error;
-  return new StoreUnavailableError(error);
+  if (error instanceof RetryLaterError) return error;
+  if (error instanceof Error && error.message === POOL_BUSY) {
+    return new StoreBusyError(
+      'The service is busy: every database connection stayed in use. Retry after 1 second.',
+      1,
+      {
+        cause: error,
+      },
+    );
+  }
+  return isConnectionFailure(error) ? new StoreUnavailableError(error) : error;
 }

@@ -10,6 +10,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { admissionFor } from '../core/admission.js';
 import { storeCore } from '../core/index.js';
 import { compiledOnce, type Executor, type Query } from '../core/query.js';
 import { seedWriter } from '../core/seed.js';
@@ -168,10 +169,17 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     });
 
   let closing: Promise<void> | undefined;
+  const reads = executor(pool);
+  // Expensive reads may take half the pool: the other half stays free for reads by key and for writes.
+  const admission = admissionFor(options.admission, Math.floor((options.poolSize ?? 10) / 2));
+  // A connection of its own, so that /ready answers within its limit however busy the pool is.
+  const probe = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: READY_TIMEOUT_MS });
+  probe.on('error', () => {});
 
   return {
     kind: 'postgres',
-    reads: core.reads(executor(pool)),
+    reads: core.reads(reads, admission && { exec: reads, admission }),
+    admission: () => admission?.state(),
     transaction: (work) => transaction((exec) => work(core.transaction(exec))),
 
     async isReady() {
@@ -180,7 +188,7 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
       const late = new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
       });
-      const ping = pool.query('SELECT 1').then(
+      const ping = probe.query('SELECT 1').then(
         () => true,
         () => false,
       );
@@ -194,7 +202,7 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     close() {
       closing ??= (async () => {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-        await pool.end();
+        await Promise.all([pool.end(), probe.end()]);
       })();
       return closing;
     },

@@ -14,11 +14,13 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Transaction } from '../../domain/store.js';
+import { admissionFor } from '../core/admission.js';
 import { storeCore } from '../core/index.js';
 import { compiledOnce, type Executor, type Query } from '../core/query.js';
 import { seedWriter } from '../core/seed.js';
 import type { OpenedStore, OpenStoreOptions } from '../index.js';
-import { FOLD, sqliteDialect } from './dialect.js';
+import { FOLD, fold, sqliteDialect } from './dialect.js';
+import { startReadWorkers } from './read-workers.js';
 
 export interface SqliteStore extends OpenedStore {
   readonly kind: 'sqlite';
@@ -33,6 +35,8 @@ const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.u
  * the writer does not: its writes grow the file, which a mapping must follow. The benchmark's baseline does the same.
  */
 export const MMAP_BYTES = 2 ** 31;
+/** The settings of every read connection: the reader, and the read workers'. */
+const READER_PRAGMAS = ['query_only = ON', `mmap_size = ${MMAP_BYTES}`, 'busy_timeout = 5000'];
 
 const core = storeCore(sqliteDialect);
 const compiler = new SQLiteSyncDialect();
@@ -45,9 +49,7 @@ function connect(path: string, options: OpenStoreOptions): Database.Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.function(FOLD, { deterministic: true }, (text: unknown) =>
-    typeof text === 'string' ? text.toLowerCase() : text,
-  );
+  sqlite.function(FOLD, { deterministic: true }, fold);
   return sqlite;
 }
 
@@ -102,10 +104,13 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   const tx = core.transaction(writes);
   // An in-memory database is one connection: its reads wait for the transaction in progress instead.
   const reader = inMemory ? writer : connect(path, options);
-  if (reader !== writer) {
-    reader.pragma('query_only = ON');
-    reader.pragma(`mmap_size = ${MMAP_BYTES}`);
-  }
+  if (reader !== writer) for (const pragma of READER_PRAGMAS) reader.pragma(pragma);
+  // An in-memory database lives in this thread only: its expensive reads run where the others do.
+  const workers =
+    inMemory || !options.readWorkers
+      ? undefined
+      : startReadWorkers(path, options.readWorkers, { ...options, pragmas: READER_PRAGMAS });
+  const admission = admissionFor(options.admission, options.readWorkers ?? 1);
 
   /** The end of the last transaction queued: each one starts when the one before it has ended. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -130,11 +135,11 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   }
 
   // With one connection, each read waits for the transactions queued before it instead.
-  const reads = core.reads(
+  const readsExec: Executor =
     reader !== writer
       ? executor(reader)
-      : { all: (q) => serialize(() => writes.all(q)), run: (q) => serialize(() => writes.run(q)) },
-  );
+      : { all: (q) => serialize(() => writes.all(q)), run: (q) => serialize(() => writes.run(q)) };
+  const reads = core.reads(readsExec, admission && { exec: workers?.exec ?? readsExec, admission });
   const ping = reader.prepare('SELECT 1').pluck();
 
   return {
@@ -149,8 +154,10 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
         return false;
       }
     },
+    admission: () => admission?.state(),
     async close() {
       await queue;
+      await workers?.close();
       if (reader !== writer && reader.open) reader.close();
       if (writer.open) writer.close();
     },

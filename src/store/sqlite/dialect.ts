@@ -6,6 +6,8 @@ import * as schema from './schema.js';
 
 /** A function of each connection (db.ts): SQLite's lower() folds ASCII only, this folds every script, as FTS5 does. */
 export const FOLD = 'customer_search_fold';
+/** What FOLD does; plain JavaScript, as the read workers define it from its text (read-workers.ts). */
+export const fold = (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text);
 
 /**
  * A customer's row in the search index is `(tenant no << 40) | pk` (a pk needs far fewer than 40 bits;
