@@ -4,7 +4,13 @@
  * going away and coming back, closing with transactions in progress, and the plans of every order and filter over a
  * few thousand customers in several tenants.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedTenant } from '../../src/cli/seed-data.js';
 import {
@@ -61,6 +67,65 @@ describe('opening a PostgreSQL store', () => {
     }
   });
 
+  it('repairs mixins written before they were refused, which every json query of the tenant failed on', async () => {
+    // The database as the releases before the repair left it: their migrations only, then rows they accepted.
+    const url = await createDatabase(ADMIN_URL);
+    const before = mkdtempSync(join(tmpdir(), 'customer-graph-migrations-'));
+    const folder = fileURLToPath(new URL('../../drizzle-postgres/', import.meta.url));
+    cpSync(folder, before, { recursive: true });
+    const entries = (journal as { entries: { tag: string }[] }).entries;
+    const repair = entries.findIndex((entry) => entry.tag.endsWith('_repair_unholdable_mixins'));
+    writeFileSync(
+      join(before, 'meta/_journal.json'),
+      JSON.stringify({ ...journal, entries: entries.slice(0, repair) }),
+    );
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      await migrate(drizzle({ client }), { migrationsFolder: before });
+      const T: Reach = { tenant: 'poisoned' };
+      const row = (n: string, mixins: string) =>
+        client.query(
+          `INSERT INTO customers (tenant, customer_number, preferred_language, preferred_currency, preferred_site,
+             active, on_hold, mixins, version, created_at, modified_at)
+           VALUES ($1, $2, 'en', 'EUR', 'main', true, false, $3::json, 1, 1, 1)`,
+          [T.tenant, n, mixins],
+        );
+      await row('nul', String.raw`{"note":"a\u0000b","list":[1]}`);
+      await row('lone', String.raw`{"note":"a\ud800b","pair":"\ud83d\ude00"}`);
+      await row('fine', String.raw`{"note":"x","pair":"\ud83d\ude00"}`);
+      await expect(client.query(`SELECT count(*) FROM customers WHERE mixins -> 'other' IS NOT NULL`)).rejects.toThrow(
+        /Unicode|json/,
+      );
+
+      const store = await openPostgresStore(url);
+      try {
+        const numbers = async (path: string[], op: 'exists' | 'missing') =>
+          numbersOf(
+            await store.reads.customers.list(T, {
+              filter: { conditions: [{ kind: 'mixin', path, op }] },
+              order: [{ field: 'CUSTOMER_NUMBER', direction: 'ASC' }],
+              limit: 10,
+            }),
+          );
+        expect(await numbers(['note'], 'exists')).toEqual(['fine', 'lone', 'nul']);
+        expect(await numbers(['other'], 'missing')).toEqual(['fine', 'lone', 'nul']);
+        expect(await numbers(['pair'], 'exists')).toEqual(['fine', 'lone']);
+        const read = await store.reads.customers.byNumbers(T, ['nul', 'lone', 'fine']);
+        expect(Object.fromEntries(read.map((c) => [c.customerNumber, c.mixins]))).toEqual({
+          nul: { note: 'a\ufffdb', list: [1] },
+          lone: { note: 'a\ufffdb', pair: '\u{1f600}' },
+          fine: { note: 'x', pair: '\u{1f600}' },
+        });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
+
   it('gives every connection the statement timeout asked for (5 s by default)', async () => {
     const url = await createDatabase(ADMIN_URL);
     const defaults = await openPostgresStore(url);
@@ -112,7 +177,7 @@ describe('which failures mean that the database is unavailable', () => {
   ])('%s is not', (_, error) => {
     expect(isConnectionFailure(error)).toBe(false);
   });
-  it("a wait for a connection of a full pool is the service being busy (429), not the database unreachable (503)", () => {
+  it('a wait for a connection of a full pool is the service being busy (429), not the database unreachable (503)', () => {
     const busy = storeError(new Error('timeout exceeded when trying to connect'));
     expect(busy).toBeInstanceOf(StoreBusyError);
     expect(busy).toMatchObject({ code: 'TOO_MANY_REQUESTS', retryAfterSeconds: 1 });

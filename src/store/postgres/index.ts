@@ -128,7 +128,13 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     const send = (query: Query) => {
       const { text, params, name } = statementOf(query);
       const values = fillPlaceholders(params, query.values);
-      return track(() => on.query<unknown[]>({ name, text, values, rowMode: 'array' }));
+      return track(() =>
+        on.query<unknown[]>({ name, text, values, rowMode: 'array' }).catch((error: unknown) => {
+          // The statement's shape, for the log (never its values: src/logger.ts).
+          if (error instanceof Error) Object.assign(error, { statement: query.key ?? 'unkeyed' });
+          throw error;
+        }),
+      );
     };
     return {
       all: async (query) => (await send(query)).rows,
