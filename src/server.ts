@@ -42,6 +42,7 @@ export async function createService({
     readWorkers: config.database.readWorkers,
     admission: config.database.admission,
   });
+  metrics.observeAdmission(() => store.admission());
   const domain = createDomain();
   const verifyToken = createTokenVerifier({ ...config.auth, secret: jwtSecret });
   const yoga = createGraphQLServer({

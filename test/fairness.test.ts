@@ -74,6 +74,9 @@ describe('admission of expensive reads, per tenant', () => {
     expect(answers.filter((a) => a.status !== 200 && a.status !== 429)).toEqual([]);
     expect(refused.length).toBeGreaterThan(0);
     expect(answers.length - refused.length).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^admission_expensive_reads_refused_total ${refused.length}$`, 'm'));
+    expect(metrics).toMatch(/^admission_expensive_reads_running 0$/m);
     for (const answer of refused) {
       expect(answer.retryAfter).toBe('1');
       const code = answer.body.errors?.[0]?.extensions?.code ?? answer.body.type;

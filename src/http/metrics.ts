@@ -1,12 +1,13 @@
 /**
- * Prometheus metrics: SQL statements executed, GraphQL operations counted and timed by name, and REST requests by
- * route, status and outcome.
+ * Prometheus metrics: SQL statements executed, GraphQL operations counted and timed by name, REST requests by
+ * route, status and outcome, and the admission of expensive reads.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdmissionState } from '../store/core/admission.js';
 import { bearerToken } from '../auth/tokens.js';
 import { send } from './body.js';
 
@@ -91,9 +92,36 @@ export function createMetrics({ maxOperationNames = 500 }: MetricsOptions = {}) 
     restDuration.observe({ route }, seconds);
   }
 
+  /** Reads the admission of expensive reads at each scrape (src/store/core/admission.ts). */
+  function observeAdmission(state: () => AdmissionState | undefined): void {
+    const gauge = (name: string, help: string, value: (s: AdmissionState) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const now = state();
+          if (now) this.set(value(now));
+        },
+      });
+    gauge('admission_expensive_reads_running', 'Expensive reads in flight, all tenants.', (s) => s.running);
+    gauge(
+      'admission_expensive_reads_waiting',
+      'Expensive reads waiting for their turn, all tenants.',
+      (s) => s.waiting,
+    );
+    // A gauge that only grows: the admission counts, the scrape reads.
+    gauge(
+      'admission_expensive_reads_refused_total',
+      'Expensive reads refused with 429 (their tenant over its share for too long), since start.',
+      (s) => s.refused,
+    );
+  }
+
   return {
     registry,
     countStatement: () => statements.inc(),
+    observeAdmission,
     plugin,
     restRequest,
   };
