@@ -179,8 +179,7 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
   // Expensive reads may take half the pool: the other half stays free for reads by key and for writes.
   const admission = admissionFor(options.admission, Math.floor((options.poolSize ?? 10) / 2));
   // A connection of its own, so that /ready answers within its limit however busy the pool is.
-  const probe = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: READY_TIMEOUT_MS });
-  probe.on('error', () => {});
+  const probe = createPool(url, { ...options, poolSize: 1 });
 
   return {
     kind: 'postgres',

@@ -141,6 +141,7 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
       : { all: (q) => serialize(() => writes.all(q)), run: (q) => serialize(() => writes.run(q)) };
   const reads = core.reads(readsExec, admission && { exec: workers?.exec ?? readsExec, admission });
   const ping = reader.prepare('SELECT 1').pluck();
+  let closing = false;
 
   return {
     kind: 'sqlite',
@@ -149,14 +150,16 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     transaction: (work) => transaction(() => work(tx)),
     async isReady() {
       try {
-        return reader.open && ping.get() === 1;
+        return !closing && reader.open && ping.get() === 1;
       } catch {
         return false;
       }
     },
     admission: () => admission?.state(),
     async close() {
+      closing = true;
       await queue;
+      // The writer last: the last connection to close folds the write-ahead log back into the file.
       await workers?.close();
       if (reader !== writer && reader.open) reader.close();
       if (writer.open) writer.close();
