@@ -29,7 +29,7 @@ import { deleteRow, insertRow, updateRow } from './writes.js';
 export const isIndexedSearch = (search: string | undefined) => [...(search?.trim() ?? '')].length >= 3;
 
 /** Deeper than this, a page's offset is the work: the rows it skips are read and dropped. */
-export const DEEP_OFFSET = 1000;
+const DEEP_OFFSET = 1000;
 
 /**
  * Whether a read's work is not bounded by its page, so that it may read a large part of the tenant: a search, a

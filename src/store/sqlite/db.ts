@@ -1,8 +1,8 @@
 /**
  * The SQLite store: the embedded default. One writer connection runs the transactions, one after the other (a queue
- * in this process, SQLite's write lock between processes); one reader connection beside it answers every read outside
+ * in this process, SQLite's write lock between processes); one reader connection beside it answers the reads outside
  * a transaction from the last committed state (WAL), so reads never queue behind writes and never see a transaction
- * in progress. better-sqlite3 is synchronous: a statement runs to completion when called, and a transaction stays
+ * in progress, and the expensive ones run on read workers (read-workers.ts), admitted per tenant. better-sqlite3 is synchronous: a statement runs to completion when called, and a transaction stays
  * open across the awaits of its work because nothing else may use the writer meanwhile.
  */
 import { mkdirSync } from 'node:fs';
