@@ -26,8 +26,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 type RetryLater = Pick<RetryLaterError, 'code' | 'message' | 'retryAfterSeconds'>;
 
 /**
- * The store (or the identity provider) cannot serve the request now (its database unreachable, or the tenant over its share): the caller may
- * retry after Retry-After (the code's HTTP status when the whole operation failed).
+ * The request cannot be served now (the database or the identity provider unreachable, or the tenant over its
+ * share): the caller may retry after Retry-After (the code's HTTP status when the whole operation failed).
  */
 export function retryLater(error: RetryLater, source?: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, {

@@ -29,6 +29,26 @@ export const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+/**
+ * The policy of a browser tool's page (GraphiQL, the REST docs): it may load and call only this origin, which also
+ * proves it needs nothing from the internet; styles may be inline and images and fonts data: URLs, as both tools'
+ * stylesheets have them; workers (GraphiQL's Monaco) from this origin where the page starts them.
+ */
+export const toolPageCsp = ({ workers }: { workers: boolean }) =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    ...(workers ? ["worker-src 'self'"] : []),
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
 const OFF_STYLE =
   'body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;overflow-x:auto}';
 

@@ -17,6 +17,7 @@ import {
   isLocalHost,
   JS,
   OFF_PAGE_CSP,
+  toolPageCsp,
   offPage,
   PAGE_HEADERS,
   sendFile,
@@ -39,22 +40,8 @@ export interface RestDocsSettings {
 
 const TITLE = 'customer-graph REST API';
 
-/**
- * The page may load and call only this origin, which also proves it needs nothing from the internet. Swagger UI
- * sets styles inline, and its stylesheet's images are data: URLs.
- */
-export const DOCS_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Swagger UI's page: no workers. */
+export const DOCS_CSP = toolPageCsp({ workers: false });
 
 const OFF_PAGE = offPage(
   TITLE,
