@@ -11,6 +11,7 @@ const HTTP_SUITE = [
   'test/cors.test.ts',
   'test/customers-list.test.ts',
   'test/customers.test.ts',
+  'test/events.test.ts',
   'test/fairness.test.ts',
   'test/federation.test.ts',
   'test/fields.test.ts',
@@ -24,6 +25,7 @@ const HTTP_SUITE = [
   'test/rest-authorization.test.ts',
   'test/rest-tutorial.test.ts',
   'test/smoke.test.ts',
+  'test/subscriptions.test.ts',
   'test/tenancy.test.ts',
   'test/tutorial.test.ts',
 ];

@@ -35,6 +35,22 @@ const origins = optionalString
   .transform((list) => (list?.length ? list : undefined))
   .pipe(z.array(origin).optional());
 
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** EVENTS.md's schedule: the waits after each failed attempt, then the delivery is given up. */
+const DEFAULT_RETRY_DELAYS = '5s,5m,30m,2h,5h,10h,14h,20h,24h';
+/** Comma-separated durations such as `500ms,5s,5m,2h`, as milliseconds. */
+const durations = z.string().transform((value, ctx) => {
+  const delays = value.split(',').map((item) => {
+    const match = /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/.exec(item);
+    return match ? Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS] : Number.NaN;
+  });
+  if (delays.some((delay) => !Number.isSafeInteger(delay))) {
+    ctx.addIssue({ code: 'custom', message: 'must be durations such as 1s,2s,5m (units ms, s, m, h, d)' });
+    return z.NEVER;
+  }
+  return delays;
+});
+
 const environment = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -71,6 +87,11 @@ const environment = z.object({
   GRAPHQL_PERSISTED_OPERATIONS_FILE: optionalString,
   GRAPHQL_PERSISTED_OPERATIONS_ONLY: boolean.default(false),
   GRAPHQL_JIT: boolean.default(true),
+  // Change events (EVENTS.md): webhooks and the log's retention.
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean.default(false),
+  WEBHOOK_RETRY_DELAYS: durations.prefault(DEFAULT_RETRY_DELAYS),
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(15_000),
+  EVENT_RETENTION_DAYS: positiveInt.default(30),
 });
 
 /** The names of the variables the service reads. */
@@ -153,6 +174,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       persistedOperationsFile: e.GRAPHQL_PERSISTED_OPERATIONS_FILE,
       persistedOperationsOnly: e.GRAPHQL_PERSISTED_OPERATIONS_ONLY,
       jit: e.GRAPHQL_JIT,
+    },
+    events: {
+      /** Webhook URLs may name loopback, private and link-local hosts (tests, local setups); never in the open. */
+      allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      /** Plain http endpoints: in development and tests only. */
+      allowHttp: !production || e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      /** The waits after each failed attempt, in milliseconds; after the last, the delivery is given up. */
+      retryDelaysMs: e.WEBHOOK_RETRY_DELAYS,
+      /** An attempt that has no answer in this time failed (EVENTS.md: 15 s). */
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retentionMs: e.EVENT_RETENTION_DAYS * 86_400_000,
     },
   };
 }

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (developmentToken) {
     process.stdout.write(
       `\n${entryPoints(url, metricsUrl, config.graphql.introspection, config.metrics.token !== undefined)}` +
-        `Development token (tenant demo, every customer scope, valid 7 days):\n${developmentToken}\n\n`,
+        `Development token (tenant demo, every scope, valid 7 days):\n${developmentToken}\n\n`,
     );
   }
 }

@@ -4,9 +4,14 @@
  * listener of its own with METRICS_PORT). Everything a request needs is wired here once; main.ts and the tests both
  * start it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createTokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDomain } from './domain/index.js';
+import type { RelayStore } from './domain/store.js';
+import { createRelay } from './events/relay.js';
+import { newWebhookSecret } from './events/signature.js';
+import { checkEndpointUrl, webhookAgents } from './events/ssrf.js';
 import type { Context } from './graphql/context.js';
 import { createGraphQLServer } from './graphql/server.js';
 import { createGraphiQL } from './http/graphiql.js';
@@ -35,17 +40,50 @@ export async function createService({
   developmentToken,
 }: ServiceOptions) {
   const metrics = createMetrics();
+  // The relay's statements are counted apart from those that requests run (db_statements_total).
+  const background = new AsyncLocalStorage<true>();
   const store = await openStore(config.databasePath, {
-    onStatement: metrics.countStatement,
+    onStatement: () => (background.getStore() ? metrics.countBackgroundStatement() : metrics.countStatement()),
+    onEventsCommitted: metrics.countEvents,
     poolSize: config.database.poolSize,
     statementTimeoutMs: config.database.statementTimeoutMs,
     readWorkers: config.database.readWorkers,
     admission: config.database.admission,
   });
   metrics.observeAdmission(() => store.admission());
-  const domain = createDomain();
+  metrics.observeWebhookBacklog(() => background.run(true, () => store.relay.backlog()));
+  const { allowPrivateNetworks, allowHttp } = config.events;
+  const domain = createDomain({
+    webhooks: {
+      checkUrl: async (url) => {
+        const checked = await checkEndpointUrl(url, { allowPrivateNetworks, allowHttp });
+        return checked.ok ? undefined : checked.message;
+      },
+      newSecret: newWebhookSecret,
+    },
+  });
+  const relayStore = Object.fromEntries(
+    Object.entries(store.relay).map(([name, method]) => [
+      name,
+      (...args: unknown[]) => background.run(true, () => (method as (...a: unknown[]) => unknown)(...args)),
+    ]),
+  ) as unknown as RelayStore;
+  const relay = createRelay({
+    store: { relay: relayStore, onEvents: store.onEvents },
+    agents: webhookAgents(allowPrivateNetworks),
+    retryDelaysMs: config.events.retryDelaysMs,
+    timeoutMs: config.events.timeoutMs,
+    retentionMs: config.events.retentionMs,
+    logger,
+    onAttempt: metrics.countDeliveryAttempt,
+  });
   const verifyToken = createTokenVerifier({ ...config.auth, secret: jwtSecret });
+  let shutDown!: () => void;
+  const closing = new Promise<void>((resolve) => {
+    shutDown = resolve;
+  });
   const yoga = createGraphQLServer({
+    closing,
     config,
     store,
     domain,
@@ -85,17 +123,23 @@ export async function createService({
     logger,
     /**
      * Listens on the configured host and port (0 picks a free one), and the metrics listener on METRICS_PORT when
-     * set (same host); resolves to the base URL.
+     * set (same host), and starts the webhook relay; resolves to the base URL.
      */
     async listen(port = config.port, host = config.host): Promise<string> {
       if (metricsListener) metricsUrl = await metricsListener.listen(config.metrics.port ?? 0, host);
-      return api.listen(port, host);
+      const url = await api.listen(port, host);
+      relay.start();
+      return url;
     },
     /** The metrics listener's base URL, once listening; undefined when /metrics is served on the API's port. */
     metricsUrl: () => metricsUrl,
-    /** Stops accepting connections, lets requests in flight finish (up to the grace period), closes the database. */
+    /**
+     * Stops accepting connections, lets requests and webhook sends in flight finish (up to the grace period; unsent
+     * deliveries go back to the queue), closes the database.
+     */
     async close(graceMs = config.shutdownGraceMs): Promise<void> {
-      await api.close(graceMs);
+      shutDown();
+      await Promise.all([api.close(graceMs), relay.stop(graceMs)]);
       await metricsListener?.close(0);
       await store.close();
     },

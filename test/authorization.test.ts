@@ -33,6 +33,9 @@ import {
 } from './support/auth-matrix.js';
 import { fixtures, type Fixtures, type SeededCustomer } from './tenant-fixtures.js';
 
+/** The scope that manages webhook endpoints (EVENTS.md), and only them. */
+const WEBHOOKS = 'webhook.subscription_manage';
+
 const requiredScopes = (rule: Rule) => [...RULES[rule].tenant, ...RULES[rule].own].sort();
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -923,12 +926,63 @@ describe('mutations refused before they write', () => {
       variables: ['$n: String!', '$a: ID!'],
       guarded: 'customer { id }',
     },
+    // A webhook scope manages endpoints, and shows none of the customers in their events.
+    {
+      mutation: 'createWebhookEndpoint',
+      call: 'createWebhookEndpoint(input: { url: "https://93.184.215.14/pre" })',
+      scope: WEBHOOKS,
+      variables: [],
+      guarded: 'endpoint { deliveries { edges { node { event { customer { id } } } } } }',
+    },
+    {
+      mutation: 'updateWebhookEndpoint',
+      call: 'updateWebhookEndpoint(id: $w, input: { description: "pre" })',
+      scope: WEBHOOKS,
+      variables: ['$w: ID!'],
+      guarded: 'deliveries { edges { node { event { customer { id } } } } }',
+    },
+    {
+      mutation: 'rotateWebhookSecret',
+      call: 'rotateWebhookSecret(id: $w)',
+      scope: WEBHOOKS,
+      variables: ['$w: ID!'],
+      guarded: 'endpoint { deliveries { edges { node { event { customer { id } } } } } }',
+    },
+    {
+      mutation: 'redeliverWebhookEvent',
+      call: 'redeliverWebhookEvent(endpointId: $w, eventId: $e)',
+      scope: WEBHOOKS,
+      variables: ['$w: ID!', '$e: ID!'],
+      guarded: 'event { customer { id } }',
+    },
   ];
   const RESULT_TYPES: Record<string, string> = {
     createCustomer: 'Customer',
     upsertCustomer: 'UpsertCustomerPayload',
     patchCustomer: 'Customer',
+    createWebhookEndpoint: 'WebhookEndpointWithSecret',
+    updateWebhookEndpoint: 'WebhookEndpoint',
+    rotateWebhookSecret: 'WebhookEndpointWithSecret',
+    redeliverWebhookEvent: 'WebhookDelivery',
   };
+  /** The tenant's endpoints and deliveries as stored: a refused webhook mutation leaves them as they were. */
+  const webhookState = async () =>
+    JSON.stringify([
+      await server.service.store.query('SELECT * FROM webhook_endpoints ORDER BY pk'),
+      await server.service.store.query('SELECT * FROM webhook_deliveries ORDER BY pk'),
+    ]);
+  let endpointId: string;
+  let eventId: string;
+  beforeAll(async () => {
+    const created = await server.gql(
+      'mutation { createWebhookEndpoint(input: { url: "https://93.184.215.14/hook" }) { endpoint { id } } }',
+    );
+    endpointId = created.data!.createWebhookEndpoint.endpoint.id;
+    // Paused: nothing is sent from the tests.
+    await server.gql(`mutation { updateWebhookEndpoint(id: "${endpointId}", input: { active: false }) { id } }`);
+    const events = await server.gql('{ customerEvents(first: 1) { edges { node { id } } } }');
+    eventId = events.data!.customerEvents.edges[0].node.id;
+  });
   const PLACEMENTS = {
     // The directive goes between the field's name and its selection.
     'the field itself, with @skip(if: s) and s = false': (m: (typeof GUARDED_RESULTS)[number]) => [
@@ -956,11 +1010,12 @@ describe('mutations refused before they write', () => {
     it.each(GUARDED_RESULTS)(`$mutation, guarded field in ${placement}: refused, nothing written`, async (m) => {
       const target = await fx.customer('acme');
       const before = await fx.fingerprint('acme', target.number);
+      const hooksBefore = await webhookState();
       const fresh = `pre-${++cellNumber}`;
       const token = await server.token({ scope: m.scope });
       const res = await server.gql(
         document(m).join('\n'),
-        { n: target.number, a: target.addressId, new: fresh },
+        { n: target.number, a: target.addressId, new: fresh, w: endpointId, e: eventId },
         { token },
       );
       expect({ status: res.status, data: res.data, codes: codes(res) }).toEqual({
@@ -970,6 +1025,7 @@ describe('mutations refused before they write', () => {
       });
       expect(await fx.fingerprint('acme', target.number)).toBe(before);
       expect(await fx.fingerprint('acme', fresh)).toBe('gone');
+      expect(await webhookState()).toBe(hooksBefore);
     });
   }
 

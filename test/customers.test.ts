@@ -1,6 +1,6 @@
 /**
  * The customer and account rules of issue 2, over HTTP against the real service: numbers, accounts and emails,
- * defaults, the password-reset outbox, upsert/patch semantics, versions, B2B legal entities, delete, validation,
+ * defaults, the password-reset event, upsert/patch semantics, versions, B2B legal entities, delete, validation,
  * "invalid input writes nothing", and tenant isolation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +89,7 @@ const TABLES = [
   'customer_legal_entities',
   // Every number ever claimed, with the time its customer was deleted.
   'customer_numbers',
-  'outbox',
+  'events',
 ];
 
 /** Every row of every table: "writes nothing" means this is the same before and after. */
@@ -98,11 +98,11 @@ const dump = async () =>
     await Promise.all(TABLES.map(async (table) => [table, await query(`SELECT * FROM ${table} ORDER BY 1, 2`)])),
   );
 
-/** The outbox entries about one customer. */
-const outboxOf = async (customerNumber: string) =>
-  (await query('SELECT tenant, type, payload FROM outbox ORDER BY pk'))
+/** The password resets announced for one customer, as the event log holds them. */
+const resetsOf = async (customerNumber: string) =>
+  (await query(`SELECT tenant, type, payload FROM events WHERE type = 'customer.password-reset' ORDER BY pk`))
     .map((row: any) => ({ ...row, payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload }))
-    .filter((row) => row.payload.customerNumber === customerNumber);
+    .filter((row) => row.payload.data.customerNumber === customerNumber);
 
 const modifiedAt = (customer: Customer) => Date.parse(customer.metadata.modifiedAt);
 
@@ -174,41 +174,49 @@ describe('create', () => {
     expect(customer.metadata.version).toBe(2);
   });
 
-  it('puts a password-reset notification for the new account into the outbox', async () => {
+  it('announces a password reset for the new account in the event log', async () => {
     const email = freshEmail();
     const customer = await created({ contactEmail: email });
-    expect(await outboxOf(customer.customerNumber)).toEqual([
+    expect(await resetsOf(customer.customerNumber)).toEqual([
       {
         tenant: 'acme',
-        type: 'PASSWORD_RESET',
-        payload: { customerNumber: customer.customerNumber, accountId: customer.accounts[0].id, email },
+        type: 'customer.password-reset',
+        payload: {
+          data: {
+            tenant: 'acme',
+            customerNumber: customer.customerNumber,
+            accountId: customer.accounts[0].id,
+            email,
+            site: 'main',
+          },
+        },
       },
     ]);
   });
 
-  it('puts none there with sendPasswordResetNotifications: false, nor without an email', async () => {
+  it('announces none with sendPasswordResetNotifications: false, nor without an email', async () => {
     const quiet = await created({ contactEmail: freshEmail() }, { send: false });
     expect(quiet.accounts).toHaveLength(1);
-    expect(await outboxOf(quiet.customerNumber)).toEqual([]);
+    expect(await resetsOf(quiet.customerNumber)).toEqual([]);
     const noEmail = await created({ firstName: 'No email' });
-    expect(await outboxOf(noEmail.customerNumber)).toEqual([]);
+    expect(await resetsOf(noEmail.customerNumber)).toEqual([]);
   });
 
-  it('writes the notification in the same transaction as the customer: if it fails, nothing is written', async () => {
+  it('writes the password reset in the same transaction as the customer: if it fails, nothing is written', async () => {
     const email = freshEmail();
-    // Fault injection in the real database: the outbox refuses this one notification.
+    // Fault injection in the real database: the event log refuses this one password reset.
     if (STORE === 'postgres') {
       await query(`CREATE FUNCTION refuse_notification() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'outbox unavailable'; END $$`);
-      await query(`CREATE TRIGGER refuse_notification BEFORE INSERT ON outbox FOR EACH ROW
-        WHEN (NEW.payload::jsonb ->> 'email' = '${email}') EXECUTE FUNCTION refuse_notification()`);
+        BEGIN RAISE EXCEPTION 'event log unavailable'; END $$`);
+      await query(`CREATE TRIGGER refuse_notification BEFORE INSERT ON events FOR EACH ROW
+        WHEN (NEW.payload::jsonb -> 'data' ->> 'email' = '${email}') EXECUTE FUNCTION refuse_notification()`);
     } else {
-      await query(`CREATE TEMP TRIGGER refuse_notification BEFORE INSERT ON outbox
-        WHEN json_extract(NEW.payload, '$.email') = '${email}' BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END`);
+      await query(`CREATE TEMP TRIGGER refuse_notification BEFORE INSERT ON events
+        WHEN json_extract(NEW.payload, '$.data.email') = '${email}' BEGIN SELECT RAISE(ABORT, 'event log unavailable'); END`);
     }
     try {
       const before = await dump();
-      const id = unique('outbox-fails-');
+      const id = unique('log-fails-');
       const b2b = { companyRegistrationId: unique('REG-') };
       const response = await createCustomer({ id, contactEmail: email, company: 'Fails Ltd', b2b });
       expect(codes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
@@ -216,7 +224,7 @@ describe('create', () => {
       expect(await dump()).toEqual(before);
     } finally {
       if (STORE === 'postgres') {
-        await query('DROP TRIGGER refuse_notification ON outbox');
+        await query('DROP TRIGGER refuse_notification ON events');
         await query('DROP FUNCTION refuse_notification');
       } else {
         await query('DROP TRIGGER refuse_notification');

@@ -66,6 +66,13 @@ const ADDRESS: Record<string, Sample> = {
   isDefault: { a: true, b: true, read: same('isDefault') },
 };
 
+/** Public addresses literally (no DNS): accepted as they are, and never sent to (the endpoints are paused). */
+const WEBHOOK: Record<string, Sample> = {
+  url: { a: 'https://93.184.215.14/a', b: 'https://93.184.215.14/b', read: same('url') },
+  description: { a: 'orders', b: 'billing', read: same('description') },
+  eventTypes: { a: ['customer.created'], b: ['customer.updated', 'customer.deleted'], read: same('eventTypes') },
+};
+
 /** The samples of each mutation input type, by field; nested input types by their own name. */
 const SAMPLES: Record<string, Record<string, Sample>> = {
   CustomerCreateInput: {
@@ -83,6 +90,11 @@ const SAMPLES: Record<string, Record<string, Sample>> = {
   },
   AddressInput: { ...ADDRESS, id: { a: 'set-below', b: null, read: same('id'), createOnly: true } },
   AddressPatchInput: ADDRESS,
+  CreateWebhookEndpointInput: WEBHOOK,
+  UpdateWebhookEndpointInput: {
+    ...WEBHOOK,
+    active: { a: false, b: true, read: same('active') },
+  },
 };
 
 const ADDRESS_FIELDS = Object.keys(ADDRESS).join(' ');
@@ -205,5 +217,28 @@ describe('every field of a mutation input is stored and shown', () => {
       { n, a, i: patched },
     );
     expectEach(SAMPLES.AddressPatchInput!, await addressOf(), patched);
+  });
+
+  it('createWebhookEndpoint and updateWebhookEndpoint keep every field they are given', async () => {
+    const shown = 'id url description eventTypes active';
+    const created = input(SAMPLES.CreateWebhookEndpointInput!, 'a');
+    const { createWebhookEndpoint } = await ok(
+      `mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { ${shown} } } }`,
+      { i: created },
+    );
+    expectEach(SAMPLES.CreateWebhookEndpointInput!, createWebhookEndpoint.endpoint, created);
+    const id = createWebhookEndpoint.endpoint.id;
+    for (const which of ['a', 'b'] as const) {
+      const changed = input(SAMPLES.UpdateWebhookEndpointInput!, which);
+      await ok(
+        `mutation($id: ID!, $i: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(id: $id, input: $i) { id } }`,
+        {
+          id,
+          i: { ...changed, active: false },
+        },
+      );
+      const { webhookEndpoint } = await ok(`query($id: ID!) { webhookEndpoint(id: $id) { ${shown} } }`, { id });
+      expectEach(SAMPLES.UpdateWebhookEndpointInput!, webhookEndpoint, { ...changed, active: false });
+    }
   });
 });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACME_NUMBERS, INITECH_MEMBERS, seedFederationData, type FederationData } from './support/federation-data.js';
 import { ORDERS_TYPE_DEFS, startOrdersSubgraph, type Order, type OrdersSubgraph } from './support/orders-subgraph.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
+import { subscribe } from './support/sse.js';
 
 /** O01..O10: one order for each of acme's F01..F10, shipped to its address; O11: globex's G99. */
 const ORDERS: Order[] = [
@@ -111,6 +112,38 @@ const customerOf = (n: string) => ({
 });
 
 describe('through the Hive gateway', () => {
+  it("passes Subscription.customerEvents through, over SSE both ways, with the caller's token", async () => {
+    const token = await customers.token();
+    const sub = subscribe<{ customerEvents: { type: string; customerNumber: string; customer: { firstName: string } } }>(
+      gatewayUrl.replace(/\/graphql$/, ''),
+      'subscription { customerEvents(types: ["customer.created"]) { type customerNumber customer { firstName } } }',
+      {},
+      { authorization: `Bearer ${token}` },
+    );
+    const other = subscribe(
+      gatewayUrl.replace(/\/graphql$/, ''),
+      'subscription { customerEvents { customerNumber } }',
+      {},
+      { authorization: `Bearer ${await customers.token({ tenant: 'globex' })}` },
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const created = await customers.gql(`mutation { createCustomer(input: { id: "GW-SUB1", firstName: "Via" }) { id } }`);
+      expect(created.errors).toBeUndefined();
+      await sub.waitFor(1);
+      expect(sub.received[0]!.errors).toBeUndefined();
+      expect(sub.received[0]!.data!.customerEvents).toEqual({
+        type: 'customer.created',
+        customerNumber: 'GW-SUB1',
+        customer: { firstName: 'Via' },
+      });
+      expect(other.received).toEqual([]);
+    } finally {
+      sub.close();
+      other.close();
+    }
+  });
+
   it('answers a query that starts in orders and fetches customers and addresses from us, in batches', async () => {
     const two = await statementsOf(() => viaGateway(ORDERS_WITH_CUSTOMERS, { first: 2 }));
     const ten = await statementsOf(() => viaGateway(ORDERS_WITH_CUSTOMERS, { first: 10 }));

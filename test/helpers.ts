@@ -37,7 +37,7 @@ export interface GraphQLResponse<T = Record<string, any>> {
 export interface TestServer {
   url: string;
   service: Service;
-  /** A signed token; defaults: tenant "acme", every customer scope, sub "test". */
+  /** A signed token; defaults: tenant "acme", every scope, sub "test". */
   token(claims?: Partial<TokenClaims>, options?: { ttlSeconds?: number }): Promise<string>;
   /**
    * Posts a GraphQL operation. `token: null` sends no Authorization header; a string is sent as the bearer token;

@@ -73,7 +73,7 @@ const into = (from: string, to: string[]) =>
 const LAYERS = [
   ['main', 'cli'],
   ['server'],
-  ['http', 'rest', 'graphql'],
+  ['http', 'rest', 'graphql', 'events'],
   ['operations'],
   ['store', 'domain', 'auth'],
   ['config', 'logger'],
@@ -92,10 +92,14 @@ describe('layer boundaries', () => {
     expect(upwards.map((i) => `${i.from} -> ${i.to}`)).toEqual([]);
   });
 
-  it('the doors stay apart: GraphQL imports no REST, REST no GraphQL, neither a store', () => {
+  it('the doors stay apart: GraphQL imports no REST, REST no GraphQL, neither a store nor the relay', () => {
     expect(into('graphql', ['rest', 'store'])).toEqual([]);
     expect(into('rest', ['graphql', 'store'])).toEqual([]);
     expect(into('operations', ['store', 'graphql', 'rest', 'http'])).toEqual([]);
+    // The relay sends what the store gives it: neither door's code, nor a store's own.
+    expect(into('events', ['store', 'graphql', 'rest', 'http'])).toEqual([]);
+    expect(into('graphql', ['events'])).toEqual([]);
+    expect(into('rest', ['events'])).toEqual([]);
   });
 
   it('reads the imports of src/', () => {

@@ -232,13 +232,17 @@ describe('document limits refuse abusive documents with the defaults', () => {
     }
   });
 
-  it('refuses a subscription: the schema has none', async () => {
-    for (const document of ['subscription { __typename }', 'subscription Watch { customers { totalCount } }']) {
-      expectRefused(
-        await server.gql(document),
-        /^This service has no subscription operations: send a query or a mutation\.$/,
-      );
-    }
+  it('refuses a subscription of what Subscription does not have, and one not asked for as a stream', async () => {
+    expectRefused(
+      await server.gql('subscription Watch { customers { totalCount } }'),
+      /^Cannot query field "customers"/,
+    );
+    expectRefused(await server.gql('subscription { __typename }'), /must not select an introspection top level field/);
+    expectRefused(
+      await server.gql('subscription { customerEvents { id } }'),
+      /^Subscriptions are served as a stream of server-sent events: send the request with Accept: text\/event-stream\.$/,
+      'BAD_REQUEST',
+    );
   });
 
   it('answers 200 with the same error to a client that accepts only application/json (GraphQL over HTTP)', async () => {
@@ -480,6 +484,18 @@ describe('CSRF prevention', () => {
       const get = await anonymous({ method: 'GET', headers: { accept: 'application/json', [header]: '1' } });
       expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
     }
+    // A token in Authorization, as urql's GET queries and a gateway's subscriptions over SSE send it.
+    const token = await server.token();
+    const withToken = await anonymous({
+      method: 'GET',
+      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(await withToken.json()).toEqual({ data: { __typename: 'Query' } });
+    const mutation = await anonymous(
+      { method: 'GET', headers: { accept: 'application/json', authorization: `Bearer ${token}` } },
+      '?query=mutation%7BdeleteCustomer(customerNumber%3A%22x%22)%7D',
+    );
+    expect(mutation.status).toBe(405);
   });
 
   it(`serves GraphiQL in development, not in production (${MODE})`, async () => {

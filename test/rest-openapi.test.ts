@@ -23,7 +23,7 @@ import {
 } from '../src/rest/errors.js';
 import { buildOpenApiDocument } from '../src/rest/openapi.js';
 import { NO_EXPAND } from '../src/rest/params.js';
-import { addressJson, customerJson } from '../src/rest/representation.js';
+import { addressJson, customerJson } from '../src/domain/representation.js';
 import { createResponseValidator, type AnswerToCheck } from '../src/rest/response-validator.js';
 import { BASE_PATH, ROUTES } from '../src/rest/routes.js';
 import { newAddress, newCustomer } from './support/store.js';

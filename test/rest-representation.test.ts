@@ -17,18 +17,20 @@ import {
 import { RestBadRequest } from '../src/rest/errors.js';
 import { NO_EXPAND } from '../src/rest/params.js';
 import {
-  AccountBodySchema,
   AccountJsonSchema,
-  AddressCreateBodySchema,
   AddressJsonSchema,
   addressJson,
+  CustomerJsonSchema,
+  customerJson,
+  LegalEntityJsonSchema,
+} from '../src/domain/representation.js';
+import {
+  AccountBodySchema,
+  AddressCreateBodySchema,
   AddressPatchBodySchema,
   AddressReplaceBodySchema,
   CustomerCreateBodySchema,
-  CustomerJsonSchema,
-  customerJson,
   CustomerUpdateBodySchema,
-  LegalEntityJsonSchema,
   parseBody,
   SearchBodySchema,
   toAddressInput,

@@ -691,15 +691,15 @@ describe('docs, metrics and errors', () => {
   it('an unexpected failure is a masked 500 with the request id, and writes nothing', async () => {
     const email = `fails${unique()}@example.com`;
     const query = (sql: string) => server.service.store.query(sql, []);
-    // Fault injection in the real database, as test/customers.test.ts does: the outbox refuses this notification.
+    // Fault injection in the real database, as test/customers.test.ts does: the event log refuses this password reset.
     if (STORE === 'postgres') {
       await query(`CREATE FUNCTION refuse_rest_notification() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'outbox unavailable'; END $$`);
-      await query(`CREATE TRIGGER refuse_rest_notification BEFORE INSERT ON outbox FOR EACH ROW
-        WHEN (NEW.payload::jsonb ->> 'email' = '${email}') EXECUTE FUNCTION refuse_rest_notification()`);
+        BEGIN RAISE EXCEPTION 'event log unavailable'; END $$`);
+      await query(`CREATE TRIGGER refuse_rest_notification BEFORE INSERT ON events FOR EACH ROW
+        WHEN (NEW.payload::jsonb -> 'data' ->> 'email' = '${email}') EXECUTE FUNCTION refuse_rest_notification()`);
     } else {
-      await query(`CREATE TEMP TRIGGER refuse_rest_notification BEFORE INSERT ON outbox
-        WHEN json_extract(NEW.payload, '$.email') = '${email}' BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END`);
+      await query(`CREATE TEMP TRIGGER refuse_rest_notification BEFORE INSERT ON events
+        WHEN json_extract(NEW.payload, '$.data.email') = '${email}' BEGIN SELECT RAISE(ABORT, 'event log unavailable'); END`);
     }
     try {
       const before = await seed.count('acme');
@@ -713,11 +713,11 @@ describe('docs, metrics and errors', () => {
         type: 'internal_server_error',
         message: 'Unexpected error (request id req-rest-500).',
       });
-      expect(answer.text).not.toMatch(/outbox|sqlite|postgres/i);
+      expect(answer.text).not.toMatch(/event log|sqlite|postgres/i);
       expect(await seed.count('acme')).toBe(before);
     } finally {
       if (STORE === 'postgres') {
-        await query('DROP TRIGGER refuse_rest_notification ON outbox');
+        await query('DROP TRIGGER refuse_rest_notification ON events');
         await query('DROP FUNCTION refuse_rest_notification');
       } else {
         await query('DROP TRIGGER refuse_rest_notification');

@@ -20,6 +20,15 @@ describe('schema/', () => {
     expect(stdout).toBe('schema/ is up to date (schema.graphql, subgraph.graphql)\n');
   });
 
+  it('serves the types, queries, mutations and subscription of contract/EVENTS.md, breaking none', async () => {
+    const events = /```graphql\n([\s\S]*?)```/.exec(read('../contract/EVENTS.md'))![1]!;
+    const contract = buildSchema(`${read('../contract/schema.graphql')}\n${events}`);
+    expect(contract.getSubscriptionType()?.getFields().customerEvents).toBeDefined();
+    const changes = await diff(contract, buildServedSchema());
+    const breaking = changes.filter((change) => change.criticality.level === CriticalityLevel.Breaking);
+    expect(breaking.map((change) => change.message)).toEqual([]);
+  });
+
   it('breaks nothing in the contract (contract/schema.graphql)', async () => {
     const contract = buildSchema(read('../contract/schema.graphql'));
     const changes = await diff(contract, buildServedSchema());

@@ -134,6 +134,8 @@ describe('npm run token', () => {
       'customer.customer_read',
       'customer.customer_read_own',
       'customer.customer_update',
+      'webhook.subscription_manage',
+      'webhook.subscription_read',
     ]);
   });
 

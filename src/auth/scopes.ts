@@ -12,12 +12,22 @@ export const SCOPES = {
   create: 'customer.customer_create',
   update: 'customer.customer_update',
   delete: 'customer.customer_delete',
+  webhookRead: 'webhook.subscription_read',
+  webhookManage: 'webhook.subscription_manage',
 } as const;
 
 export const ALL_SCOPES: readonly string[] = Object.values(SCOPES);
 
 /** The kinds of operation that the scope table distinguishes. */
-export type Permission = 'read' | 'readAddresses' | 'create' | 'update' | 'delete' | 'manageParts';
+export type Permission =
+  | 'read'
+  | 'readAddresses'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'manageParts'
+  | 'readWebhooks'
+  | 'manageWebhooks';
 
 /** For each permission: the scopes that allow it on every customer of the tenant, and those that allow it "own". */
 export const PERMISSIONS: Record<Permission, { tenant: readonly string[]; own: readonly string[] }> = {
@@ -27,6 +37,9 @@ export const PERMISSIONS: Record<Permission, { tenant: readonly string[]; own: r
   update: { tenant: [SCOPES.manage, SCOPES.update], own: [SCOPES.manageOwn] },
   delete: { tenant: [SCOPES.manage, SCOPES.update, SCOPES.delete], own: [SCOPES.manageOwn] },
   manageParts: { tenant: [SCOPES.manage, SCOPES.update], own: [] },
+  // EVENTS.md's table: endpoints and their deliveries are the tenant's, never a customer's own.
+  readWebhooks: { tenant: [SCOPES.webhookRead, SCOPES.webhookManage], own: [] },
+  manageWebhooks: { tenant: [SCOPES.webhookManage], own: [] },
 };
 
 /** Who is calling, from a verified token. */

@@ -12,13 +12,13 @@ import { ConfigError, loadConfig } from '../config.js';
 const USAGE = `Usage: npm run token -- --tenant T --scope "S1 S2" [options]
 
   --tenant T             the tenant (^[a-z][a-z0-9]{2,15}$)
-  --scope "S1 S2"        space-separated scopes; "" for none, "all" for every customer scope
+  --scope "S1 S2"        space-separated scopes; "" for none, "all" for every scope of the service
   --customer-id C        makes a customer token: the customer acting (for *_own scopes and \`me\`)
   --legal-entity-id L    narrows a customer token's own company to this legal entity
   --ttl SECONDS          lifetime, default 3600
   --sub S                the subject, default the customer id or "cli"
 
-Customer scopes: ${ALL_SCOPES.join(' ')}`;
+Scopes: ${ALL_SCOPES.join(' ')}`;
 
 class UsageError extends Error {}
 

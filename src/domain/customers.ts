@@ -16,6 +16,7 @@ import type {
   Transaction,
 } from './store.js';
 import { badInput, conflict, DomainError, notFound } from './errors.js';
+import { createEventLog, type EventLog } from './events.js';
 import { newCustomerNumber, newEntityId, newHexId } from './ids.js';
 import {
   isCustomerNumber,
@@ -46,6 +47,7 @@ const newProfile = (fields: CustomerChanges) =>
 const UPSERT_ATTEMPTS = 3;
 
 export interface CreateOptions {
+  /** Announce a password reset for the new login account (a customer.password-reset event). */
   sendPasswordResetNotifications: boolean;
 }
 
@@ -55,7 +57,7 @@ export interface DeletedCustomer {
   deletedAccounts: number;
 }
 
-export function createCustomerService(now: () => number = Date.now) {
+export function createCustomerService(now: () => number = Date.now, events: EventLog = createEventLog(now)) {
   async function find(reads: StoreReads, reach: Reach, customerNumber: string): Promise<Customer | undefined> {
     return isCustomerNumber(customerNumber) ? (await reads.customers.byNumbers(reach, [customerNumber]))[0] : undefined;
   }
@@ -205,15 +207,11 @@ export function createCustomerService(now: () => number = Date.now) {
       const account = await addAccount(tx, reach, row, fields.contactEmail, at);
       // The first account is a change to the customer's accounts, and so a version of its own.
       row = await tx.customers.update(reach, row.pk, { version: row.version + 1 });
-      if (options.sendPasswordResetNotifications) {
-        await tx.outbox.add(
-          reach,
-          'PASSWORD_RESET',
-          { customerNumber: row.customerNumber, accountId: account.id, email: account.email },
-          at,
-        );
-      }
+      await events.changed(tx, reach, 'customer.created', row);
+      if (options.sendPasswordResetNotifications) await events.passwordReset(tx, reach, row, account);
+      return row;
     }
+    await events.changed(tx, reach, 'customer.created', row);
     return row;
   }
 
@@ -263,7 +261,9 @@ export function createCustomerService(now: () => number = Date.now) {
       }
     }
     if (!changed) return row;
-    return tx.customers.update(reach, row.pk, { ...update, version: row.version + 1, modifiedAt: at });
+    const updated = await tx.customers.update(reach, row.pk, { ...update, version: row.version + 1, modifiedAt: at });
+    await events.changed(tx, reach, 'customer.updated', updated);
+    return updated;
   }
 
   return {
@@ -331,22 +331,36 @@ export function createCustomerService(now: () => number = Date.now) {
       const row = await getLocked(tx, reach, customerNumber);
       const deletedAddresses = await tx.addresses.countByCustomer(reach, row.pk);
       const deletedAccounts = await tx.accounts.countByCustomer(reach, row.pk);
+      await events.deleted(tx, reach, row);
       await tx.customers.delete(reach, row, now());
       return { customerNumber: row.customerNumber, deletedAddresses, deletedAccounts };
     },
 
-    async assignAccount(tx: Transaction, reach: Reach, customerNumber: string, email: unknown): Promise<Account> {
+    async assignAccount(
+      tx: Transaction,
+      reach: Reach,
+      customerNumber: string,
+      email: unknown,
+      options: CreateOptions = { sendPasswordResetNotifications: true },
+    ): Promise<Account> {
       const address = parseEmail(email);
       const row = await getLocked(tx, reach, customerNumber);
       const at = changeTime(row);
       const account = await addAccount(tx, reach, row, address, at);
-      await tx.customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: at });
+      const updated = await tx.customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: at });
+      await events.changed(tx, reach, 'customer.updated', updated);
+      if (options.sendPasswordResetNotifications) await events.passwordReset(tx, reach, updated, account);
       return account;
     },
 
-    /** Raises the version of a (locked) customer after a change to one of its parts (addresses). */
-    newVersion(tx: Transaction, reach: Reach, row: Customer): Promise<Customer> {
-      return tx.customers.update(reach, row.pk, { version: row.version + 1, modifiedAt: changeTime(row) });
+    /** Raises the version of a (locked) customer after a change to one of its parts (addresses), and announces it. */
+    async newVersion(tx: Transaction, reach: Reach, row: Customer): Promise<Customer> {
+      const updated = await tx.customers.update(reach, row.pk, {
+        version: row.version + 1,
+        modifiedAt: changeTime(row),
+      });
+      await events.changed(tx, reach, 'customer.updated', updated);
+      return updated;
     },
   };
 }

@@ -5,10 +5,26 @@
 import { createAddressService } from './addresses.js';
 import { createCustomerList } from './customer-list.js';
 import { createCustomerService } from './customers.js';
+import { createEventLog } from './events.js';
+import { createWebhookService, type WebhookPolicy } from './webhooks.js';
 
-export function createDomain(now: () => number = Date.now) {
-  const customers = createCustomerService(now);
-  return { customers, customerList: createCustomerList(), addresses: createAddressService(customers, now) };
+/** Without the sending side's policy no endpoint can be registered: every URL is refused. */
+const NO_WEBHOOKS: WebhookPolicy = {
+  checkUrl: async () => 'this service sends no webhooks',
+  newSecret: () => {
+    throw new Error('No webhook policy');
+  },
+};
+
+export function createDomain(options: { now?: () => number; webhooks?: WebhookPolicy } = {}) {
+  const now = options.now ?? Date.now;
+  const customers = createCustomerService(now, createEventLog(now));
+  return {
+    customers,
+    customerList: createCustomerList(),
+    addresses: createAddressService(customers, now),
+    webhooks: createWebhookService(options.webhooks ?? NO_WEBHOOKS, now),
+  };
 }
 
 export type Domain = ReturnType<typeof createDomain>;

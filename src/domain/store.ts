@@ -129,7 +129,115 @@ export interface NewAssignment {
   readonly createdAt: number;
 }
 
-export type NotificationType = 'PASSWORD_RESET';
+// ---- Events and webhooks ----
+
+/** The event types of EVENTS.md, the seed platform's names. */
+export const EVENT_TYPES = [
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  'customer.password-reset',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** A customer's rows as a change left them: what a created or updated event carries. */
+export interface CustomerSnapshot {
+  readonly customer: Customer;
+  readonly addresses: readonly Address[];
+  readonly accounts: readonly Account[];
+  readonly memberships: readonly Membership[];
+}
+
+/** What an event holds: the customer's rows, or (deleted, password reset) the data it sends as it is. */
+export type EventPayload = { readonly snapshot: CustomerSnapshot } | { readonly data: Record<string, unknown> };
+
+/** A place in a tenant's log: the writing transaction (0 on SQLite), then the row. Cursors encode it. */
+export interface EventPosition {
+  readonly tx: number;
+  readonly pk: number;
+}
+
+export interface NewEvent {
+  readonly id: string;
+  readonly type: EventType;
+  readonly customerNumber: string;
+  /** The ids of the legal entities the customer belongs to: own-scope callers see the events of their company's. */
+  readonly legalEntities: readonly string[];
+  readonly payload: EventPayload;
+  readonly createdAt: number;
+}
+
+export interface StoredEvent extends NewEvent {
+  readonly tenant: string;
+  readonly position: EventPosition;
+}
+
+export interface EventQuery {
+  /** Events after this position, oldest first. */
+  readonly after: EventPosition;
+  /** Only these types (all when absent). */
+  readonly types?: readonly EventType[] | undefined;
+  readonly limit: number;
+}
+
+export interface WebhookEndpoint {
+  readonly pk: number;
+  readonly tenant: string;
+  readonly id: string;
+  readonly url: string;
+  readonly description: string | null;
+  /** `,type,type,`: the event types it wants; empty for all. */
+  readonly eventTypes: string;
+  readonly active: boolean;
+  readonly disabledReason: string | null;
+  readonly secret: string;
+  readonly previousSecret: string | null;
+  readonly previousSecretUntil: number | null;
+  readonly createdAt: number;
+}
+export type NewWebhookEndpoint = Omit<WebhookEndpoint, 'pk' | 'tenant'>;
+export type WebhookEndpointChanges = Partial<Omit<NewWebhookEndpoint, 'id' | 'createdAt'>>;
+
+export const DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED', 'GAVE_UP'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface WebhookAttempt {
+  readonly at: number;
+  readonly statusCode: number | null;
+  readonly durationMs: number;
+  readonly error: string | null;
+}
+
+export interface WebhookDelivery {
+  readonly pk: number;
+  readonly tenant: string;
+  readonly endpointPk: number;
+  readonly eventPk: number;
+  readonly customerNumber: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: readonly WebhookAttempt[];
+  /** When it is sent next; null once it succeeded or was given up. */
+  readonly nextAttemptAt: number | null;
+  readonly leaseUntil: number | null;
+  readonly createdAt: number;
+}
+
+/** A delivery a relay claimed: with what it sends and where. */
+export interface ClaimedDelivery {
+  readonly delivery: WebhookDelivery;
+  readonly endpoint: WebhookEndpoint;
+  readonly event: StoredEvent;
+}
+
+/** What an attempt left: the delivery's new state, and the endpoint's when it is to be disabled. */
+export interface DeliveryOutcome {
+  readonly pk: number;
+  readonly status: DeliveryStatus;
+  readonly attempts: readonly WebhookAttempt[];
+  readonly nextAttemptAt: number | null;
+  /** Disables the delivery's endpoint, with this reason (410 Gone). */
+  readonly disableEndpoint?: string | undefined;
+}
 
 // ---- Lists ----
 
@@ -317,6 +425,29 @@ export interface StoreReads {
     /** The caller's own company for an own-scope reach (its legal entities, narrowed as the reach says). */
     companyOf(reach: Reach): Promise<LegalEntity[]>;
   };
+  readonly events: {
+    /**
+     * The tenant's events after a position, oldest first: only those committed below every transaction still
+     * running, so a later read never finds one before a position already read. An own-scope reach sees its
+     * company's customers' events, and no password resets.
+     */
+    page(reach: Reach, query: EventQuery): Promise<StoredEvent[]>;
+    /** The position of the tenant's last event that a page can show now (`{tx: 0, pk: 0}` before the first). */
+    head(reach: Reach): Promise<EventPosition>;
+    byIds(reach: Reach, ids: readonly string[]): Promise<StoredEvent[]>;
+    byPks(reach: Reach, pks: readonly number[]): Promise<StoredEvent[]>;
+  };
+  readonly webhooks: {
+    /** The tenant's endpoints, oldest first. */
+    endpoints(reach: Reach): Promise<WebhookEndpoint[]>;
+    endpointsByIds(reach: Reach, ids: readonly string[]): Promise<WebhookEndpoint[]>;
+    /** An endpoint's deliveries, newest event first, after the delivery `before` (its event's pk) when given. */
+    deliveries(
+      reach: Reach,
+      endpointPk: number,
+      query: { limit: number; beforeEventPk?: number | undefined; status?: DeliveryStatus | undefined },
+    ): Promise<WebhookDelivery[]>;
+  };
 }
 
 /**
@@ -358,9 +489,38 @@ export interface Transaction extends StoreReads {
     assign(reach: Reach, values: NewAssignment): Promise<boolean>;
     unassign(reach: Reach, customerPk: number, legalEntityPk: number): Promise<boolean>;
   };
-  readonly outbox: {
-    add(reach: Reach, type: NotificationType, payload: Record<string, unknown>, at: number): Promise<void>;
+  readonly events: StoreReads['events'] & {
+    /** Appends the event to the tenant's log, with a delivery to each active endpoint of the tenant that wants it. */
+    append(reach: Reach, event: NewEvent): Promise<void>;
   };
+  readonly webhooks: StoreReads['webhooks'] & {
+    insertEndpoint(reach: Reach, values: NewWebhookEndpoint): Promise<WebhookEndpoint | undefined>;
+    updateEndpoint(reach: Reach, pk: number, changes: WebhookEndpointChanges): Promise<WebhookEndpoint>;
+    /** Deletes the endpoint and its deliveries. */
+    deleteEndpoint(reach: Reach, pk: number): Promise<void>;
+    /** Sends the event to the endpoint again, as a new delivery or by starting its delivery over (attempts kept). */
+    redeliver(reach: Reach, endpointPk: number, event: StoredEvent, at: number): Promise<WebhookDelivery>;
+  };
+}
+
+/**
+ * The relay's work (src/events/relay.ts), the only statements that span tenants: each delivery it claims names
+ * its tenant, and its outcome is written back to that delivery alone.
+ */
+export interface RelayStore {
+  /**
+   * Leases up to `limit` due deliveries until `leaseUntil`: only the oldest unfinished one of each customer at each
+   * endpoint (so one customer's events go out in order), of active endpoints, none leased by another relay.
+   */
+  claim(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
+  /** Writes the outcomes of attempts, and ends their leases. */
+  record(outcomes: readonly DeliveryOutcome[]): Promise<void>;
+  /** Ends the leases of deliveries claimed but not attempted (a relay that stops). */
+  release(pks: readonly number[]): Promise<void>;
+  /** Deletes up to `limit` events older than `before` whose deliveries are all finished: how many it deleted. */
+  prune(before: number, limit: number): Promise<number>;
+  /** Deliveries waiting (not finished), and the time of the oldest one's event. */
+  backlog(): Promise<{ waiting: number; oldestEventAt: number | null }>;
 }
 
 /**
@@ -407,6 +567,14 @@ export interface Store {
    * must use the transaction it is handed, never `reads` (which would run outside it).
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** The relay's statements (cross-tenant). */
+  readonly relay: RelayStore;
+  /**
+   * Calls `listener` with a tenant soon after a transaction that appended events of that tenant commits, in this
+   * process or (PostgreSQL) in any process on the database; a wake-up signal only: the log is the truth, and a
+   * signal may be lost or repeated. Answers the function that stops the calls.
+   */
+  onEvents(listener: (tenant: string) => void): () => void;
   /** True while the database answers a trivial query. */
   isReady(): Promise<boolean>;
   /** Closes the connections, after the transactions in progress. */

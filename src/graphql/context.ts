@@ -15,15 +15,18 @@ import { invalidToken, retryLater } from './errors.js';
 /** A request without a token has a session without a caller: introspection works, customer data does not. */
 export interface Context extends Session {
   readonly requestId: string;
+  /** Settles when the service shuts down: subscriptions end then, so that their requests do not hold it open. */
+  readonly closing: Promise<void>;
 }
 
 export interface ContextDependencies {
   domain: Domain;
-  store: Pick<Store, 'reads' | 'transaction'>;
+  store: Pick<Store, 'reads' | 'transaction' | 'onEvents'>;
   verifyToken: TokenVerifier;
+  closing: Promise<void>;
 }
 
-export function createContextFactory({ domain, store, verifyToken }: ContextDependencies) {
+export function createContextFactory({ domain, store, verifyToken, closing }: ContextDependencies) {
   return async ({ request }: YogaInitialContext): Promise<Context> => {
     const requestId = request.headers.get('x-request-id')?.slice(0, 128) || randomUUID();
     // A header that is not a valid bearer token refuses the whole request (401).
@@ -31,6 +34,6 @@ export function createContextFactory({ domain, store, verifyToken }: ContextDepe
       if (error instanceof InvalidTokenError) throw invalidToken(error.message);
       throw error instanceof IdentityProviderUnavailableError ? retryLater(error) : error;
     });
-    return { requestId, ...createSession(caller, domain, store) };
+    return { requestId, closing, ...createSession(caller, domain, store) };
   };
 }

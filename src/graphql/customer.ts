@@ -17,6 +17,9 @@ import {
   LegalEntityRef,
 } from './refs.js';
 
+const PASSWORD_RESET_ARGUMENT =
+  'Announce a password reset for the new login account (a customer.password-reset event, which the identity service that owns passwords turns into a mail).';
+
 CustomerRef.implement({
   description: 'A customer of the tenant: a person, possibly a member of one or more companies (legal entities).',
   // No type-level scopes: scope-auth would run them on every field of every customer. Each field that returns a
@@ -204,7 +207,7 @@ builder.mutationFields((t) => ({
     authScopes: { allowed: permissionOf('createCustomer') },
     args: {
       input: t.arg({ type: CustomerCreateInput, required: true }),
-      sendPasswordResetNotifications: t.arg.boolean({ defaultValue: true }),
+      sendPasswordResetNotifications: t.arg.boolean({ defaultValue: true, description: PASSWORD_RESET_ARGUMENT }),
     },
     resolve: (_root, args, ctx) =>
       perform(ctx, 'createCustomer', {
@@ -250,7 +253,15 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Adds a login account (an email address, unique in the tenant) to an existing customer.',
     authScopes: { allowed: permissionOf('assignCustomerAccount') },
-    args: { customerNumber: t.arg.string({ required: true }), email: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => perform(ctx, 'assignCustomerAccount', args),
+    args: {
+      customerNumber: t.arg.string({ required: true }),
+      email: t.arg.string({ required: true }),
+      sendPasswordResetNotifications: t.arg.boolean({ defaultValue: true, description: PASSWORD_RESET_ARGUMENT }),
+    },
+    resolve: (_root, args, ctx) =>
+      perform(ctx, 'assignCustomerAccount', {
+        ...args,
+        sendPasswordResetNotifications: args.sendPasswordResetNotifications ?? true,
+      }),
   }),
 }));

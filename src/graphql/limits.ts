@@ -58,6 +58,7 @@ export function edgePlugins<C extends object = object>({
     ...(trustedDocuments ? [persistedOperations<C>(trustedDocuments, graphql.persistedOperationsOnly)] : []),
     documentLimits<C>(graphql),
     servedOperationTypes<C>(),
+    subscriptionsAsStreams<C>(),
     costLimit<C>(graphql.maxCost),
     ...(graphql.introspection ? [] : [disableIntrospection<C>()]),
     ...(production ? [hideSuggestions<C>()] : []),
@@ -188,9 +189,9 @@ function measureCost(
 }
 
 /**
- * The schema has queries and mutations only. graphql-js validates a `subscription` against it without complaint and
- * fails only when running it ("Schema is not configured to execute subscription operation"), which would be masked
- * as an unexpected error; refuse it as an invalid document instead.
+ * An operation type the schema lacks: graphql-js validates it without complaint and fails only when running it
+ * ("Schema is not configured to execute … operation"), which would be masked as an unexpected error; refuse it as an
+ * invalid document instead.
  */
 function servedOperationTypes<C extends object>(): Plugin<C> {
   const rule = (context: ValidationContext): ASTVisitor => ({
@@ -202,6 +203,27 @@ function servedOperationTypes<C extends object>(): Plugin<C> {
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(rule);
+    },
+  };
+}
+
+/**
+ * A subscription is a stream of events (GraphQL over SSE): a request that does not accept `text/event-stream` would
+ * get Yoga's bare 406, so it is told how to ask instead.
+ */
+function subscriptionsAsStreams<C extends object>(): Plugin<C> {
+  return {
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const { request } = args.contextValue as { request?: Request };
+      if (request?.headers.get('accept')?.includes('text/event-stream')) return;
+      setResultAndStopExecution({
+        errors: [
+          refusal(
+            'Subscriptions are served as a stream of server-sent events: send the request with Accept: text/event-stream.',
+            'BAD_REQUEST',
+          ),
+        ],
+      });
     },
   };
 }
@@ -266,8 +288,17 @@ function hideSuggestions<C extends object>(): Plugin<C> {
   };
 }
 
-/** Only browser requests that were preflighted (CORS) may run: a JSON body, or a header a form cannot send. */
-const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
+/**
+ * Only browser requests that were preflighted (CORS) may run: a JSON body, or a header a form or a link cannot send.
+ * `Authorization` is one: a GET carrying it (urql's queries, a gateway's subscription over SSE) cannot be sent across
+ * sites without a preflight.
+ */
+const PREFLIGHT_HEADERS = [
+  'x-graphql-yoga-csrf',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'authorization',
+];
 function csrfPrevention<C extends object>(): Plugin<C> {
   const check = useCSRFPrevention({ requestHeaders: PREFLIGHT_HEADERS }).onRequestParse!;
   return {

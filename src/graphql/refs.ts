@@ -1,5 +1,5 @@
 /** Object refs of the schema, declared apart from their fields so that type files can reference each other. */
-import type { Account, Address, Customer, LegalEntity, Membership } from '../domain/store.js';
+import type { Account, Address, Customer, LegalEntity, Membership, StoredEvent } from '../domain/store.js';
 import { builder } from './builder.js';
 
 /** A legal entity, seen either through a customer's assignment to it or on its own (federation). */
@@ -21,3 +21,13 @@ export const BusinessModelEnum = builder.enumType('BusinessModel', {
     B2C: { description: 'The customer is assigned to no legal entity.' },
   } as const,
 });
+
+/**
+ * An event as GraphQL shows it. `withinReach`: it came from a read within the caller's reach (the pull query, the
+ * subscription); one reached through a webhook delivery is checked again before its customer is shown.
+ */
+export interface EventView {
+  event: StoredEvent;
+  withinReach: boolean;
+}
+export const CustomerEventRef = builder.objectRef<EventView>('CustomerEvent');

@@ -9,6 +9,8 @@ import './account.js';
 import './address.js';
 import './customer.js';
 import './customer-list.js';
+import './events.js';
+import './webhooks.js';
 import { guardEntities } from './federation.js';
 
 /**

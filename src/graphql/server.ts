@@ -26,9 +26,19 @@ export interface GraphQLServerOptions {
   logger: Logger;
   /** Plugins that watch every operation (metrics, the request log): they come first. */
   observers: Plugin<Context>[];
+  /** Settles when the service shuts down (subscriptions end). */
+  closing: Promise<void>;
 }
 
-export function createGraphQLServer({ config, store, domain, verifyToken, logger, observers }: GraphQLServerOptions) {
+export function createGraphQLServer({
+  config,
+  store,
+  domain,
+  verifyToken,
+  logger,
+  observers,
+  closing,
+}: GraphQLServerOptions) {
   const trustedDocuments = config.graphql.persistedOperationsFile
     ? loadTrustedDocuments(config.graphql.persistedOperationsFile)
     : undefined;
@@ -47,7 +57,7 @@ export function createGraphQLServer({ config, store, domain, verifyToken, logger
   ];
   return createYoga<Record<string, never>, Context>({
     schema: buildSchema(),
-    context: createContextFactory({ domain, store, verifyToken }),
+    context: createContextFactory({ domain, store, verifyToken, closing }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Served by src/http/graphiql.ts from local assets (Yoga's own loads them from unpkg).

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics: SQL statements executed, GraphQL operations counted and timed by name, REST requests by
- * route, status and outcome, and the admission of expensive reads.
+ * route, status and outcome, the admission of expensive reads, and change events: appended, delivered, waiting.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -25,6 +25,11 @@ export function createMetrics({ maxOperationNames = 500 }: MetricsOptions = {}) 
   const statements = new Counter({
     name: 'db_statements_total',
     help: 'SQL statements the service has executed.',
+    registers: [registry],
+  });
+  const backgroundStatements = new Counter({
+    name: 'db_background_statements_total',
+    help: 'SQL statements of background work (the webhook relay, pruning, the backlog gauges).',
     registers: [registry],
   });
   const operations = new Counter({
@@ -118,9 +123,52 @@ export function createMetrics({ maxOperationNames = 500 }: MetricsOptions = {}) 
     );
   }
 
+  const eventsAppended = new Counter({
+    name: 'events_appended_total',
+    help: 'Change events committed to the event log by this process.',
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: 'webhook_delivery_attempts_total',
+    help: 'Webhook delivery attempts by this process, by result (succeeded, failed and to be retried, gave_up).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+
+  /** Reads the relay's backlog at each scrape: deliveries waiting, and the age of the oldest one's event. */
+  function observeWebhookBacklog(backlog: () => Promise<{ waiting: number; oldestEventAt: number | null }>): void {
+    let last: Promise<{ waiting: number; oldestEventAt: number | null }> | undefined;
+    // Both gauges from one statement per scrape.
+    const read = () => {
+      last ??= backlog().finally(() => setImmediate(() => (last = undefined)));
+      return last;
+    };
+    new Gauge({
+      name: 'webhook_deliveries_waiting',
+      help: 'Webhook deliveries not yet succeeded or given up, all tenants (the relay queue).',
+      registers: [registry],
+      async collect() {
+        this.set((await read().catch(() => undefined))?.waiting ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'webhook_oldest_undelivered_event_age_seconds',
+      help: 'Age of the oldest event with a webhook delivery still to make (0 when none).',
+      registers: [registry],
+      async collect() {
+        const oldest = (await read().catch(() => undefined))?.oldestEventAt;
+        this.set(oldest ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+      },
+    });
+  }
+
   return {
     registry,
     countStatement: () => statements.inc(),
+    countBackgroundStatement: () => backgroundStatements.inc(),
+    countEvents: (count: number) => eventsAppended.inc(count),
+    countDeliveryAttempt: (result: 'succeeded' | 'failed' | 'gave_up') => deliveries.inc({ result }),
+    observeWebhookBacklog,
     observeAdmission,
     plugin,
     restRequest,

@@ -15,6 +15,9 @@ export const CUSTOMER_FIELDS = {
 
 export const ADDRESS_FIELDS = { customer: 'read' } as const satisfies Record<string, Permission>;
 
+/** An event's customer: a webhook scope shows events and deliveries, not the customers in them. */
+export const EVENT_FIELDS = { customer: 'read' } as const satisfies Record<string, Permission>;
+
 type Part = keyof CustomerParts;
 
 /** Customer's fields that show a part. */

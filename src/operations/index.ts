@@ -6,7 +6,8 @@
  */
 import type { Permission } from '../auth/scopes.js';
 import type { CustomerListRequest, NumberedPageRequest } from '../domain/customer-list.js';
-import type { Address, CustomerParts, Reach, Transaction } from '../domain/store.js';
+import { type EventPageArgs, eventPage, type FollowArgs, followEvents } from '../domain/events.js';
+import type { Address, CustomerParts, DeliveryStatus, Reach, Transaction, WebhookEndpoint } from '../domain/store.js';
 import { isAddressId, isCustomerNumber } from '../domain/validation.js';
 import type { Session } from './session.js';
 
@@ -100,6 +101,56 @@ export const OPERATIONS = {
     return owner && s.loaders.addressesOf(owner);
   }),
 
+  /** A page of the tenant's event log (own-scope callers: their company's customers' events). */
+  customerEvents: read('read', (s, reach, a: EventPageArgs) => eventPage(s.reads(), reach, a)),
+  /** The events as they commit, after the cursor first: what the subscription streams until `stopped` settles. */
+  followCustomerEvents: read('read', (s, reach, a: FollowArgs & { stopped: Promise<unknown> }) =>
+    followEvents({ reads: s.reads(), onEvents: s.onEvents }, reach, a, a.stopped),
+  ),
+  webhookEndpoints: read('readWebhooks', (s, reach) => s.domain.webhooks.endpoints(s.reads(), reach)),
+  webhookEndpoint: read('readWebhooks', (s, reach, a: { id: string }) =>
+    s.domain.webhooks.endpoint(s.reads(), reach, a.id),
+  ),
+  /** A page of an endpoint's deliveries, each with its event. */
+  webhookDeliveries: read(
+    'readWebhooks',
+    async (
+      s,
+      reach,
+      a: { endpoint: WebhookEndpoint; first: number; after?: string | null; status?: DeliveryStatus | null },
+    ) => {
+      const page = await s.domain.webhooks.deliveries(s.reads(), reach, a.endpoint, a);
+      const events = await s.reads().events.byPks(reach, [...new Set(page.deliveries.map((d) => d.eventPk))]);
+      const eventOf = new Map(events.map((event) => [event.position.pk, event]));
+      return {
+        hasNextPage: page.hasNextPage,
+        deliveries: page.deliveries.flatMap((delivery) => {
+          const event = eventOf.get(delivery.eventPk);
+          return event ? [{ delivery, event, endpoint: a.endpoint }] : [];
+        }),
+      };
+    },
+  ),
+
+  createWebhookEndpoint: write('manageWebhooks', (s, tx, reach, a: { input: unknown }) =>
+    s.domain.webhooks.create(tx, reach, a.input),
+  ),
+  updateWebhookEndpoint: write('manageWebhooks', (s, tx, reach, a: { id: string; input: unknown }) =>
+    s.domain.webhooks.update(tx, reach, a.id, a.input),
+  ),
+  deleteWebhookEndpoint: write('manageWebhooks', (s, tx, reach, a: { id: string }) =>
+    s.domain.webhooks.delete(tx, reach, a.id),
+  ),
+  rotateWebhookSecret: write('manageWebhooks', (s, tx, reach, a: { id: string }) =>
+    s.domain.webhooks.rotateSecret(tx, reach, a.id),
+  ),
+  redeliverWebhookEvent: write('manageWebhooks', async (s, tx, reach, a: { endpointId: string; eventId: string }) => {
+    const delivery = await s.domain.webhooks.redeliver(tx, reach, a.endpointId, a.eventId);
+    const [event] = await tx.events.byPks(reach, [delivery.eventPk]);
+    const [endpoint] = await tx.webhooks.endpointsByIds(reach, [a.endpointId]);
+    return { delivery, event: event!, endpoint: endpoint! };
+  }),
+
   createCustomer: write('create', (s, tx, reach, a: { input: unknown; sendPasswordResetNotifications: boolean }) =>
     s.domain.customers.create(tx, reach, a.input, { sendPasswordResetNotifications: a.sendPasswordResetNotifications }),
   ),
@@ -112,8 +163,12 @@ export const OPERATIONS = {
   deleteCustomer: write('delete', (s, tx, reach, a: CustomerArgs) =>
     s.domain.customers.delete(tx, reach, a.customerNumber),
   ),
-  assignCustomerAccount: write('manageParts', (s, tx, reach, a: CustomerArgs & { email: unknown }) =>
-    s.domain.customers.assignAccount(tx, reach, a.customerNumber, a.email),
+  assignCustomerAccount: write(
+    'manageParts',
+    (s, tx, reach, a: CustomerArgs & { email: unknown; sendPasswordResetNotifications: boolean }) =>
+      s.domain.customers.assignAccount(tx, reach, a.customerNumber, a.email, {
+        sendPasswordResetNotifications: a.sendPasswordResetNotifications,
+      }),
   ),
   addCustomerAddress: write('manageParts', (s, tx, reach, a: CustomerArgs & { input: unknown }) =>
     s.domain.addresses.add(tx, reach, a.customerNumber, a.input),

@@ -17,6 +17,8 @@ export interface Session {
   readonly loaders: Loaders;
   /** What this request reads through: the store's reads, or in a write its transaction. */
   reads(): StoreReads;
+  /** The store's signal of committed events (src/domain/store.ts, Store.onEvents). */
+  onEvents: Store['onEvents'];
   /** Runs `work` in the session's transaction (one made for it when there is none), so that its reads see it. */
   write<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Makes the session work on `tx`: a GraphQL mutation operation is one transaction, all its fields in it. */
@@ -42,7 +44,11 @@ const anonymousLoaders = new Proxy({} as Loaders, {
   },
 });
 
-export function createSession(caller: Caller | null, domain: Domain, store: Pick<Store, 'reads' | 'transaction'>) {
+export function createSession(
+  caller: Caller | null,
+  domain: Domain,
+  store: Pick<Store, 'reads' | 'transaction' | 'onEvents'>,
+) {
   // Doors copy a session's properties into their own objects (envelop does): state that changes lives here.
   let transaction: Transaction | undefined;
   const reads = () => transaction ?? store.reads;
@@ -50,6 +56,7 @@ export function createSession(caller: Caller | null, domain: Domain, store: Pick
     caller,
     domain,
     reads,
+    onEvents: store.onEvents,
     loaders: caller ? createLoaders(reads, caller.tenant) : anonymousLoaders,
     async write(work) {
       if (transaction) return work(transaction);

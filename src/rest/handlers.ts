@@ -7,15 +7,13 @@
 import { notFound } from '../domain/errors.js';
 import type { Customer, CustomerParts } from '../domain/store.js';
 import { CUSTOMER_FIELDS } from '../operations/fields.js';
+import { addressJson, type CustomerJson, customerJson } from '../domain/representation.js';
 import { perform, type Session } from '../operations/index.js';
 import type { RestResponse } from './errors.js';
 import { filterOfQ } from './list.js';
 import { type Expand, NO_EXPAND } from './params.js';
 import { type Condition, parseQ } from './q.js';
 import {
-  addressJson,
-  type CustomerJson,
-  customerJson,
   toAddressInput,
   toAddressPatch,
   toAddressReplacement,
@@ -119,7 +117,11 @@ export function createRestHandlers(): RestHandlers<Session> {
 
     async assignAccount(session, call) {
       const { customerNumber } = call.params;
-      await perform(session, 'assignCustomerAccount', { customerNumber, email: call.body.email });
+      await perform(session, 'assignCustomerAccount', {
+        customerNumber,
+        email: call.body.email,
+        sendPasswordResetNotifications: call.query.sendPasswordResetNotifications,
+      });
       return json(201, { id: customerNumber });
     },
 

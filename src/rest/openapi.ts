@@ -22,7 +22,7 @@ import {
   CustomerJsonSchema,
   IdJsonSchema,
   LegalEntityJsonSchema,
-} from './representation.js';
+} from '../domain/representation.js';
 import { BASE_PATH, QUERY_PARAMETERS, ROUTES, type Answer, type JsonSchema, type Route } from './routes.js';
 
 export type OpenApiDocument = {

@@ -4,6 +4,7 @@
  * An empty value counts as absent (as an empty environment variable does in src/config.ts), except where a value
  * is required.
  */
+import type { Expand } from '../domain/representation.js';
 import type { CustomerOrderField, OrderTerm } from '../domain/store.js';
 import { badRequest, invalidTenant, RestBadRequest } from './errors.js';
 
@@ -29,13 +30,8 @@ export const SORT_FIELDS = {
 
 export type SortField = keyof typeof SORT_FIELDS;
 
-/** What `expand` asks for; each part of the answer that is not always there. */
-export interface Expand {
-  readonly addresses: boolean;
-  readonly accounts: boolean;
-  /** `mixin:*`: the customer's mixins. */
-  readonly mixins: boolean;
-}
+/** What `expand` asks for: each part of the answer that is not always there. */
+export type { Expand };
 
 export const NO_EXPAND: Expand = { addresses: false, accounts: false, mixins: false };
 

@@ -254,7 +254,7 @@ export const ROUTES = [
     operation: 'assignCustomerAccount',
     summary: 'Assigns a customer account to an existing customer profile.',
     graphql: 'assignCustomerAccount',
-    query: [],
+    query: ['sendPasswordResetNotifications'],
     body: { name: 'AccountAssignment', schema: AccountBodySchema, mediaTypes: JSON_BODY },
     answers: [idAnswer(201, 'customer number')],
     errors: FAILS_WITH_BODY,

@@ -1,11 +1,11 @@
 /**
  * The store contract (src/domain/store.ts), one suite run on both stores, as Auth.js runs one suite over every
  * adapter: rows kept exactly as given, batched lookups, conflicts that leave a transaction usable, reach, locks,
- * tombstones, rollbacks, the outbox and the seed writer. What only one store has (its connections, its plans, its
+ * tombstones, rollbacks, the event log with its deliveries, and the seed writer. What only one store has (its connections, its plans, its
  * failures) is in its own file beside this one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Customer, OrderTerm, Reach } from '../../src/domain/store.js';
+import type { Customer, NewEvent, OrderTerm, Reach } from '../../src/domain/store.js';
 import type { OpenedStore, SeedCustomer } from '../../src/store/index.js';
 import {
   BASE,
@@ -483,22 +483,163 @@ describe.each(KINDS)('the %s store', (kind) => {
     });
   });
 
-  describe('outbox', () => {
-    it('adds a notification in the transaction', async () => {
-      const payload = { customerNumber: '1', email: 'x@example.com', nested: { b: 1, a: 2 } };
-      await store.transaction((tx) => tx.outbox.add({ tenant: 'outbox' }, 'PASSWORD_RESET', payload, BASE));
+  describe('the event log', () => {
+    const T: Reach = { tenant: 'log' };
+    const event = (id: string, customerNumber: string, legalEntities: string[] = []): NewEvent => ({
+      id,
+      type: 'customer.deleted',
+      customerNumber,
+      legalEntities,
+      payload: { data: { tenant: T.tenant, customerNumber, id: customerNumber } },
+      createdAt: BASE,
+    });
+    const ids = async (reach: Reach, after = { tx: 0, pk: 0 }) =>
+      (await store.reads.events.page(reach, { after, limit: 100 })).map((e) => e.id);
+
+    it('appends in the transaction: a rolled-back one appends nothing, each tenant reads its own', async () => {
+      await store.transaction(async (tx) => {
+        await tx.events.append(T, event('e1', 'c1'));
+        await tx.events.append(T, event('e2', 'c2'));
+      });
       await expect(
         store.transaction(async (tx) => {
-          await tx.outbox.add({ tenant: 'outbox' }, 'PASSWORD_RESET', { lost: true }, BASE);
+          await tx.events.append(T, event('lost', 'c1'));
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
-      const rows = await store.query(
-        'SELECT tenant, type, CAST(payload AS text) AS payload, created_at, sent_at FROM outbox',
+      await store.transaction((tx) => tx.events.append({ tenant: 'other-log' }, event('o1', 'c1')));
+      expect(await ids(T)).toEqual(['e1', 'e2']);
+      expect(await ids({ tenant: 'other-log' })).toEqual(['o1']);
+      const [first] = await store.reads.events.page(T, { after: { tx: 0, pk: 0 }, limit: 1 });
+      expect(await ids(T, first!.position)).toEqual(['e2']);
+      expect(await store.reads.events.head(T)).toEqual((await store.reads.events.byIds(T, ['e2']))[0]!.position);
+      expect(await store.reads.events.byIds({ tenant: 'other-log' }, ['e1'])).toEqual([]);
+    });
+
+    it('shows an own-scope reach the events of its company only, and no password resets', async () => {
+      const R: Reach = { tenant: 'log-own' };
+      const [me] = await insertCustomers(store, R, [newCustomer('me')]);
+      const entity = await store.transaction((tx) =>
+        tx.legalEntities.getOrCreate(R, { id: 'L100', registrationId: 'R100', name: null, createdAt: BASE }),
       );
-      expect(rows.map((row) => ({ ...row, created_at: Number(row.created_at) }))).toEqual([
-        { tenant: 'outbox', type: 'PASSWORD_RESET', payload: JSON.stringify(payload), created_at: BASE, sent_at: null },
-      ]);
+      await store.transaction(async (tx) => {
+        await tx.legalEntities.assign(R, { id: 'A1', customerPk: me!.pk, legalEntityPk: entity.pk, createdAt: BASE });
+        await tx.events.append(R, event('mine', 'c1', ['L100']));
+        await tx.events.append(R, event('theirs', 'c2', ['L1000']));
+        await tx.events.append(R, { ...event('reset', 'c1', ['L100']), type: 'customer.password-reset' });
+      });
+      const own: Reach = { tenant: R.tenant, company: { customerNumber: 'me' } };
+      expect(await ids(own)).toEqual(['mine']);
+      expect(await ids({ tenant: R.tenant, company: { customerNumber: 'me', legalEntityId: 'L2' } })).toEqual([]);
+      expect(await ids(R)).toEqual(['mine', 'theirs', 'reset']);
+    });
+
+    it('makes a delivery to each active endpoint that wants the type, and claims one customer in order', async () => {
+      const W: Reach = { tenant: 'log-hooks' };
+      const endpoint = (id: string, eventTypes: string, active = true) => ({
+        id,
+        url: 'https://example.com/hook',
+        description: null,
+        eventTypes,
+        active,
+        disabledReason: null,
+        secret: 'whsec_x',
+        previousSecret: null,
+        previousSecretUntil: null,
+        createdAt: BASE,
+      });
+      await store.transaction(async (tx) => {
+        await tx.webhooks.insertEndpoint(W, endpoint('all', ''));
+        await tx.webhooks.insertEndpoint(W, endpoint('created-only', ',customer.created,'));
+        await tx.webhooks.insertEndpoint(W, endpoint('off', '', false));
+        await tx.events.append(W, event('d1', 'c1'));
+        await tx.events.append(W, event('d2', 'c1'));
+        await tx.events.append(W, event('d3', 'c2'));
+      });
+      const [all] = await store.reads.webhooks.endpointsByIds(W, ['all']);
+      expect((await store.reads.webhooks.deliveries(W, all!.pk, { limit: 10 })).length).toBe(3);
+      for (const id of ['created-only', 'off']) {
+        const [other] = await store.reads.webhooks.endpointsByIds(W, [id]);
+        expect(await store.reads.webhooks.deliveries(W, other!.pk, { limit: 10 })).toEqual([]);
+      }
+      // The first claim gets the head of each customer: d1 (c1) and d3 (c2), not d2, which waits for d1.
+      const now = BASE + 1;
+      const first = (await store.relay.claim(now, now + 1000, 10)).filter((c) => c.delivery.tenant === W.tenant);
+      expect(first.map((c) => c.event.id).sort()).toEqual(['d1', 'd3']);
+      expect((await store.relay.claim(now, now + 1000, 10)).filter((c) => c.delivery.tenant === W.tenant)).toEqual([]);
+      const d1 = first.find((c) => c.event.id === 'd1')!;
+      await store.relay.record([{ pk: d1.delivery.pk, status: 'SUCCEEDED', attempts: [], nextAttemptAt: null }]);
+      const next = (await store.relay.claim(now, now + 1000, 10)).filter((c) => c.delivery.tenant === W.tenant);
+      expect(next.map((c) => c.event.id)).toEqual(['d2']);
+      // A lease that ran out comes back (a crashed relay's claim).
+      const later = now + 5000;
+      const again = (await store.relay.claim(later, later + 1000, 10)).filter((c) => c.delivery.tenant === W.tenant);
+      expect(again.map((c) => c.event.id).sort()).toEqual(['d2', 'd3']);
+      await store.relay.release(again.map((c) => c.delivery.pk));
+      expect((await store.relay.backlog()).waiting).toBeGreaterThanOrEqual(2);
+    });
+
+    it('pages skip nothing while 20 writers commit, each holding its transaction open after it appended', async () => {
+      const G: Reach = { tenant: 'log-gaps' };
+      const written: string[] = [];
+      let writing = true;
+      const writer = async (w: number) => {
+        for (let i = 0; i < 10; i++) {
+          const id = `w${w}-${i}`;
+          await store.transaction(async (tx) => {
+            await tx.events.append(G, event(id, `c${w}`));
+            // An id taken now, a commit later: on PostgreSQL a later id may commit first.
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 15));
+          });
+          written.push(id);
+        }
+      };
+      const seen: string[] = [];
+      const reader = (async () => {
+        let after = { tx: 0, pk: 0 };
+        for (;;) {
+          const done = !writing;
+          const page = await store.reads.events.page(G, { after, limit: 7 });
+          seen.push(...page.map((e) => e.id));
+          if (page.length > 0) after = page.at(-1)!.position;
+          else if (done) return;
+          else await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      })();
+      await Promise.all(Array.from({ length: 20 }, (_, w) => writer(w)));
+      writing = false;
+      await reader;
+      expect(seen.length).toBe(200);
+      expect(new Set(seen)).toEqual(new Set(written));
+    });
+
+    it('prunes old events whose deliveries are finished, never one still to deliver', async () => {
+      const P: Reach = { tenant: 'log-prune' };
+      await store.transaction(async (tx) => {
+        await tx.webhooks.insertEndpoint(P, {
+          id: 'p',
+          url: 'https://example.com/hook',
+          description: null,
+          eventTypes: ',customer.updated,',
+          active: true,
+          disabledReason: null,
+          secret: 'whsec_x',
+          previousSecret: null,
+          previousSecretUntil: null,
+          createdAt: BASE,
+        });
+        await tx.events.append(P, { ...event('old', 'c1'), createdAt: BASE - 10 });
+        await tx.events.append(P, { ...event('waiting', 'c2'), type: 'customer.updated', createdAt: BASE - 10 });
+        await tx.events.append(P, { ...event('young', 'c3'), createdAt: BASE + 10 });
+      });
+      let pruned = 0;
+      while (true) {
+        const n = await store.relay.prune(BASE, 1);
+        pruned += n;
+        if (n === 0) break;
+      }
+      expect(pruned).toBeGreaterThanOrEqual(1);
+      expect(await ids(P)).toEqual(['waiting', 'young']);
     });
   });
 

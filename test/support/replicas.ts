@@ -24,7 +24,7 @@ export async function buildServiceAsync(): Promise<void> {
   });
 }
 
-/** A signed token of `tenant` with every customer scope. */
+/** A signed token of `tenant` with every scope. */
 export const tokenFor = (tenant: string): Promise<string> =>
   signToken(TEST_SECRET, { tenant, scope: ALL_SCOPES.join(' '), sub: 'replicas-test' }, { ttlSeconds: 3600 });
 

@@ -46,6 +46,17 @@ export interface Dialect {
   jsonRows(values: SQL, orderBy: SQL): SQL;
   /** What locks the rows a select reads until the transaction ends; empty where transactions run one at a time. */
   readonly forUpdate: SQL;
+  /** The id of the writing transaction, as a 64-bit integer (0 where transactions commit one at a time). */
+  readonly transactionId: SQL;
+  /**
+   * Where transactions commit out of id order: the id below which every transaction has ended, so that rows of
+   * `transactionId` under it can no longer be joined by a row of a lower id.
+   */
+  readonly settledTransactions?: SQL | undefined;
+  /** After a subquery's FROM: lock the rows of `alias` it picks, skipping those another transaction holds. */
+  skipLocked(alias: SQL): SQL;
+  /** A statement in the appending transaction that wakes other processes' listeners at commit, where there are any. */
+  readonly signalEvents?: ((tenant: SQL) => SQL) | undefined;
   /** Whether the index seeks to `(a, b) > (x, y)` itself; if not, keysets are written as an OR-chain behind a bound. */
   readonly rowValueSeek: boolean;
   /** Whether a page of the list brings its customers' parts in its own statement (else the part reads bring them). */

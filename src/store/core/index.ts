@@ -7,6 +7,7 @@ import type { StoreReads, Transaction } from '../../domain/store.js';
 import type { Admission } from './admission.js';
 import { customerStore } from './customers.js';
 import type { Dialect } from './dialect.js';
+import { eventStores } from './events.js';
 import type { Executor } from './query.js';
 import { rowStores } from './rows.js';
 
@@ -19,14 +20,22 @@ export interface ExpensiveReads {
 export function storeCore(d: Dialect) {
   const customers = customerStore(d);
   const rows = rowStores(d);
+  const log = eventStores(d);
   return {
     /** The reads on a connection: each statement on its own, outside any transaction; expensive ones admitted. */
     reads: (exec: Executor, expensive?: ExpensiveReads): StoreReads => ({
       customers: customers.reads(exec, expensive),
       ...rows.reads(exec),
+      ...log.reads(exec),
     }),
     /** The reads and writes of one open transaction, on its connection. */
-    transaction: (exec: Executor): Transaction => ({ customers: customers.transaction(exec), ...rows.writes(exec) }),
+    transaction: (exec: Executor): Transaction => ({
+      customers: customers.transaction(exec),
+      ...rows.writes(exec),
+      ...log.writes(exec),
+    }),
+    /** The relay's statements: single ones on `exec`, claims and outcomes in transactions of their own. */
+    relay: log.relay,
   };
 }
 

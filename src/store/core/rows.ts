@@ -1,6 +1,6 @@
 /**
  * The rows that belong to customers: addresses, accounts (login identities, one email per tenant whatever its letter
- * case), legal entities and the customers' assignments to them, and the outbox. Reads are batched: one statement
+ * case), legal entities and the customers' assignments to them. Reads are batched: one statement
  * for any number of customers.
  */
 import { type Column, type SQL, sql } from 'drizzle-orm';
@@ -11,7 +11,7 @@ import { arity, type Executor, Params, rowsOf } from './query.js';
 import { deleteRow, insertRow, updateRow } from './writes.js';
 
 export function rowStores(d: Dialect) {
-  const { addresses, accounts, legalEntities, customerLegalEntities: m, customers, outbox } = d.tables;
+  const { addresses, accounts, legalEntities, customerLegalEntities: m, customers } = d.tables;
   const ADDRESS = rowsOf<Address>(addresses);
   const ACCOUNT = rowsOf<Account>(accounts);
   const LEGAL_ENTITY = rowsOf<LegalEntity>(legalEntities);
@@ -88,7 +88,7 @@ export function rowStores(d: Dialect) {
     return Number(row?.[0] ?? 0);
   }
 
-  const reads = (exec: Executor): Omit<StoreReads, 'customers'> => ({
+  const reads = (exec: Executor): Omit<StoreReads, 'customers' | 'events' | 'webhooks'> => ({
     addresses: {
       byCustomerPks: (reach, customerPks) => addressesOf(exec, reach, customerPks),
       byIds: (reach, ids) => addressesById(exec, reach, ids),
@@ -116,7 +116,7 @@ export function rowStores(d: Dialect) {
     },
   });
 
-  function writes(exec: Executor): Omit<Transaction, 'customers'> {
+  function writes(exec: Executor): Omit<Transaction, 'customers' | 'events' | 'webhooks'> {
     const read = reads(exec);
     async function byRegistrationId(tenant: string, registrationId: string) {
       const { bind, values } = new Params();
@@ -180,10 +180,6 @@ export function rowStores(d: Dialect) {
           });
           return removed > 0;
         },
-      },
-      outbox: {
-        add: async (reach, type, payload, at) =>
-          void (await insertRow(exec, outbox, { tenant: reach.tenant, type, payload, createdAt: at })),
       },
     };
   }

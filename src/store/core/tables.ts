@@ -9,16 +9,17 @@ import type { Account, Address, Customer, LegalEntity } from '../../domain/store
 
 /**
  * `key`: the integer primary key, given by the database; `ref`: another table's key, deleted with its row; `code`:
- * text compared byte by byte (the customer number, whose order breaks every tie); `time`: epoch milliseconds.
+ * text compared byte by byte (the customer number, whose order breaks every tie); `long`: a 64-bit integer; `time`:
+ * epoch milliseconds.
  */
-export type ColumnKind = 'key' | 'ref' | 'text' | 'code' | 'flag' | 'int' | 'time' | 'json';
+export type ColumnKind = 'key' | 'ref' | 'text' | 'code' | 'flag' | 'int' | 'long' | 'time' | 'json';
 
 /** A column: its name is its field's in snake case (`firstName` is `first_name`), as its table's is. */
 export interface ColumnSpec {
   readonly kind: ColumnKind;
   readonly notNull: boolean;
   /** For `ref`: the table whose key it holds. */
-  readonly references?: 'customers' | 'legalEntities';
+  readonly references?: 'customers' | 'legalEntities' | 'events' | 'webhookEndpoints';
 }
 
 const required = <K extends ColumnKind>(kind: K) => ({ kind, notNull: true }) as const;
@@ -32,7 +33,7 @@ export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_
 type KindOf<T> = T extends string
   ? 'text' | 'code'
   : T extends number
-    ? 'key' | 'ref' | 'int' | 'time'
+    ? 'key' | 'ref' | 'int' | 'long' | 'time'
     : T extends boolean
       ? 'flag'
       : 'json';
@@ -128,14 +129,60 @@ const customerNumbers = {
   deletedAt: optional('time'),
 } as const;
 
-/** Notifications to send, written in the same transaction as the change that causes them. */
-const outbox = {
+/**
+ * The event log: each change to a customer, appended in the change's transaction (src/domain/events.ts). Its order
+ * is (`tx`, `pk`): `tx` is the writing transaction's id on PostgreSQL, whose ids all lie below the oldest one still
+ * running once they can be read, so a reader that stays below that mark never skips a later commit (0 on SQLite,
+ * whose transactions commit one at a time in `pk` order). `legalEntities` (`,id,id,`) is whom own-scope callers see
+ * it by; `payload` is the customer's rows as the change left them, or the data of a deletion or password reset.
+ */
+const events = {
   pk: required('key'),
   tenant: required('text'),
+  id: required('text'),
+  tx: required('long'),
   type: required('text'),
+  customerNumber: required('code'),
+  legalEntities: required('text'),
   payload: required('json'),
   createdAt: required('time'),
-  sentAt: optional('time'),
+} as const;
+
+/**
+ * A tenant's webhook endpoint. `eventTypes` is `,type,type,` (empty: every type), so that an event's deliveries are
+ * chosen by one LIKE in both stores. The previous secret signs beside the current one until `previousSecretUntil`.
+ */
+const webhookEndpoints = {
+  pk: required('key'),
+  tenant: required('text'),
+  id: required('text'),
+  url: required('text'),
+  description: optional('text'),
+  eventTypes: required('text'),
+  active: required('flag'),
+  disabledReason: optional('text'),
+  secret: required('text'),
+  previousSecret: optional('text'),
+  previousSecretUntil: optional('time'),
+  createdAt: required('time'),
+} as const;
+
+/**
+ * An event to send to an endpoint, made in the event's transaction. `nextAttemptAt` is NULL once it is finished
+ * (succeeded or given up); `leaseUntil` is set while a relay sends it, so that a crashed relay's claims come back.
+ * `attempts` is the list of attempts made, newest last.
+ */
+const webhookDeliveries = {
+  pk: required('key'),
+  tenant: required('text'),
+  endpointPk: ref('webhookEndpoints'),
+  eventPk: ref('events'),
+  customerNumber: required('code'),
+  status: required('text'),
+  attempts: required('json'),
+  nextAttemptAt: optional('time'),
+  leaseUntil: optional('time'),
+  createdAt: required('time'),
 } as const;
 
 /** The expressions that indexes hold besides plain columns, in the dialect's words. */
@@ -206,9 +253,29 @@ export const TABLES = {
       { name: 'customer_legal_entities_entity', on: [t.legalEntityPk, t.customerPk] },
     ],
   },
-  outbox: {
-    columns: outbox,
-    indexes: (t: Columns<typeof outbox>): IndexSpec[] => [{ name: 'outbox_unsent', on: [t.sentAt, t.pk] }],
+  events: {
+    columns: events,
+    indexes: (t: Columns<typeof events>): IndexSpec[] => [
+      { name: 'events_tenant_position', on: [t.tenant, t.tx, t.pk] },
+      { name: 'events_created', on: [t.createdAt, t.pk] },
+    ],
+  },
+  webhookEndpoints: {
+    columns: webhookEndpoints,
+    indexes: (t: Columns<typeof webhookEndpoints>): IndexSpec[] => [
+      { name: 'webhook_endpoints_tenant_id', unique: true, on: [t.tenant, t.id] },
+    ],
+  },
+  webhookDeliveries: {
+    columns: webhookDeliveries,
+    indexes: (t: Columns<typeof webhookDeliveries>): IndexSpec[] => [
+      // What is due, soonest first: finished deliveries (NULL) are not due.
+      { name: 'webhook_deliveries_due', on: [t.nextAttemptAt, t.pk] },
+      // An endpoint's deliveries, newest first, and whether one of a customer's is still waiting before another.
+      { name: 'webhook_deliveries_endpoint', on: [t.endpointPk, t.customerNumber, t.pk] },
+      { name: 'webhook_deliveries_endpoint_event', unique: true, on: [t.endpointPk, t.eventPk] },
+      { name: 'webhook_deliveries_event', on: [t.eventPk] },
+    ],
   },
 } as const;
 

@@ -5,6 +5,9 @@ import * as schema from './schema.js';
 
 const { expressions, ...tables } = schema;
 
+/** The channel on which a commit that appended events names their tenant (store/postgres/index.ts listens). */
+export const EVENTS_CHANNEL = 'customer_events';
+
 /** A LIKE pattern that matches `text` literally (backslash is LIKE's default escape). */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -54,6 +57,12 @@ export const postgresDialect: Dialect = {
   jsonRows: (values, orderBy) => sql`json_agg(json_build_array(${values}) ORDER BY ${orderBy})`,
   // Only the customers row is locked, not the membership rows its reach reads.
   forUpdate: sql` FOR UPDATE OF ${customers}`,
+  // xid8 as text, then bigint: epoch and id, which grows with every transaction that writes.
+  transactionId: sql`pg_current_xact_id()::text::bigint`,
+  settledTransactions: sql`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`,
+  skipLocked: (alias) => sql` FOR UPDATE OF ${alias} SKIP LOCKED`,
+  // Delivered at commit, dropped on rollback; identical ones in one transaction fold into one.
+  signalEvents: (tenant) => sql`SELECT pg_notify('${sql.raw(EVENTS_CHANNEL)}', ${tenant}::text)`,
   rowValueSeek: true,
   // Each statement saved is a round trip.
   partsOnPages: true,

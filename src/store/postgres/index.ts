@@ -11,11 +11,12 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { admissionFor } from '../core/admission.js';
+import { countingAppends, eventSignal } from '../core/events.js';
 import { storeCore } from '../core/index.js';
 import { compiledOnce, type Executor, type Query } from '../core/query.js';
 import { seedWriter } from '../core/seed.js';
 import type { OpenedStore, OpenStoreOptions } from '../index.js';
-import { postgresDialect } from './dialect.js';
+import { EVENTS_CHANNEL, postgresDialect } from './dialect.js';
 import { storeError } from './errors.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle-postgres', import.meta.url));
@@ -26,6 +27,8 @@ const CONNECT_TIMEOUT_MS = 2000;
 const READY_TIMEOUT_MS = 2000;
 /** The advisory lock that serializes migrations across processes: a constant of this service (int8, as text). */
 const MIGRATION_LOCK = '7234937355816744291';
+/** How long the event listener waits before it connects again after losing its connection. */
+const LISTEN_RETRY_MS = 1000;
 /** The most distinct statement names the store hands out: each lives on every connection that ran it, for good. */
 const MAX_NAMES = 200;
 
@@ -99,6 +102,54 @@ function statements() {
     const { sql: text, params } = compiler.sqlToQuery(query.sql);
     return { text, params, name: query.planPerCall ? undefined : nameOf(text) };
   });
+}
+
+/**
+ * Hears, on a connection of its own, the tenants whose events any process on the database committed (the
+ * NOTIFY of each appending transaction), and connects again when that connection is lost: what is committed
+ * meanwhile is found by the listeners' polling, since a notification is sent only to those listening.
+ */
+function listenForEvents(url: string, emit: (tenant: string) => void) {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    if (closed) return;
+    const next = new pg.Client({ connectionString: url, keepAlive: true, fallback_application_name: 'customer-graph' });
+    let lost = false;
+    // Once per connection: an error is followed by an end, and each would otherwise connect again.
+    const retry = () => {
+      if (lost) return;
+      lost = true;
+      if (client === next) client = undefined;
+      void next.end().catch(() => {});
+      if (closed || timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void connect();
+      }, LISTEN_RETRY_MS);
+    };
+    next.on('error', retry);
+    next.on('end', retry);
+    next.on('notification', (message) => {
+      if (message.payload) emit(message.payload);
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${EVENTS_CHANNEL}`);
+      client = next;
+    } catch {
+      retry();
+    }
+  };
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await client?.end().catch(() => {});
+    },
+  };
 }
 
 export async function openPostgresStore(url: string, options: OpenStoreOptions = {}): Promise<OpenedStore> {
@@ -180,12 +231,27 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
   const admission = admissionFor(options.admission, Math.floor((options.poolSize ?? 10) / 2));
   // A connection of its own, so that /ready answers within its limit however busy the pool is.
   const probe = createPool(url, { ...options, poolSize: 1 });
+  const signal = eventSignal();
+  const listener = listenForEvents(url, signal.emit);
 
   return {
     kind: 'postgres',
     reads: core.reads(reads, admission && { exec: reads, admission }),
     admission: () => admission?.state(),
-    transaction: (work) => transaction((exec) => work(core.transaction(exec))),
+    async transaction(work) {
+      const counted = { appended: new Map<string, number>() };
+      const result = await transaction((exec) => {
+        const { tx, appended } = countingAppends(core.transaction(exec));
+        counted.appended = appended;
+        return work(tx);
+      });
+      // The listeners hear of it through LISTEN, as every replica does.
+      for (const count of counted.appended.values()) options.onEventsCommitted?.(count);
+      return result;
+    },
+    // Replicas share the due deliveries: each claim skips the rows another one holds (FOR UPDATE SKIP LOCKED).
+    relay: core.relay(reads, (work) => transaction(work)),
+    onEvents: signal.on,
 
     async isReady() {
       if (closing) return false;
@@ -207,7 +273,7 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     close() {
       closing ??= (async () => {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-        await Promise.all([pool.end(), probe.end()]);
+        await Promise.all([pool.end(), probe.end(), listener.close()]);
       })();
       return closing;
     },

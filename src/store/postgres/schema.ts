@@ -29,30 +29,40 @@ export const expressions: IndexExpressions = {
   emailKey: (column) => sql`lower(${column} COLLATE "C")`,
 };
 
-export const { customers, customerNumbers, addresses, accounts, legalEntities, customerLegalEntities, outbox } =
-  buildTables({
-    column(spec, name, referenced) {
-      switch (spec.kind) {
-        case 'key':
-          return bigint(name, { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity();
-        case 'ref':
-          return bigint(name, { mode: 'number' }).references(referenced as never, { onDelete: 'cascade' });
-        case 'text':
-          return text(name);
-        case 'code':
-          return binaryText(name);
-        case 'flag':
-          return boolean(name);
-        case 'int':
-          return integer(name);
-        case 'time':
-          return bigint(name, { mode: 'number' });
-        case 'json':
-          return json(name);
-      }
-    },
-    table: (name, columns, extras) => pgTable(name, columns as never, extras as never),
-    index: (i) => (i.unique ? uniqueIndex(i.name) : index(i.name)).on(...(i.on as [never])),
-    primaryKey: (columns) => primaryKey({ columns: columns as never }),
-    expressions,
-  });
+export const {
+  customers,
+  customerNumbers,
+  addresses,
+  accounts,
+  legalEntities,
+  customerLegalEntities,
+  events,
+  webhookEndpoints,
+  webhookDeliveries,
+} = buildTables({
+  column(spec, name, referenced) {
+    switch (spec.kind) {
+      case 'key':
+        return bigint(name, { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity();
+      case 'ref':
+        return bigint(name, { mode: 'number' }).references(referenced as never, { onDelete: 'cascade' });
+      case 'text':
+        return text(name);
+      case 'code':
+        return binaryText(name);
+      case 'flag':
+        return boolean(name);
+      case 'int':
+        return integer(name);
+      case 'long':
+      case 'time':
+        return bigint(name, { mode: 'number' });
+      case 'json':
+        return json(name);
+    }
+  },
+  table: (name, columns, extras) => pgTable(name, columns as never, extras as never),
+  index: (i) => (i.unique ? uniqueIndex(i.name) : index(i.name)).on(...(i.on as [never])),
+  primaryKey: (columns) => primaryKey({ columns: columns as never }),
+  expressions,
+});

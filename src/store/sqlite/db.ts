@@ -15,6 +15,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Transaction } from '../../domain/store.js';
 import { admissionFor } from '../core/admission.js';
+import { countingAppends, eventSignal } from '../core/events.js';
 import { storeCore } from '../core/index.js';
 import { compiledOnce, type Executor, type Query } from '../core/query.js';
 import { seedWriter } from '../core/seed.js';
@@ -101,7 +102,9 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   const writer = connect(path, options);
   migrate(drizzle(writer), { migrationsFolder });
   const writes = executor(writer);
-  const tx = core.transaction(writes);
+  const signal = eventSignal();
+  // One transaction at a time: the events the one in progress appended are told once it commits.
+  const { tx, appended } = countingAppends(core.transaction(writes));
   // An in-memory database is one connection: its reads wait for the transaction in progress instead.
   const reader = inMemory ? writer : connect(path, options);
   if (reader !== writer) for (const pragma of READER_PRAGMAS) reader.pragma(pragma);
@@ -123,22 +126,28 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   function transaction<T>(work: () => Promise<T>): Promise<T> {
     return serialize(async () => {
       begin!.run();
+      appended.clear();
       try {
         const result = await work();
         commit!.run();
+        for (const [tenant, count] of appended) {
+          options.onEventsCommitted?.(count);
+          signal.emit(tenant);
+        }
         return result;
       } catch (error) {
         if (writer.inTransaction) rollback!.run();
         throw error;
+      } finally {
+        appended.clear();
       }
     });
   }
 
+  /** The writer outside transactions: each statement in its turn. */
+  const queued: Executor = { all: (q) => serialize(() => writes.all(q)), run: (q) => serialize(() => writes.run(q)) };
   // With one connection, each read waits for the transactions queued before it instead.
-  const readsExec: Executor =
-    reader !== writer
-      ? executor(reader)
-      : { all: (q) => serialize(() => writes.all(q)), run: (q) => serialize(() => writes.run(q)) };
+  const readsExec: Executor = reader !== writer ? executor(reader) : queued;
   const reads = core.reads(readsExec, admission && { exec: workers?.exec ?? readsExec, admission });
   const ping = reader.prepare('SELECT 1').pluck();
   let closing = false;
@@ -148,6 +157,9 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     reads,
     connections: reader !== writer ? [writer, reader] : [writer],
     transaction: (work) => transaction(() => work(tx)),
+    // The one writer claims: SQLite has no row locks to skip, and no other process writes the file.
+    relay: core.relay(queued, (work) => transaction(() => work(writes))),
+    onEvents: signal.on,
     async isReady() {
       try {
         return !closing && reader.open && ping.get() === 1;

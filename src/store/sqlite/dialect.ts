@@ -66,6 +66,8 @@ export const sqliteDialect: Dialect = {
   },
   jsonRows: (values, orderBy) => sql`json_group_array(json_array(${values}) ORDER BY ${orderBy})`,
   forUpdate: sql``,
+  transactionId: sql`0`,
+  skipLocked: () => sql``,
   // SQLite does not seek an index to a row-value comparison of a NOCASE expression.
   rowValueSeek: false,
   // A sorted page would build every match's parts before its limit; the part reads' batches cost no more.

@@ -12,31 +12,41 @@ export const expressions: IndexExpressions = {
   emailKey: (column) => sql`lower(${column})`,
 };
 
-export const { customers, customerNumbers, addresses, accounts, legalEntities, customerLegalEntities, outbox } =
-  buildTables({
-    column(spec, name, referenced) {
-      switch (spec.kind) {
-        case 'key':
-          return integer(name).primaryKey({ autoIncrement: true });
-        case 'ref':
-          return integer(name).references(referenced as never, { onDelete: 'cascade' });
-        case 'text':
-        case 'code':
-          return text(name);
-        case 'flag':
-          return integer(name, { mode: 'boolean' });
-        case 'int':
-        case 'time':
-          return integer(name);
-        case 'json':
-          return text(name, { mode: 'json' });
-      }
-    },
-    table: (name, columns, extras) => sqliteTable(name, columns as never, extras as never),
-    index: (i) => (i.unique ? uniqueIndex(i.name) : index(i.name)).on(...(i.on as [never])),
-    primaryKey: (columns) => primaryKey({ columns: columns as never }),
-    expressions,
-  });
+export const {
+  customers,
+  customerNumbers,
+  addresses,
+  accounts,
+  legalEntities,
+  customerLegalEntities,
+  events,
+  webhookEndpoints,
+  webhookDeliveries,
+} = buildTables({
+  column(spec, name, referenced) {
+    switch (spec.kind) {
+      case 'key':
+        return integer(name).primaryKey({ autoIncrement: true });
+      case 'ref':
+        return integer(name).references(referenced as never, { onDelete: 'cascade' });
+      case 'text':
+      case 'code':
+        return text(name);
+      case 'flag':
+        return integer(name, { mode: 'boolean' });
+      case 'int':
+      case 'long':
+      case 'time':
+        return integer(name);
+      case 'json':
+        return text(name, { mode: 'json' });
+    }
+  },
+  table: (name, columns, extras) => sqliteTable(name, columns as never, extras as never),
+  index: (i) => (i.unique ? uniqueIndex(i.name) : index(i.name)).on(...(i.on as [never])),
+  primaryKey: (columns) => primaryKey({ columns: columns as never }),
+  expressions,
+});
 
 /**
  * A number for each tenant that has had customers, so that the search index keeps every tenant's rows in a range of
