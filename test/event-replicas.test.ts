@@ -26,7 +26,7 @@ const EVENTS_ENV = {
   // A lease is nine attempt timeouts: a killed replica's claims come back within seconds.
   WEBHOOK_TIMEOUT_MS: '1000',
 };
-const CREATE = `mutation($id: String!) { createCustomer(input: { id: $id }) { customerNumber } }`;
+const CREATE = `mutation($input: CustomerCreateInput!) { createCustomer(input: $input) { customerNumber } }`;
 const PATCH = `mutation($n: String!, $last: String!) { patchCustomer(customerNumber: $n, input: { lastName: $last }) { customerNumber } }`;
 const ENDPOINT = `mutation($url: String!) { createWebhookEndpoint(input: { url: $url }) { endpoint { id } } }`;
 
@@ -69,7 +69,8 @@ describe('change events over replicas on one PostgreSQL', () => {
       await Promise.all(
         Array.from({ length: 10 }, async (_, c) => {
           const n = `R${c}`;
-          await postGraphQL(`${replicas[c % 2]!.base}/graphql`, token, CREATE, { id: n });
+          const created = await postGraphQL(`${replicas[c % 2]!.base}/graphql`, token, CREATE, { input: { id: n } });
+          expect(created.errors).toBeUndefined();
           for (let i = 0; i < 4; i++) {
             const answer = await postGraphQL(`${replicas[(c + i) % 2]!.base}/graphql`, token, PATCH, {
               n,
@@ -111,8 +112,10 @@ describe('change events over replicas on one PostgreSQL', () => {
     await Promise.all(
       Array.from({ length: 8 }, async (_, c) => {
         const n = `K${c}`;
-        await postGraphQL(`${a.base}/graphql`, token, CREATE, { id: n });
-        for (let i = 0; i < 5; i++) await postGraphQL(`${a.base}/graphql`, token, PATCH, { n, last: `L${i}` });
+        expect((await postGraphQL(`${a.base}/graphql`, token, CREATE, { input: { id: n } })).errors).toBeUndefined();
+        for (let i = 0; i < 5; i++) {
+          expect((await postGraphQL(`${a.base}/graphql`, token, PATCH, { n, last: `L${i}` })).errors).toBeUndefined();
+        }
       }),
     );
     await until('some deliveries arrived', 20_000, () => receiver.received.length >= 5);
