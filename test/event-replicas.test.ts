@@ -4,6 +4,7 @@
  * delivered once; and a replica killed (-9) in the middle of its deliveries loses none: its claims come back when
  * their lease ends, and one customer's events still arrive in order.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from './support/postgres.js';
 import {
@@ -136,6 +137,38 @@ describe('change events over replicas on one PostgreSQL', () => {
       }
     } finally {
       restarted.child.kill('SIGTERM');
+      await receiver.close();
+    }
+  }, 120_000);
+
+  it('SIGTERM lets the sends in flight finish and gives back the claims not yet sent', async () => {
+    const url = await createDatabase(ADMIN_URL);
+    const a = await startReplica('ev-term', url, EVENTS_ENV);
+    // Each answer takes 600 ms: at SIGTERM some deliveries are being sent and more are claimed behind them.
+    const receiver = await startReceiver((_request, res) => {
+      setTimeout(() => res.writeHead(204).end(), 600);
+    });
+    const token = await tokenFor('term');
+    expect((await postGraphQL(`${a.base}/graphql`, token, ENDPOINT, { url: receiver.url })).errors).toBeUndefined();
+    for (let c = 0; c < 40; c++) {
+      expect((await postGraphQL(`${a.base}/graphql`, token, CREATE, { input: { id: `T${c}` } })).errors).toBeUndefined();
+    }
+    await until('a delivery is in flight', 20_000, () => receiver.received.length >= 1);
+    a.child.kill('SIGTERM');
+    expect((await a.exited).code).toBe(0);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ status: string; leased: boolean; count: string }>(
+        `SELECT status, lease_until IS NOT NULL AS leased, count(*) FROM webhook_deliveries GROUP BY 1, 2`,
+      );
+      // No claim outlives the replica, and each request the receiver got was recorded as delivered.
+      expect(rows.filter((row) => row.leased)).toEqual([]);
+      const succeeded = Number(rows.find((row) => row.status === 'SUCCEEDED')?.count ?? 0);
+      expect(succeeded).toBe(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size);
+      expect(rows.reduce((sum, row) => sum + Number(row.count), 0)).toBe(40);
+    } finally {
+      await client.end();
       await receiver.close();
     }
   }, 120_000);

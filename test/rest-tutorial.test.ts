@@ -137,5 +137,20 @@ describe('the seed tutorial, with curl', () => {
       addresses: [{ id: added.body.id, ...TUTORIAL_ADDRESS }],
     });
     expect(profile.body.accounts).toEqual([{ id: 'john.doe@example.com', providerId: null }]);
+
+    // What it told the world (EVENTS.md): one event per change, the password reset its first call asked for, and
+    // a last customer.updated whose data is what the read-back shows.
+    const events = await server.gql(`{ customerEvents(first: 50) { edges { node { id type customerNumber } } } }`);
+    const mine = events.data!.customerEvents.edges
+      .map((edge: { node: { type: string; customerNumber: string } }) => edge.node)
+      .filter((node: { customerNumber: string }) => node.customerNumber === created.body.id);
+    expect(mine.map((node: { type: string }) => node.type)).toEqual([
+      'customer.created',
+      'customer.password-reset',
+      'customer.updated',
+      'customer.updated',
+      'customer.updated',
+      'customer.updated',
+    ]);
   });
 });

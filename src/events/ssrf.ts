@@ -104,8 +104,13 @@ export async function checkEndpointUrl(url: string, options: EndpointUrlOptions)
   }
 
   let addresses: LookupAddress[];
+  let timer: NodeJS.Timeout | undefined;
   try {
-    addresses = await lookup(host, { all: true });
+    // Bounded: the check runs inside the registering mutation's transaction, which it must not hold for long.
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEOUT' })), LOOKUP_TIMEOUT_MS);
+    });
+    addresses = await Promise.race([lookup(host, { all: true }), late]);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     const missing = code === 'ENOTFOUND' || code === 'ENODATA';
@@ -115,6 +120,8 @@ export async function checkEndpointUrl(url: string, options: EndpointUrlOptions)
         ? `the host ${host} does not resolve (${code}); check its spelling`
         : `the host ${host} could not be resolved (${code}); try again later`,
     };
+  } finally {
+    clearTimeout(timer);
   }
   if (addresses.length === 0) return { ok: false, message: `the host ${host} does not resolve; check its spelling` };
   // Every address counts: a connection may go to any of them.
@@ -129,6 +136,9 @@ export async function checkEndpointUrl(url: string, options: EndpointUrlOptions)
   }
   return { ok: true, url: parsed };
 }
+
+/** The longest a registration waits for the host's addresses. */
+const LOOKUP_TIMEOUT_MS = 2000;
 
 /** Kept-alive connections: at most 16 per endpoint host, so that one slow endpoint cannot take them all; idle 30 s. */
 const AGENT_OPTIONS = { keepAlive: true, maxSockets: 16, timeout: 30_000 } satisfies http.AgentOptions;
