@@ -53,9 +53,15 @@ export function eventStores(d: Dialect) {
   const DELIVERY = rowsOf<WebhookDelivery>(deliveries);
   const flag = (value: boolean) => endpoints.active.mapToDriverValue(value);
 
-  /** After `p` in the log's order: (tx, pk), written out since not every store seeks an index to a row value. */
+  /**
+   * After `p` in the log's order (tx, pk), as the index seeks it: a row value where transactions commit out of order
+   * (PostgreSQL); where they commit in order every `tx` is the same, and the seek is on `pk` within it (SQLite,
+   * which would otherwise walk the tenant's whole log from the start).
+   */
   const after = (p: EventPosition, bind: Bind) =>
-    sql`(${events.tx} > ${bind(p.tx)} OR (${events.tx} = ${bind(p.tx)} AND ${events.pk} > ${bind(p.pk)}))`;
+    d.settledTransactions
+      ? sql`(${events.tx}, ${events.pk}) > (${bind(p.tx)}, ${bind(p.pk)})`
+      : sql`${events.tx} = ${bind(p.tx)} AND ${events.pk} > ${bind(p.pk)}`;
   /** Committed below every transaction still running: nothing can later appear before it. */
   const settled = d.settledTransactions ? sql` AND ${events.tx} < ${d.settledTransactions}` : sql``;
 
