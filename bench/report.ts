@@ -73,7 +73,57 @@ export interface SizeResult {
   measurements: Measurement[];
   /** N1, when it ran: the small tenant's read by key, alone and beside the large tenant's expensive lists. */
   noisyNeighbour?: NoisyNeighbour;
+  /** E1–E3, when they ran (bench/events.ts). */
+  changeEvents?: ChangeEvents;
 }
+
+/** Commit-to-receipt latencies of the events committed during the measured part of E1's "with" runs (E2). */
+export interface EventLatency {
+  /** Distinct events received. */
+  events: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** The same event received again (at least once delivery). */
+  duplicates: number;
+}
+
+/** E3 on one store with some replicas: the backlog of `events` deliveries, all due at once, drained. */
+export interface DeliveryRun {
+  replicas: number;
+  /** Distinct webhook-ids received: the events appended while the endpoint was registered. */
+  events: number;
+  /** From the receiver's first delivery to its last distinct one. */
+  seconds: number;
+  eventsPerSecond: number;
+  duplicates: number;
+  /** Deliveries whose Standard Webhooks signature did not verify with the endpoint's secret (must be 0). */
+  badSignatures: number;
+  /** How long writing the events took (M1 patches, 16 connections), for the record. */
+  writeSeconds: number;
+  /** webhook_delivery_attempts_total{result="succeeded"} of each replica over the drain: how they shared it. */
+  succeededByReplica: number[];
+}
+
+export interface ChangeEvents {
+  /** E1 (with E2's latencies, measured in its "with" runs). */
+  load?: {
+    /** Every round in the order run: M1 without an endpoint, then M1 with one and an SSE subscriber. */
+    rounds: { without: Measurement; with: Measurement }[];
+    /** Medians over the rounds. */
+    withoutRequestsPerSecond: number;
+    withRequestsPerSecond: number;
+    /** withRequestsPerSecond ÷ withoutRequestsPerSecond. */
+    ratio: number;
+    webhook: EventLatency;
+    sse: EventLatency;
+  };
+  /** E3. */
+  delivery?: { customers: number; runs: DeliveryRun[] };
+}
+
+/** The targets of the change events (E1–E3). */
+export const EVENT_TARGETS = { ratio: 0.85, p50Ms: 50, p99Ms: 250, sqlitePerSecond: 1000, twoReplicas: 1.5 };
 
 /** One autocannon load of N1: every status it got, and the latency of its 200s. */
 export interface LoadFigures {
@@ -229,12 +279,13 @@ function find(size: SizeResult | undefined, scenario: ScenarioId, server: Measur
   return size?.measurements.find((m) => m.scenario === scenario && m.server === server);
 }
 
-export const TARGETS_HEADING = 'Targets (issues 5 and 12, and N1)';
+export const TARGETS_HEADING = 'Targets (issues 5 and 12, N1, and the change events E1–E3)';
 
 /** Where the targets are judged, for a run with PostgreSQL. */
 export const JUDGED_ON =
   "Issue 5's targets and issue 12's targets against the baseline are judged on the SQLite store, which they were " +
-  "set for; the target against PostGraphile on PostgreSQL; N1's on every store it ran on.";
+  "set for; the target against PostGraphile on PostgreSQL; N1's, E1's and E2's on every store they ran on; E3's " +
+  'rate on SQLite and its two replicas on PostgreSQL.';
 
 /** The latency target of N1 (the noisy neighbour): the quiet tenant's p99 under noise at 10k customers. */
 export const N1_P99_TARGET_MS = 50;
@@ -384,12 +435,167 @@ export function judgeTargets(allSizes: SizeResult[]): Target[] {
       n1At10k.every((s) => s.noisyNeighbour!.underNoise.p99Ms < N1_P99_TARGET_MS),
     ),
   });
+  targets.push(...judgeEventTargets(allSizes));
   targets.push({
     target: 'Nothing regresses correctness (all tests pass)',
     measured: 'checked by `npm test`, not by the benchmark; the benchmark checks Q1/Q2/Q4 against the baseline',
     status: 'not measured',
   });
   return targets;
+}
+
+/** The change events' targets (E1–E3), each on the stores it is set for. */
+function judgeEventTargets(allSizes: SizeResult[]): Target[] {
+  const status = (measured: boolean, ok: boolean): Target['status'] =>
+    !measured ? 'not measured' : ok ? 'met' : 'not met';
+  const where = (s: SizeResult) => `${sizeName(s.customers)} ${STORE_NAMES[s.store ?? 'sqlite']}`;
+  const loads = allSizes.filter((s) => s.changeEvents?.load);
+  const load = (s: SizeResult) => s.changeEvents!.load!;
+  const { ratio, p50Ms, p99Ms, sqlitePerSecond, twoReplicas } = EVENT_TARGETS;
+  const latencyOk = (l: EventLatency) => l.events > 0 && l.p50Ms < p50Ms && l.p99Ms < p99Ms;
+  const deliveries = allSizes.filter((s) => s.changeEvents?.delivery);
+  const rate = (s: SizeResult, replicas: number) =>
+    s.changeEvents!.delivery!.runs.find((r) => r.replicas === replicas)?.eventsPerSecond;
+  const onSqlite = deliveries.filter((s) => (s.store ?? 'sqlite') === 'sqlite');
+  const scaling = deliveries.flatMap((s) => {
+    const [one, two] = [rate(s, 1), rate(s, 2)];
+    return one !== undefined && two !== undefined ? [{ s, one, two }] : [];
+  });
+  return [
+    {
+      target: `E1: M1 with a webhook endpoint and an SSE subscriber at least ${ratio}× M1 without, on each store`,
+      measured: loads.map((s) => `${where(s)} ${fixed(load(s).ratio, 2)}×`).join(', ') || '– (--scenarios E1)',
+      status: status(
+        loads.length > 0,
+        loads.every((s) => load(s).ratio >= ratio),
+      ),
+    },
+    {
+      target: `E2: commit → webhook receiver and → SSE subscriber at M1's load, p50 under ${p50Ms} ms and p99 under ${p99Ms} ms`,
+      measured:
+        loads
+          .map(
+            (s) =>
+              `${where(s)} webhook ${fixed(load(s).webhook.p50Ms, 0)} / ${fixed(load(s).webhook.p99Ms, 0)} ms, ` +
+              `SSE ${fixed(load(s).sse.p50Ms, 0)} / ${fixed(load(s).sse.p99Ms, 0)} ms`,
+          )
+          .join('; ') || '– (--scenarios E2)',
+      status: status(
+        loads.length > 0,
+        loads.every((s) => latencyOk(load(s).webhook) && latencyOk(load(s).sse)),
+      ),
+    },
+    {
+      target: `E3: webhook deliveries to one endpoint at least ${thousands(sqlitePerSecond)}/s on SQLite`,
+      measured: onSqlite.map((s) => `${sizeName(s.customers)} ${thousands(rate(s, 1) ?? NaN)}/s`).join(', ') || '–',
+      status: status(
+        onSqlite.length > 0,
+        onSqlite.every((s) => (rate(s, 1) ?? 0) >= sqlitePerSecond),
+      ),
+    },
+    {
+      target: `E3: on PostgreSQL, two replicas deliver at least ${twoReplicas}× one replica's events/s`,
+      measured:
+        scaling
+          .map(
+            ({ s, one, two }) =>
+              `${sizeName(s.customers)} ${thousands(two)}/s vs ${thousands(one)}/s: ${fixed(two / one, 2)}×`,
+          )
+          .join(', ') || '–',
+      status: status(
+        scaling.length > 0,
+        scaling.every(({ one, two }) => two >= twoReplicas * one),
+      ),
+    },
+  ];
+}
+
+/** E1–E3 at one size, a column per store that ran them; '' when none did. */
+export function changeEventsTable(sizes: SizeResult[]): string {
+  const ran = sizes.filter((s) => s.changeEvents);
+  if (ran.length === 0) return '';
+  const { ratio, p50Ms, p99Ms, sqlitePerSecond, twoReplicas } = EVENT_TARGETS;
+  const row = (title: string, cell: (e: ChangeEvents, store: StoreKind) => string) =>
+    `| ${[title, ...ran.map((s) => cell(s.changeEvents!, s.store ?? 'sqlite'))].join(' | ')} |`;
+  const load = ran.map((s) => s.changeEvents?.load).find((l) => l !== undefined);
+  const delivery = ran.map((s) => s.changeEvents?.delivery).find((d) => d !== undefined);
+  /** The run whose req/s is the median of the rounds', for its latencies. */
+  const medianRun = (runs: Measurement[]) =>
+    [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor((runs.length - 1) / 2)];
+  const latency = (m: Measurement | undefined) => (m ? `${fixed(m.p50Ms, 1)} / ${fixed(m.p99Ms, 1)}` : '–');
+  const commit = (l: EventLatency) =>
+    `${fixed(l.p50Ms, 0)} / ${fixed(l.p99Ms, 0)} (max ${fixed(l.maxMs, 0)}; ${thousands(l.events)} events` +
+    (l.duplicates > 0 ? `, ${thousands(l.duplicates)} again` : '') +
+    ')';
+  const run = (e: ChangeEvents, replicas: number) => e.delivery?.runs.find((r) => r.replicas === replicas);
+  const perSecond = (r: DeliveryRun | undefined) =>
+    r
+      ? `${thousands(r.eventsPerSecond)} (${thousands(r.events)} in ${fixed(r.seconds, 2)} s` +
+        (r.succeededByReplica.length > 1 ? `; ${r.succeededByReplica.map(thousands).join(' + ')} by replica` : '') +
+        ')'
+      : '–';
+  const text: string[] = [];
+  const rows: string[] = [];
+  if (load) {
+    text.push(
+      'E1: M1 (patchCustomer under autocannon, as M1 runs) without a webhook endpoint, and with one whose receiver ' +
+        '(node:http in the benchmark process, answering 204 at once) is on this machine and one SSE subscriber ' +
+        `(\`subscription { customerEvents }\`, a plain fetch) open, alternately for ${load.rounds.length} round(s): ` +
+        "medians, and their ratio with the range of the rounds' ratios. E2: receipt time − the event's `timestamp` " +
+        'for every event committed in the measured part of the runs with the endpoint, at the receiver (the first ' +
+        'delivery of each webhook-id) and at the subscriber.',
+    );
+    rows.push(
+      row('E1 M1 req/s without an endpoint', (e) => (e.load ? thousands(e.load.withoutRequestsPerSecond) : '–')),
+      row('E1 M1 req/s with an endpoint and a subscriber', (e) =>
+        e.load ? thousands(e.load.withRequestsPerSecond) : '–',
+      ),
+      row(`E1 with ÷ without (target ≥ ${ratio}×)`, (e) => {
+        if (!e.load) return '–';
+        const ratios = e.load.rounds.map((r) => r.with.requestsPerSecond / r.without.requestsPerSecond);
+        const range = ratios.length > 1 ? ` (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})` : '';
+        return `${fixed(e.load.ratio, 2)}×${range}`;
+      }),
+      row('E1 M1 p50 / p99 ms without, with (median run)', (e) =>
+        e.load
+          ? `${latency(medianRun(e.load.rounds.map((r) => r.without)))}, ` +
+            latency(medianRun(e.load.rounds.map((r) => r.with)))
+          : '–',
+      ),
+      row(`E2 commit → webhook p50 / p99 ms (target < ${p50Ms} / < ${p99Ms})`, (e) =>
+        e.load ? commit(e.load.webhook) : '–',
+      ),
+      row('E2 commit → SSE subscriber p50 / p99 ms', (e) => (e.load ? commit(e.load.sse) : '–')),
+    );
+  }
+  if (delivery) {
+    text.push(
+      `E3: patches of ${thousands(delivery.customers)} customers, one each, written (16 connections) while the ` +
+        "endpoint's receiver does not listen (refused, retried after 2 s); then the endpoint paused until every " +
+        'delivery is due, the receiver started, the endpoint resumed and one more patch made to wake the relays: ' +
+        "events/s from the receiver's first delivery to its last distinct one. On PostgreSQL also with a second " +
+        'replica over the same database (the deliveries each made, by replica).',
+    );
+    rows.push(
+      row(`E3 deliveries/s, one replica (target ≥ ${thousands(sqlitePerSecond)} on SQLite)`, (e) =>
+        perSecond(run(e, 1)),
+      ),
+      row('E3 deliveries/s, two replicas', (e, store) =>
+        store === 'sqlite' ? 'one process only' : perSecond(run(e, 2)),
+      ),
+      row(`E3 two ÷ one replica (target ≥ ${twoReplicas}×)`, (e) => {
+        const [one, two] = [run(e, 1), run(e, 2)];
+        return one && two ? `${fixed(two.eventsPerSecond / one.eventsPerSecond, 2)}×` : '–';
+      }),
+    );
+  }
+  return [
+    text.join(' '),
+    '',
+    `| change events | ${ran.map((s) => STORE_NAMES[s.store ?? 'sqlite']).join(' | ')} |`,
+    `|---|${ran.map(() => '---:').join('|')}|`,
+    ...rows,
+  ].join('\n');
 }
 
 export function machineLine(machine: Machine): string {
@@ -737,6 +943,8 @@ export function toMarkdown(report: BenchReport): string {
     }
     const n1 = noisyNeighbourTable(sizes);
     if (n1) lines.push('', '### N1: the noisy neighbour', '', n1);
+    const events = changeEventsTable(sizes);
+    if (events) lines.push('', '### E1–E3: change events', '', events);
     for (const size of sizes) {
       if (comparison.stores.length > 1 || postgres) lines.push('', `### ${STORE_NAMES[size.store ?? 'sqlite']}`);
       lines.push('', ...storeSection(size));

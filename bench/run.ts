@@ -6,7 +6,9 @@
  * taking turns scenario by scenario. Prints and saves (bench/results/) requests/s, latency, SQL statements per
  * request, peak RSS and the service ÷ baseline ratio per store, the stores side by side, and issue 5's targets
  * judged on SQLite. N1 (bench/noisy.ts) measures the small tenant's read by key beside the large tenant's expensive
- * lists on each store. Never fails on timing; fails only when something does not work.
+ * lists on each store. E1–E3 (bench/events.ts) measure the change events on each store: M1 with and without a
+ * webhook endpoint, the latency to the receiver and to an SSE subscriber, and the relay's delivery rate. Never fails
+ * on timing; fails only when something does not work.
  *
  *   npm run bench                                   sizes 10k and 100k, both stores
  *   npm run bench -- --sizes 10000,100000,1000000   with 1M
@@ -28,10 +30,12 @@ import { ALL_SCOPES } from '../src/auth/scopes.js';
 import { signToken } from '../src/auth/tokens.js';
 import { MMAP_BYTES } from '../src/store/sqlite/db.js';
 import { buildService, serviceArgs } from '../test/support/built-service.js';
+import { E3_EVENTS, E3_EVENTS_QUICK, EVENTS_SERVICE_ENV, measureChangeEvents, type Replica } from './events.js';
 import { measureNoisyNeighbour } from './noisy.js';
 import { checkPeerRows, installPeer, PEERS, startPeer, type PeerInstall, type PeerName } from './peer.js';
 import { type BenchPostgres, startBenchPostgres } from './postgres.js';
 import {
+  changeEventsTable,
   compareStores,
   describeMachine,
   JUDGED_ON,
@@ -85,7 +89,8 @@ import {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--stores sqlite,postgres] [--quick] [--duration 10] [--warmup 3]
-  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,F0,Q2,Q3,Q4,Q5,Q6,M1,M2,N1] [--keep] [--service-dir DIR]
+  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,F0,Q2,Q3,Q4,Q5,Q6,M1,M2,N1,E1,E2,E3] [--keep]
+  [--service-dir DIR]
   [--cpu-prof] [--peer postgraphile]
   --stores         the stores to run on, each with the same scenarios (default both; one only: not saved as latest)
   --quick          2,000 customers, 1 s warm-up and 3 s runs, 1 round: to try it out (not saved as latest)
@@ -93,7 +98,10 @@ const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--stores sqlite,p
   --rounds         service and baseline runs, alternating, for the scenarios both serve (the median ratio counts)
   --scenarios      some scenarios only (not saved as latest); F0 (\`{ __typename }\` with a token, the framework's
                    floor) runs whenever Q1 does, right after it; N1 (the noisy neighbour) has connections of its
-                   own: 4 for the small tenant, 40 for the large one
+                   own: 4 for the small tenant, 40 for the large one; E1 (M1 with a webhook endpoint and an SSE
+                   subscriber vs M1 without, --rounds rounds alternately) measures E2 (commit → receiver and
+                   → subscriber latency) in the same runs, so either id runs both; E3 (a backlog of 5,000
+                   deliveries to one endpoint drained: events/s; on PostgreSQL also with a second replica)
   --peer           postgraphile: PostGraphile v5 (amber preset) over the PostgreSQL run's database, installed with
                    Node 22 into bench/.peer/ at bench time; it serves Q1 and Q2 in the same rounds
   --keep           keep the seeded SQLite files (bench/results/bench-<size>-<pid>.db); PostgreSQL's server
@@ -108,7 +116,9 @@ const SMALL_CUSTOMERS = 100;
 /** A response slower than this counts as a timeout (autocannon's error), not as a latency. */
 const TIMEOUT_SECONDS = 30;
 const RESULTS = join(ROOT, 'bench/results');
-const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'F0', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2', 'N1'];
+const ALL_SCENARIOS: ScenarioId[] = ['Q1', 'F0', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'M1', 'M2', 'N1', 'E1', 'E2', 'E3'];
+/** The change events' scenarios (bench/events.ts): E2 is measured in E1's runs. */
+const EVENT_SCENARIOS = new Set<ScenarioId>(['E1', 'E2', 'E3']);
 const ALL_STORES: StoreKind[] = ['sqlite', 'postgres'];
 /** The scenarios that the baseline serves too. */
 const WITH_BASELINE = new Set<ScenarioId>(['Q1', 'Q2']);
@@ -161,8 +171,11 @@ function parseOptions(): Options {
     if (!ALL_SCENARIOS.includes(scenario as ScenarioId))
       throw new Error(`unknown scenario ${scenario} (${ALL_SCENARIOS.join(', ')})`);
   }
-  // The framework's floor is reported beside Q1 in every run that has Q1: right after it.
-  const scenarios = [...new Set(asked.flatMap((s) => (s === 'Q1' ? ['Q1', 'F0'] : [s])))];
+  // The framework's floor is reported beside Q1 in every run that has Q1: right after it. E2 is measured in E1's
+  // runs: either id runs both.
+  const scenarios = [
+    ...new Set(asked.flatMap((s) => (s === 'Q1' ? ['Q1', 'F0'] : s === 'E1' || s === 'E2' ? ['E1', 'E2'] : [s]))),
+  ];
   const named = new Set(values.stores.split(',').map((s) => s.trim().toLowerCase()));
   for (const store of named) {
     if (!ALL_STORES.includes(store as StoreKind)) throw new Error(`unknown store ${store} (${ALL_STORES.join(', ')})`);
@@ -529,6 +542,7 @@ async function measure(
   token: string,
   work: Workload,
   settings: Settings,
+  beforeMeasured: () => void = () => {},
 ): Promise<Measurement> {
   // Each run gets its own id, so that mutations never repeat the emails or phone numbers of an earlier run.
   const requests = () =>
@@ -540,6 +554,7 @@ async function measure(
   // The warm-up's last requests may still be running: wait for them before counting.
   const before = server === 'service' ? await settledStatementsTotal(endpoint.url) : null;
   const rss = sampleRss(endpoint.proc.pid, endpoint.fileAtStart);
+  beforeMeasured();
   const { result, p50, p99 } = await cannon(
     `${endpoint.url}/graphql`,
     token,
@@ -584,6 +599,10 @@ interface StoreRun {
   b2bNumbers: string[];
   /** A customer of the small tenant, for N1's quiet reads. */
   quietCustomerNumber: string;
+  /** E3's customers, one patch each (empty unless E3 runs). */
+  eventCustomers: string[];
+  /** Another replica of the service over the same database (PostgreSQL only; E3). */
+  startReplica: (() => Promise<Replica>) | undefined;
 }
 
 /**
@@ -704,6 +723,25 @@ async function noisyNeighbour(run: StoreRun, token: string, smallToken: string, 
   }
 }
 
+/** E1–E3 on one store (bench/events.ts): its figures go into the store's result, and are printed as they come. */
+async function changeEvents(run: StoreRun, token: string, settings: Settings): Promise<void> {
+  const store = settings.stores.length > 1 ? `${STORE_NAMES[run.store].padEnd(10)} ` : '';
+  run.result.changeEvents = await measureChangeEvents({
+    url: run.service.url,
+    token,
+    rounds: settings.rounds,
+    load: settings.scenarios.includes('E1') || settings.scenarios.includes('E2'),
+    delivery: settings.scenarios.includes('E3'),
+    measureM1: (beforeMeasured) => measure('M1', 'service', run.service, token, run.work, settings, beforeMeasured),
+    // The store is printed first on the line already.
+    describe: (m) => describe(m, run.store, { ...settings, stores: [run.store] }),
+    customers: run.eventCustomers.length > 0 ? run.eventCustomers : run.work.customerNumbers,
+    deliveryEvents: settings.quick ? E3_EVENTS_QUICK : E3_EVENTS,
+    startReplica: run.startReplica,
+    log: (line) => log(line.replace(/^ {2}/, `  ${store}`)),
+  });
+}
+
 interface Seeded {
   seconds: number;
   addresses: number;
@@ -787,7 +825,18 @@ async function prepareStore(
   const smallSeeded = await seed(location, SMALL_TENANT, SMALL_CUSTOMERS);
 
   const reader = path ? sqliteReader(path) : await postgresReader(location);
-  const { count, work, b2bNumbers, smallNumbers } = await prepareWorkload(reader).finally(() => reader.close());
+  const { count, work, b2bNumbers, smallNumbers, eventCustomers } = await (async () => {
+    const workload = await prepareWorkload(reader);
+    // E3's patches go to as many customers as there are, up to one each (the same rows in either store).
+    const deliveryEvents = settings.quick ? E3_EVENTS_QUICK : E3_EVENTS;
+    const customers = settings.scenarios.includes('E3')
+      ? ((await reader.column('SELECT customer_number FROM customers WHERE tenant = ? ORDER BY pk LIMIT ?', [
+          TENANT,
+          deliveryEvents,
+        ])) as string[])
+      : [];
+    return { ...workload, eventCustomers: customers };
+  })().finally(() => reader.close());
   result.q3 = { terms: work.searches.length, averageMatches: null, example: work.searches[0] ?? '', searchIndex: [] };
   result.smallTenant = {
     tenant: SMALL_TENANT,
@@ -816,9 +865,10 @@ async function prepareStore(
     'profiles',
     store === 'sqlite' ? `service-${customers}` : `service-${store}-${customers}`,
   );
-  const service: Endpoint = {
-    url: `http://127.0.0.1:${servicePort}`,
-    proc: startNode(settings.serviceArgs.at(-1)!, {
+  // E1–E3 register a webhook endpoint on 127.0.0.1 and want refused deliveries back soon (bench/events.ts).
+  const withEvents = settings.scenarios.some((scenario) => EVENT_SCENARIOS.has(scenario));
+  const startService = (port: number) =>
+    startNode(settings.serviceArgs.at(-1)!, {
       cwd: settings.serviceDir ?? ROOT,
       typescript: false,
       // Profiles are written when the service exits; open them in Chrome DevTools or speedscope.
@@ -830,12 +880,24 @@ async function prepareStore(
         NODE_ENV: 'production',
         AUTH_JWT_SECRET: secret,
         ...database,
-        PORT: String(servicePort),
+        PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        ...(withEvents ? EVENTS_SERVICE_ENV : {}),
       },
-    }),
-  };
+    });
+  const service: Endpoint = { url: `http://127.0.0.1:${servicePort}`, proc: startService(servicePort) };
+  // E3's second replica: the same service over the same PostgreSQL database, stopped when E3 is done with it.
+  const startReplica =
+    store === 'postgres'
+      ? async (): Promise<Replica> => {
+          const port = await freePort();
+          const proc = startService(port);
+          const url = `http://127.0.0.1:${port}`;
+          await waitUntilReady(proc, `${url}/ready`);
+          return { url, stop: () => stop(proc.child) };
+        }
+      : undefined;
   const baseline: Endpoint = {
     url: `http://127.0.0.1:${baselinePort}`,
     proc: startNode('bench/baseline.ts', {
@@ -935,7 +997,18 @@ async function prepareStore(
   for (const check of result.checks) log(`  check: ${check}`);
   const [quietCustomerNumber] = smallNumbers;
   if (quietCustomerNumber === undefined) throw new Error(`tenant ${SMALL_TENANT} has no customers`);
-  return { store, result, service, baseline, peer, work, b2bNumbers, quietCustomerNumber };
+  return {
+    store,
+    result,
+    service,
+    baseline,
+    peer,
+    work,
+    b2bNumbers,
+    quietCustomerNumber,
+    eventCustomers,
+    startReplica,
+  };
 }
 
 async function benchSize(
@@ -981,6 +1054,13 @@ async function benchSize(
         for (const run of runs) await noisyNeighbour(run, token, smallToken, settings);
         continue;
       }
+      if (EVENT_SCENARIOS.has(scenario)) {
+        // All of E1–E3 that were asked for, store by store, at the first of them.
+        if (scenario === settings.scenarios.find((s) => EVENT_SCENARIOS.has(s))) {
+          for (const run of runs) await changeEvents(run, token, settings);
+        }
+        continue;
+      }
       const as = scenario === 'Q5' || scenario === 'Q6' ? smallToken : token;
       for (const run of runs) {
         const measured = await measure(scenario, 'service', run.service, as, run.work, settings);
@@ -1002,13 +1082,15 @@ async function benchSize(
   const results = runs.map((run) => run.result);
   for (const result of results) {
     const table = sizeTable(result);
-    if (!table) continue; // N1 alone: its own table below
+    if (!table) continue; // N1 or E1–E3 alone: their own tables below
     log('');
     if (runs.length > 1) log(`${STORE_NAMES[result.store]}:\n`);
     log(table);
   }
   const n1 = noisyNeighbourTable(results);
   if (n1) log(`\n${n1}`);
+  const events = changeEventsTable(results);
+  if (events) log(`\n${events}`);
   const [comparison] = compareStores(results);
   if (comparison && comparison.stores.length > 1) {
     log(`\nThe stores side by side:\n`);

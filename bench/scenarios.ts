@@ -4,7 +4,7 @@
  */
 import type { Request } from 'autocannon';
 
-export type ScenarioId = 'F0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'M1' | 'M2' | 'N1';
+export type ScenarioId = 'F0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'M1' | 'M2' | 'N1' | 'E1' | 'E2' | 'E3';
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   F0: '`{ __typename }` with a token: the framework floor',
@@ -17,6 +17,9 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   M1: 'patchCustomer',
   M2: 'createCustomer, then addCustomerAddress (2 requests)',
   N1: "noisy neighbour: the small tenant's REST read by key, alone and beside the large tenant's expensive lists",
+  E1: 'M1 with one webhook endpoint (and one SSE subscriber) vs M1 without',
+  E2: "latency from an event's commit to the webhook receiver and to an SSE subscriber, at M1's load",
+  E3: 'webhook delivery throughput to one endpoint that answers at once',
 };
 
 /** The framework's floor: the same server, plugins and token check as every other request, and no field to resolve. */
@@ -151,6 +154,10 @@ export function requestsFor(id: ScenarioId, work: Workload): Request[] {
     }
     case 'N1':
       throw new Error('N1 drives two tenants at once (noisy.ts), not one list of requests');
+    case 'E1':
+    case 'E2':
+    case 'E3':
+      throw new Error(`${id} drives M1 and a webhook receiver (events.ts), not one list of requests`);
     case 'M2': {
       let n = 0;
       return [

@@ -151,7 +151,9 @@ describe('change events over replicas on one PostgreSQL', () => {
     const token = await tokenFor('term');
     expect((await postGraphQL(`${a.base}/graphql`, token, ENDPOINT, { url: receiver.url })).errors).toBeUndefined();
     for (let c = 0; c < 40; c++) {
-      expect((await postGraphQL(`${a.base}/graphql`, token, CREATE, { input: { id: `T${c}` } })).errors).toBeUndefined();
+      expect(
+        (await postGraphQL(`${a.base}/graphql`, token, CREATE, { input: { id: `T${c}` } })).errors,
+      ).toBeUndefined();
     }
     await until('a delivery is in flight', 20_000, () => receiver.received.length >= 1);
     a.child.kill('SIGTERM');

@@ -114,7 +114,9 @@ const customerOf = (n: string) => ({
 describe('through the Hive gateway', () => {
   it("passes Subscription.customerEvents through, over SSE both ways, with the caller's token", async () => {
     const token = await customers.token();
-    const sub = subscribe<{ customerEvents: { type: string; customerNumber: string; customer: { firstName: string } } }>(
+    const sub = subscribe<{
+      customerEvents: { type: string; customerNumber: string; customer: { firstName: string } };
+    }>(
       gatewayUrl.replace(/\/graphql$/, ''),
       'subscription { customerEvents(types: ["customer.created"]) { type customerNumber customer { firstName } } }',
       {},
@@ -128,7 +130,9 @@ describe('through the Hive gateway', () => {
     );
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const created = await customers.gql(`mutation { createCustomer(input: { id: "GW-SUB1", firstName: "Via" }) { id } }`);
+      const created = await customers.gql(
+        `mutation { createCustomer(input: { id: "GW-SUB1", firstName: "Via" }) { id } }`,
+      );
       expect(created.errors).toBeUndefined();
       await sub.waitFor(1);
       expect(sub.received[0]!.errors).toBeUndefined();

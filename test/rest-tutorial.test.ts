@@ -141,8 +141,8 @@ describe('the seed tutorial, with curl', () => {
     // What it told the world (EVENTS.md): one event per change, the password reset its first call asked for, and
     // a last customer.updated whose data is what the read-back shows.
     const events = await server.gql(`{ customerEvents(first: 50) { edges { node { id type customerNumber } } } }`);
-    const mine = events.data!.customerEvents.edges
-      .map((edge: { node: { type: string; customerNumber: string } }) => edge.node)
+    const mine = events
+      .data!.customerEvents.edges.map((edge: { node: { type: string; customerNumber: string } }) => edge.node)
       .filter((node: { customerNumber: string }) => node.customerNumber === created.body.id);
     expect(mine.map((node: { type: string }) => node.type)).toEqual([
       'customer.created',

@@ -129,6 +129,42 @@ describe('Subscription.customerEvents', () => {
     }
   });
 
+  it('ends when the token expires, and resumes with a fresh one from the last cursor', async () => {
+    const short = await server.token({}, { ttlSeconds: 2 });
+    const start = (await pulled()).at(-1)?.cursor;
+    const sub = subscribe<{ customerEvents: Event }>(server.url, FOLLOW, { after: start }, auth(short));
+    ok(await created('EXP1'));
+    await sub.waitFor(1);
+    await sub.completed;
+    ok(await created('EXP2'));
+    const resumed = subscribe<{ customerEvents: Event }>(
+      server.url,
+      FOLLOW,
+      { after: sub.received.at(-1)!.data!.customerEvents.cursor },
+      auth(await server.token()),
+    );
+    try {
+      await resumed.waitFor(1);
+      expect(resumed.received.map((p) => p.data!.customerEvents.customerNumber)).toEqual(['EXP2']);
+    } finally {
+      resumed.close();
+    }
+  });
+
+  it('ends its subscriptions when the service shuts down, so that they do not hold it open', async () => {
+    const closing = await startTestServer();
+    const sub = subscribe(closing.url, FOLLOW, {}, auth(await closing.token()));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    let completed = false;
+    void sub.completed.then(() => {
+      completed = true;
+    });
+    // A grace period far longer than the test: only an ended subscription lets close() return in time.
+    await closing.service.close(60_000);
+    await sub.completed;
+    expect(completed).toBe(true);
+  });
+
   it('does not buffer for a subscriber that stops reading', async () => {
     const sockets = new Set<Socket>();
     const track = (socket: Socket) => sockets.add(socket);

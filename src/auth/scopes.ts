@@ -51,6 +51,8 @@ export interface Caller {
   readonly customerId?: string | undefined;
   /** Narrows a customer token's "own company" to this legal entity. */
   readonly legalEntityId?: string | undefined;
+  /** When the token expires (epoch milliseconds): what lasts beyond one request (a subscription) ends then. */
+  readonly expiresAt?: number | undefined;
 }
 
 const holdsAny = (caller: Caller, scopes: readonly string[]) => scopes.some((scope) => caller.scopes.has(scope));

@@ -117,15 +117,17 @@ export function createTokenVerifier(settings: TokenSettings, now: () => number =
       throw new InvalidTokenError(`The token's claims are not valid: ${problems.join('; ')}`);
     }
     const c = parsed.data;
+    // jose has checked that exp is present and in the future.
+    const expiresAt = (payload.exp as number) * 1000;
     const caller: Caller = {
       tenant: c.tenant,
       subject: c.sub,
       scopes: new Set(c.scope.split(' ').filter(Boolean)),
       customerId: c.customer_id,
       legalEntityId: c.legal_entity_id,
+      expiresAt,
     };
-    // jose has checked that exp is present and in the future.
-    return { caller, expiresAt: (payload.exp as number) * 1000 };
+    return { caller, expiresAt };
   }
 
   return async (token) => {

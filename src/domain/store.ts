@@ -510,16 +510,20 @@ export interface Transaction extends StoreReads {
 export interface RelayStore {
   /**
    * Leases up to `limit` due deliveries until `leaseUntil`: only the oldest unfinished one of each customer at each
-   * endpoint (so one customer's events go out in order), of active endpoints, none leased by another relay.
+   * endpoint (so one customer's events go out in order), of active endpoints but `busyEndpoints` (pks), none leased
+   * by another relay.
    */
-  claim(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
+  claim(now: number, leaseUntil: number, limit: number, busyEndpoints?: readonly number[]): Promise<ClaimedDelivery[]>;
   /** Writes the outcomes of attempts, and ends their leases. */
   record(outcomes: readonly DeliveryOutcome[]): Promise<void>;
   /** Ends the leases of deliveries claimed but not attempted (a relay that stops). */
   release(pks: readonly number[]): Promise<void>;
-  /** Deletes up to `limit` events older than `before` whose deliveries are all finished: how many it deleted. */
+  /**
+   * Deletes up to `limit` events older than `before` with nothing left to deliver to an active endpoint (a paused or
+   * disabled one's waiting deliveries go with them): how many it deleted.
+   */
   prune(before: number, limit: number): Promise<number>;
-  /** Deliveries waiting (not finished), and the time of the oldest one's event. */
+  /** Deliveries waiting (not finished) for active endpoints, and the time of the oldest one's event. */
   backlog(): Promise<{ waiting: number; oldestEventAt: number | null }>;
 }
 

@@ -203,7 +203,9 @@ export function createRelay(options: RelayOptions) {
       try {
         if (free > 0) {
           const at = now();
-          const batch = await store.relay.claim(at, at + LEASE_TIMEOUTS * options.timeoutMs, free);
+          // Endpoints with a full queue here get no more claims: one slow endpoint cannot take every slot.
+          const busy = [...waiting].filter(([, queue]) => queue.length >= PER_ENDPOINT).map(([pk]) => pk);
+          const batch = await store.relay.claim(at, at + LEASE_TIMEOUTS * options.timeoutMs, free, busy);
           found = batch.length;
           for (const item of batch) {
             claimed.set(item.delivery.pk, item);

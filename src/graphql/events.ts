@@ -105,12 +105,14 @@ builder.subscriptionField('customerEvents', (t) =>
         stopped: Promise.race([stopped, ctx.closing]),
       });
       // A Repeater ends the follow when the client goes, even while it waits for the next event.
-      return new Repeater<EventView>(async (push, clientGone) => {
-        void clientGone.then(stop);
+      return new Repeater<EventView>(async (push, finish) => {
+        // `finish` settles when the client goes; called, it ends the stream (the follow ended: shutdown, expiry).
+        void finish.then(stop);
         try {
           for await (const event of events) await push({ event, withinReach: true });
         } finally {
           stop();
+          finish();
         }
       });
     },

@@ -16,6 +16,10 @@ export function createListener(handle: Handler, logger: Logger) {
   const server: Server = createServer((req, res) => {
     open.add(res);
     res.once('close', () => open.delete(res));
+    // A response that ends while closing (one that began before, a stream) leaves an idle connection: close it.
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
     if (closing) res.setHeader('connection', 'close');
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'request failed');

@@ -59,6 +59,20 @@ async function address(session: Session, reach: Reach, { customerNumber, address
   return owner && found?.customerPk === owner.pk ? found : null;
 }
 
+/** The longest a timer can wait (setTimeout fires at once beyond it). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** `stopped`, or the moment `expiresAt` passes, whichever comes first. */
+function untilExpiry(stopped: Promise<unknown>, expiresAt: number | undefined): Promise<unknown> {
+  if (expiresAt === undefined) return stopped;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise((resolve) => {
+    timer = setTimeout(resolve, Math.min(Math.max(0, expiresAt - Date.now()), LONGEST_TIMER_MS));
+  });
+  void stopped.then(() => clearTimeout(timer));
+  return Promise.race([stopped, expired]);
+}
+
 export const OPERATIONS = {
   customer: read('read', (s, reach, a: CustomerArgs & { parts?: CustomerParts }) =>
     customer(s, reach, a.customerNumber, a.parts),
@@ -103,9 +117,12 @@ export const OPERATIONS = {
 
   /** A page of the tenant's event log (own-scope callers: their company's customers' events). */
   customerEvents: read('read', (s, reach, a: EventPageArgs) => eventPage(s.reads(), reach, a)),
-  /** The events as they commit, after the cursor first: what the subscription streams until `stopped` settles. */
+  /**
+   * The events as they commit, after the cursor first: what the subscription streams until `stopped` settles, or
+   * the caller's token expires (a client goes on from its last cursor with a fresh one).
+   */
   followCustomerEvents: read('read', (s, reach, a: FollowArgs & { stopped: Promise<unknown> }) =>
-    followEvents({ reads: s.reads(), onEvents: s.onEvents }, reach, a, a.stopped),
+    followEvents({ reads: s.reads(), onEvents: s.onEvents }, reach, a, untilExpiry(a.stopped, s.caller?.expiresAt)),
   ),
   webhookEndpoints: read('readWebhooks', (s, reach) => s.domain.webhooks.endpoints(s.reads(), reach)),
   webhookEndpoint: read('readWebhooks', (s, reach, a: { id: string }) =>

@@ -562,8 +562,12 @@ describe.each(KINDS)('the %s store', (kind) => {
         const [other] = await store.reads.webhooks.endpointsByIds(W, [id]);
         expect(await store.reads.webhooks.deliveries(W, other!.pk, { limit: 10 })).toEqual([]);
       }
-      // The first claim gets the head of each customer: d1 (c1) and d3 (c2), not d2, which waits for d1.
+      // The first claim gets the head of each customer: d1 (c1) and d3 (c2), not d2, which waits for d1; none of an
+      // endpoint the relay says is busy.
       const now = BASE + 1;
+      expect(
+        (await store.relay.claim(now, now + 1000, 10, [all!.pk])).filter((c) => c.delivery.tenant === W.tenant),
+      ).toEqual([]);
       const first = (await store.relay.claim(now, now + 1000, 10)).filter((c) => c.delivery.tenant === W.tenant);
       expect(first.map((c) => c.event.id).sort()).toEqual(['d1', 'd3']);
       expect((await store.relay.claim(now, now + 1000, 10)).filter((c) => c.delivery.tenant === W.tenant)).toEqual([]);
@@ -631,6 +635,21 @@ describe.each(KINDS)('the %s store', (kind) => {
         await tx.events.append(P, { ...event('old', 'c1'), createdAt: BASE - 10 });
         await tx.events.append(P, { ...event('waiting', 'c2'), type: 'customer.updated', createdAt: BASE - 10 });
         await tx.events.append(P, { ...event('young', 'c3'), createdAt: BASE + 10 });
+        // A second endpoint, paused after it got a delivery: what waits for it holds nothing back.
+        const paused = await tx.webhooks.insertEndpoint(P, {
+          id: 'paused',
+          url: 'https://example.com/paused',
+          description: null,
+          eventTypes: ',customer.created,',
+          active: true,
+          disabledReason: null,
+          secret: 'whsec_x',
+          previousSecret: null,
+          previousSecretUntil: null,
+          createdAt: BASE,
+        });
+        await tx.events.append(P, { ...event('for-paused', 'c4'), type: 'customer.created', createdAt: BASE - 10 });
+        await tx.webhooks.updateEndpoint(P, paused!.pk, { active: false });
       });
       let pruned = 0;
       while (true) {

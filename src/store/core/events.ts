@@ -261,19 +261,23 @@ export function eventStores(d: Dialect) {
       return rows.map(decode);
     };
     return {
-      async claim(now, leaseUntil, limit) {
+      async claim(now, leaseUntil, limit, busyEndpoints = []) {
+        const { bind, values } = new Params();
+        const busy = busyEndpoints.length
+          ? sql` AND NOT (${d.oneOf(sql`d.endpoint_pk`, busyEndpoints, 'bigint', bind)})`
+          : sql``;
         const claimed = await transaction(async (tx) => {
           const rows = await tx.all({
-            key: 'relay.claim',
+            key: `relay.claim|${busyEndpoints.length ? arity(busyEndpoints) : ''}`,
             sql: sql`UPDATE ${deliveries} SET lease_until = ${sql.placeholder('leaseUntil')} WHERE ${deliveries.pk} IN (
               SELECT d.pk FROM webhook_deliveries d JOIN webhook_endpoints e ON e.pk = d.endpoint_pk
               WHERE d.next_attempt_at <= ${sql.placeholder('now')}
-              AND (d.lease_until IS NULL OR d.lease_until < ${sql.placeholder('now')}) AND e.active = ${sql.placeholder('active')}
+              AND (d.lease_until IS NULL OR d.lease_until < ${sql.placeholder('now')}) AND e.active = ${sql.placeholder('active')}${busy}
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier WHERE earlier.endpoint_pk = d.endpoint_pk
                 AND earlier.customer_number = d.customer_number AND earlier.next_attempt_at IS NOT NULL AND earlier.pk < d.pk)
               ORDER BY d.next_attempt_at, d.pk LIMIT ${sql.placeholder('limit')}${d.skipLocked(sql.raw('d'))})
               RETURNING ${DELIVERY.list}`,
-            values: { leaseUntil, now, active: flag(true), limit },
+            values: { ...values, leaseUntil, now, active: flag(true), limit },
           });
           return rows.map((row) => DELIVERY.decode(row));
         });
@@ -331,17 +335,19 @@ export function eventStores(d: Dialect) {
           key: 'relay.prune',
           sql: sql`DELETE FROM ${events} WHERE ${events.pk} IN (SELECT old.pk FROM events old
             WHERE old.created_at < ${sql.placeholder('before')} AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w
-            WHERE w.event_pk = old.pk AND w.next_attempt_at IS NOT NULL) ORDER BY old.created_at, old.pk
-            LIMIT ${sql.placeholder('limit')})`,
-          values: { before, limit },
+            JOIN webhook_endpoints e ON e.pk = w.endpoint_pk
+            WHERE w.event_pk = old.pk AND w.next_attempt_at IS NOT NULL AND e.active = ${sql.placeholder('active')})
+            ORDER BY old.created_at, old.pk LIMIT ${sql.placeholder('limit')})`,
+          values: { before, limit, active: flag(true) },
         });
       },
       async backlog() {
         const [row] = await exec.all({
           key: 'relay.backlog',
           sql: sql`SELECT count(*), min(e.created_at) FROM webhook_deliveries w JOIN events e ON e.pk = w.event_pk
-            WHERE w.next_attempt_at IS NOT NULL`,
-          values: {},
+            JOIN webhook_endpoints p ON p.pk = w.endpoint_pk
+            WHERE w.next_attempt_at IS NOT NULL AND p.active = ${sql.placeholder('active')}`,
+          values: { active: flag(true) },
         });
         return { waiting: Number(row?.[0] ?? 0), oldestEventAt: row?.[1] == null ? null : Number(row[1]) };
       },
