@@ -7,11 +7,11 @@
  *   make no deliveries.
  * - E2: during those "with" runs, receipt time − the event's `timestamp` (the time of its append, in the
  *   transaction) at the receiver and at the subscriber, for every event committed in the measured part of a run.
- * - E3: how fast the relay drains a backlog to one endpoint that answers at once: the events are written while the
- *   receiver is not listening (connections refused, each delivery retried after 2 s), then the endpoint is paused
- *   (the relays claim no delivery of a paused endpoint), every delivery left to fall due, the receiver started and
- *   the endpoint resumed, so that every delivery is due at the same moment and the relays have nothing else to do.
- *   Measured from the receiver's first delivery to its last distinct one. On PostgreSQL also with a second replica.
+ * - E3: how fast the relays drain a backlog to one endpoint that answers at once. While the events are written the
+ *   receiver holds its answers, so each relay has its requests to the endpoint in flight and the rest of its claims
+ *   waiting (it claims no more: its in-flight limit is reached), and every other delivery stays due in the log; no
+ *   attempt fails, nothing is paused. Then the receiver answers the held requests and every later one at once:
+ *   deliveries made after that moment ÷ the time to the last one. On PostgreSQL also with a second replica.
  *
  * Fails only when something does not work (a mutation refused, an event that never arrives, a bad signature), never
  * on timing: an event still on its way fails the benchmark only when nothing at all arrived for STALL_MS.
@@ -19,17 +19,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import autocannon from 'autocannon';
-import { freePort } from './processes.js';
 import type { ChangeEvents, DeliveryRun, EventLatency, Measurement } from './report.js';
 import { body, M1 } from './scenarios.js';
 
-/** The service's WEBHOOK_RETRY_DELAYS for E1–E3: E3's refused deliveries come back after 2 s, and are not given up
- * while the events are written (60 of them: two minutes). */
-export const EVENTS_RETRY_DELAY_MS = 2000;
 export const EVENTS_SERVICE_ENV: Record<string, string> = {
   // The receiver is http on 127.0.0.1: refused unless private networks are allowed.
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-  WEBHOOK_RETRY_DELAYS: Array.from({ length: 60 }, () => `${EVENTS_RETRY_DELAY_MS / 1000}s`).join(','),
+  // E3 holds the relays' first requests while it writes (a minute or more on a busy machine): they must not time out.
+  WEBHOOK_TIMEOUT_MS: String(10 * 60_000),
 };
 /** E3's events (one patch each), over as many customers as the data has up to this. */
 export const E3_EVENTS = 5000;
@@ -42,9 +39,6 @@ const STALL_MS = 30_000;
 const SUBSCRIPTION = 'subscription E2 { customerEvents { id type customerNumber timestamp } }';
 const CREATE_ENDPOINT = `mutation CreateEndpoint($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { secret endpoint { id } }
-}`;
-const SET_ACTIVE = `mutation SetActive($id: ID!, $active: Boolean!) {
-  updateWebhookEndpoint(id: $id, input: { active: $active }) { id active }
 }`;
 const DELETE_ENDPOINT = 'mutation DeleteEndpoint($id: ID!) { deleteWebhookEndpoint(id: $id) }';
 
@@ -140,6 +134,20 @@ async function settledAppended(url: string): Promise<number> {
   return previous;
 }
 
+/** The service's CPU time so far (prom-client's process_cpu_seconds_total), in ms. */
+const cpuMs = async (url: string) => 1000 * (await metric(url, 'process_cpu_seconds_total'));
+
+/** One M1 run, and the service's CPU time per request over its measured part (the relay's and SSE's included). */
+async function measureM1(run: ChangeEventsRun, beforeMeasured: () => void = () => {}) {
+  let before: Promise<number> | undefined;
+  const measured = await run.measureM1(() => {
+    beforeMeasured();
+    before = cpuMs(run.url);
+  });
+  const cpuMsPerRequest = ((await cpuMs(run.url)) - (await before!)) / measured.requests;
+  return { measured, cpuMsPerRequest };
+}
+
 /** Standard Webhooks v1: one of the signatures (space-separated) is HMAC-SHA256 of `{id}.{timestamp}.{body}`. */
 function signedBy(secret: string, headers: Record<string, string | string[] | undefined>, raw: string): boolean {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
@@ -159,27 +167,32 @@ function signedBy(secret: string, headers: Record<string, string | string[] | un
  * The webhook receiver: node:http on 127.0.0.1, answering 204 as soon as a request's body is in, recording the
  * first arrival of each webhook-id and checking every signature against the current endpoint's secret.
  */
-async function startReceiver(port = 0) {
+async function startReceiver() {
   let arrivals = new Arrivals();
   let secret = '';
   let badSignatures = 0;
+  /** While held (E3), requests wait here unanswered; released, each is answered and recorded. */
+  let held: ((at: number) => void)[] | undefined;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const at = Date.now();
-      res.writeHead(204).end();
-      const raw = Buffer.concat(chunks).toString('utf8');
-      if (!signedBy(secret, req.headers, raw)) badSignatures += 1;
-      const event = JSON.parse(raw) as { timestamp: string };
-      arrivals.add(String(req.headers['webhook-id']), at, Date.parse(event.timestamp));
+      const answer = (at: number) => {
+        res.writeHead(204).end();
+        const raw = Buffer.concat(chunks).toString('utf8');
+        if (!signedBy(secret, req.headers, raw)) badSignatures += 1;
+        const event = JSON.parse(raw) as { timestamp: string };
+        arrivals.add(String(req.headers['webhook-id']), at, Date.parse(event.timestamp));
+      };
+      if (held) held.push(answer);
+      else answer(Date.now());
     });
   });
   // The relay keeps its connections: they must not be closed under it between deliveries.
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => resolve());
   });
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('the webhook receiver has no port');
@@ -190,6 +203,18 @@ async function startReceiver(port = 0) {
     },
     get badSignatures() {
       return badSignatures;
+    },
+    /** From now on, requests get no answer until release(). */
+    hold(): void {
+      held = [];
+    },
+    /** Answers the held requests (recorded as arriving now) and every later one at once. */
+    release(): { releasedAt: number; held: number } {
+      const releasedAt = Date.now();
+      const waiting = held ?? [];
+      held = undefined;
+      for (const answer of waiting) answer(releasedAt);
+      return { releasedAt, held: waiting.length };
     },
     /** A new endpoint: its secret, and a fresh record of arrivals. */
     expect(endpointSecret: string): void {
@@ -311,8 +336,6 @@ async function createEndpoint(run: ChangeEventsRun, url: string): Promise<{ id: 
   return { id: created.createWebhookEndpoint.endpoint.id, secret: created.createWebhookEndpoint.secret };
 }
 
-const setActive = (run: ChangeEventsRun, id: string, active: boolean) =>
-  graphql(run.url, run.token, SET_ACTIVE, { id, active });
 const deleteEndpoint = (run: ChangeEventsRun, id: string) => graphql(run.url, run.token, DELETE_ENDPOINT, { id });
 
 let phoneSerial = 0;
@@ -357,7 +380,7 @@ async function withEndpoint(run: ChangeEventsRun, receiver: Receiver, round: num
     const since = Date.now();
     const before = await metric(run.url, 'events_appended_total');
     let measuredFrom = Number.POSITIVE_INFINITY;
-    const measured = await run.measureM1(() => {
+    const { measured, cpuMsPerRequest } = await measureM1(run, () => {
       measuredFrom = Date.now();
     });
     const expected = (await settledAppended(run.url)) - before;
@@ -375,6 +398,7 @@ async function withEndpoint(run: ChangeEventsRun, receiver: Receiver, round: num
     }
     return {
       measured,
+      cpuMsPerRequest,
       webhook: receiver.arrivals.since(measuredFrom),
       webhookDuplicates: receiver.arrivals.duplicates,
       sse: subscriber.arrivals.since(measuredFrom),
@@ -390,22 +414,32 @@ async function withEndpoint(run: ChangeEventsRun, receiver: Receiver, round: num
 async function measureLoad(run: ChangeEventsRun): Promise<NonNullable<ChangeEvents['load']>> {
   const receiver = await startReceiver();
   try {
-    const rounds: { without: Measurement; with: Measurement }[] = [];
+    const rounds: NonNullable<ChangeEvents['load']>['rounds'] = [];
     const webhook: Arrival[] = [];
     const sse: Arrival[] = [];
     let [webhookDuplicates, sseDuplicates] = [0, 0];
     for (let round = 1; round <= run.rounds; round++) {
       const label = run.rounds > 1 ? ` (round ${round} of ${run.rounds})` : '';
-      const without = await run.measureM1(() => {});
-      run.log(`  E1 without endpoint  ${run.describe(without)}${label}`);
+      const without = await measureM1(run);
+      run.log(
+        `  E1 without endpoint  ${run.describe(without.measured)}  CPU ${without.cpuMsPerRequest.toFixed(2)} ms/req${label}`,
+      );
       const withRun = await withEndpoint(run, receiver, round);
       webhook.push(...withRun.webhook);
       sse.push(...withRun.sse);
       webhookDuplicates += withRun.webhookDuplicates;
       sseDuplicates += withRun.sseDuplicates;
-      const ratio = withRun.measured.requestsPerSecond / without.requestsPerSecond;
-      run.log(`  E1 with endpoint     ${run.describe(withRun.measured)}${label}  ${ratio.toFixed(2)}× without`);
-      rounds.push({ without, with: withRun.measured });
+      const ratio = withRun.measured.requestsPerSecond / without.measured.requestsPerSecond;
+      run.log(
+        `  E1 with endpoint     ${run.describe(withRun.measured)}  CPU ${withRun.cpuMsPerRequest.toFixed(2)} ms/req` +
+          `${label}  ${ratio.toFixed(2)}× without`,
+      );
+      rounds.push({
+        without: without.measured,
+        with: withRun.measured,
+        withoutCpuMsPerRequest: without.cpuMsPerRequest,
+        withCpuMsPerRequest: withRun.cpuMsPerRequest,
+      });
     }
     const withoutRequestsPerSecond = median(rounds.map((r) => r.without.requestsPerSecond));
     const withRequestsPerSecond = median(rounds.map((r) => r.with.requestsPerSecond));
@@ -464,52 +498,58 @@ async function writePatches(run: ChangeEventsRun, count: number): Promise<number
 /** E3 with the service and `others` more replicas over the same database. */
 async function drainBacklog(run: ChangeEventsRun, others: Replica[]): Promise<DeliveryRun> {
   const replicas = [run.url, ...others.map((r) => r.url)];
-  // A port that nothing listens on yet: every delivery is refused, and retried after the retry delay.
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/hook`;
-  const endpoint = await createEndpoint(run, url);
+  const receiver = await startReceiver();
+  // While the events are written, the relays' first requests get no answer: each replica has its requests to the
+  // endpoint in flight and the rest of its claims waiting, and every other delivery stays due in the log.
+  receiver.hold();
+  const endpoint = await createEndpoint(run, receiver.url);
+  receiver.expect(endpoint.secret);
   try {
     const before = await metric(run.url, 'events_appended_total');
     const writeSeconds = await writePatches(run, run.deliveryEvents);
-    // The relays claim no delivery of a paused endpoint; its refused ones fall due within one retry delay.
-    await setActive(run, endpoint.id, false);
-    await sleep(EVENTS_RETRY_DELAY_MS * 1.1 + 1000);
-    const receiver = await startReceiver(port);
-    receiver.expect(endpoint.secret);
-    try {
-      const succeeded = (replica: string) => metric(replica, 'webhook_delivery_attempts_total', '{result="succeeded"}');
-      const succeededBefore = await Promise.all(replicas.map(succeeded));
-      await setActive(run, endpoint.id, true);
-      // One more event: its commit wakes every relay at once (a notification), rather than at its next poll.
-      await patchOnce(run, run.customers[0]!);
-      const expected = (await settledAppended(run.url)) - before;
-      await waitForAll(
-        'E3 webhook receiver',
-        () => receiver.arrivals,
-        () => receiver.arrivals.first.size,
-        expected,
+    const expected = (await settledAppended(run.url)) - before;
+    const succeeded = (replica: string) => metric(replica, 'webhook_delivery_attempts_total', '{result="succeeded"}');
+    // What the drain costs: the replicas' CPU time and the relays' statements, summed.
+    const costs = async () => {
+      const each = await Promise.all(
+        replicas.map(async (r) => [await cpuMs(r), await metric(r, 'db_background_statements_total')]),
       );
-      if (receiver.badSignatures > 0) {
-        throw new Error(`E3: ${receiver.badSignatures} deliveries did not verify with the endpoint's secret`);
-      }
-      const times = [...receiver.arrivals.first.values()].map((a) => a.at);
-      const seconds = (Math.max(...times) - Math.min(...times)) / 1000;
-      const succeededAfter = await Promise.all(replicas.map(succeeded));
       return {
-        replicas: replicas.length,
-        events: expected,
-        seconds,
-        // From the first to the last: the intervals between `expected` deliveries.
-        eventsPerSecond: (expected - 1) / seconds,
-        duplicates: receiver.arrivals.duplicates,
-        badSignatures: receiver.badSignatures,
-        writeSeconds,
-        succeededByReplica: succeededAfter.map((n, i) => n - succeededBefore[i]!),
+        cpu: each.reduce((sum, [cpu]) => sum + cpu!, 0),
+        statements: each.reduce((sum, [, n]) => sum + n!, 0),
       };
-    } finally {
-      await receiver.close();
+    };
+    const succeededBefore = await Promise.all(replicas.map(succeeded));
+    const costsBefore = await costs();
+    const { releasedAt, held } = receiver.release();
+    await waitForAll(
+      'E3 webhook receiver',
+      () => receiver.arrivals,
+      () => receiver.arrivals.first.size,
+      expected,
+    );
+    if (receiver.badSignatures > 0) {
+      throw new Error(`E3: ${receiver.badSignatures} deliveries did not verify with the endpoint's secret`);
     }
+    const seconds = (Math.max(...[...receiver.arrivals.first.values()].map((a) => a.at)) - releasedAt) / 1000;
+    const succeededAfter = await Promise.all(replicas.map(succeeded));
+    const costsAfter = await costs();
+    return {
+      replicas: replicas.length,
+      events: expected,
+      held,
+      seconds,
+      // The held requests were sent before the release: only the deliveries made after it count.
+      eventsPerSecond: (expected - held) / seconds,
+      duplicates: receiver.arrivals.duplicates,
+      badSignatures: receiver.badSignatures,
+      writeSeconds,
+      succeededByReplica: succeededAfter.map((n, i) => n - succeededBefore[i]!),
+      cpuMsPerEvent: (costsAfter.cpu - costsBefore.cpu) / expected,
+      relayStatementsPerEvent: (costsAfter.statements - costsBefore.statements) / expected,
+    };
   } finally {
+    await receiver.close();
     await deleteEndpoint(run, endpoint.id);
   }
 }
@@ -519,7 +559,8 @@ async function measureDelivery(run: ChangeEventsRun): Promise<NonNullable<Change
   const runs: DeliveryRun[] = [];
   const describe = (r: DeliveryRun) =>
     `  E3 ${r.replicas} replica${r.replicas > 1 ? 's' : ' '}  ${Math.round(r.eventsPerSecond)} events/s  ` +
-    `(${r.events} in ${r.seconds.toFixed(2)} s; written in ${r.writeSeconds.toFixed(1)} s` +
+    `(${r.events - r.held} in ${r.seconds.toFixed(2)} s after ${r.held} held; written in ${r.writeSeconds.toFixed(1)} s; ` +
+    `service CPU ${r.cpuMsPerEvent.toFixed(2)} ms and ${r.relayStatementsPerEvent.toFixed(2)} relay statements per event` +
     (r.replicas > 1 ? `; ${r.succeededByReplica.join(' + ')} by replica` : '') +
     (r.duplicates > 0 ? `; ${r.duplicates} again` : '') +
     ')';

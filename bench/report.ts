@@ -88,13 +88,16 @@ export interface EventLatency {
   duplicates: number;
 }
 
-/** E3 on one store with some replicas: the backlog of `events` deliveries, all due at once, drained. */
+/** E3 on one store with some replicas: a backlog of `events` deliveries drained. */
 export interface DeliveryRun {
   replicas: number;
   /** Distinct webhook-ids received: the events appended while the endpoint was registered. */
   events: number;
-  /** From the receiver's first delivery to its last distinct one. */
+  /** The relays' requests the receiver held unanswered while the events were written (answered at the release). */
+  held: number;
+  /** From the release to the receiver's last distinct delivery. */
   seconds: number;
+  /** (events − held) ÷ seconds. */
   eventsPerSecond: number;
   duplicates: number;
   /** Deliveries whose Standard Webhooks signature did not verify with the endpoint's secret (must be 0). */
@@ -103,13 +106,20 @@ export interface DeliveryRun {
   writeSeconds: number;
   /** webhook_delivery_attempts_total{result="succeeded"} of each replica over the drain: how they shared it. */
   succeededByReplica: number[];
+  /** The replicas' CPU time (process_cpu_seconds_total) over the drain ÷ events: what a delivery costs. */
+  cpuMsPerEvent: number;
+  /** The relays' statements (db_background_statements_total) over the drain ÷ events. */
+  relayStatementsPerEvent: number;
 }
 
 export interface ChangeEvents {
   /** E1 (with E2's latencies, measured in its "with" runs). */
   load?: {
-    /** Every round in the order run: M1 without an endpoint, then M1 with one and an SSE subscriber. */
-    rounds: { without: Measurement; with: Measurement }[];
+    /**
+     * Every round in the order run: M1 without an endpoint, then M1 with one and an SSE subscriber; and the
+     * service's CPU time per request over each run's measured part (process_cpu_seconds_total ÷ responses).
+     */
+    rounds: { without: Measurement; with: Measurement; withoutCpuMsPerRequest: number; withCpuMsPerRequest: number }[];
     /** Medians over the rounds. */
     withoutRequestsPerSecond: number;
     withRequestsPerSecond: number;
@@ -510,6 +520,8 @@ function judgeEventTargets(allSizes: SizeResult[]): Target[] {
   ];
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
+
 /** E1–E3 at one size, a column per store that ran them; '' when none did. */
 export function changeEventsTable(sizes: SizeResult[]): string {
   const ran = sizes.filter((s) => s.changeEvents);
@@ -530,7 +542,7 @@ export function changeEventsTable(sizes: SizeResult[]): string {
   const run = (e: ChangeEvents, replicas: number) => e.delivery?.runs.find((r) => r.replicas === replicas);
   const perSecond = (r: DeliveryRun | undefined) =>
     r
-      ? `${thousands(r.eventsPerSecond)} (${thousands(r.events)} in ${fixed(r.seconds, 2)} s` +
+      ? `${thousands(r.eventsPerSecond)} (${thousands(r.events - r.held)} in ${fixed(r.seconds, 2)} s` +
         (r.succeededByReplica.length > 1 ? `; ${r.succeededByReplica.map(thousands).join(' + ')} by replica` : '') +
         ')'
       : '–';
@@ -562,6 +574,12 @@ export function changeEventsTable(sizes: SizeResult[]): string {
             latency(medianRun(e.load.rounds.map((r) => r.with)))
           : '–',
       ),
+      row('E1 service CPU ms per patch without, with (medians)', (e) =>
+        e.load
+          ? `${fixed(median(e.load.rounds.map((r) => r.withoutCpuMsPerRequest)), 2)}, ` +
+            fixed(median(e.load.rounds.map((r) => r.withCpuMsPerRequest)), 2)
+          : '–',
+      ),
       row(`E2 commit → webhook p50 / p99 ms (target < ${p50Ms} / < ${p99Ms})`, (e) =>
         e.load ? commit(e.load.webhook) : '–',
       ),
@@ -571,10 +589,11 @@ export function changeEventsTable(sizes: SizeResult[]): string {
   if (delivery) {
     text.push(
       `E3: patches of ${thousands(delivery.customers)} customers, one each, written (16 connections) while the ` +
-        "endpoint's receiver does not listen (refused, retried after 2 s); then the endpoint paused until every " +
-        'delivery is due, the receiver started, the endpoint resumed and one more patch made to wake the relays: ' +
-        "events/s from the receiver's first delivery to its last distinct one. On PostgreSQL also with a second " +
-        'replica over the same database (the deliveries each made, by replica).',
+        "endpoint's receiver holds its answers (each relay's first requests in flight, the rest of its claims " +
+        'waiting, every other delivery due in the log); then the receiver answers them and every later one at ' +
+        'once: the deliveries made after that ÷ the time to the last one. On PostgreSQL also with a second replica ' +
+        "over the same database (the deliveries each made, by replica). CPU: the service processes' " +
+        'process_cpu_seconds_total over the drain ÷ events; relay statements: db_background_statements_total.',
     );
     rows.push(
       row(`E3 deliveries/s, one replica (target ≥ ${thousands(sqlitePerSecond)} on SQLite)`, (e) =>
@@ -582,6 +601,14 @@ export function changeEventsTable(sizes: SizeResult[]): string {
       ),
       row('E3 deliveries/s, two replicas', (e, store) =>
         store === 'sqlite' ? 'one process only' : perSecond(run(e, 2)),
+      ),
+      row(
+        'E3 service CPU ms and relay statements per delivery, one replica; two',
+        (e) =>
+          [run(e, 1), run(e, 2)]
+            .filter((r) => r !== undefined)
+            .map((r) => `${fixed(r.cpuMsPerEvent, 2)} ms, ${fixed(r.relayStatementsPerEvent, 2)}`)
+            .join('; ') || '–',
       ),
       row(`E3 two ÷ one replica (target ≥ ${twoReplicas}×)`, (e) => {
         const [one, two] = [run(e, 1), run(e, 2)];

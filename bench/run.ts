@@ -89,13 +89,13 @@ import {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const USAGE = `Usage: npm run bench -- [--sizes 10000,100000] [--stores sqlite,postgres] [--quick] [--duration 10] [--warmup 3]
-  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,F0,Q2,Q3,Q4,Q5,Q6,M1,M2,N1,E1,E2,E3] [--keep]
-  [--service-dir DIR]
-  [--cpu-prof] [--peer postgraphile]
+  [--connections 16] [--pool-size N] [--rounds 3] [--scenarios Q1,F0,Q2,Q3,Q4,Q5,Q6,M1,M2,N1,E1,E2,E3]
+  [--keep] [--service-dir DIR] [--cpu-prof] [--peer postgraphile]
   --stores         the stores to run on, each with the same scenarios (default both; one only: not saved as latest)
   --quick          2,000 customers, 1 s warm-up and 3 s runs, 1 round: to try it out (not saved as latest)
   --pool-size      PostgreSQL connections of the service and of the baseline (DATABASE_POOL_SIZE; default --connections)
-  --rounds         service and baseline runs, alternating, for the scenarios both serve (the median ratio counts)
+  --rounds         service and baseline runs, alternating, for the scenarios both serve (the median ratio counts);
+                   E1's runs without and with a webhook endpoint, alternating (the medians count)
   --scenarios      some scenarios only (not saved as latest); F0 (\`{ __typename }\` with a token, the framework's
                    floor) runs whenever Q1 does, right after it; N1 (the noisy neighbour) has connections of its
                    own: 4 for the small tenant, 40 for the large one; E1 (M1 with a webhook endpoint and an SSE

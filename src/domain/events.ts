@@ -53,6 +53,23 @@ export function createEventLog(now: () => number = Date.now) {
   const append = (tx: Transaction, reach: Reach, event: Omit<NewEvent, 'id' | 'createdAt'>) =>
     tx.events.append(reach, { ...event, id: randomUUID(), createdAt: now() });
 
+  /** An event that carries `data` as it is, seen by whom the customer's legal entities show it to. */
+  async function appendData(
+    tx: Transaction,
+    reach: Reach,
+    type: Extract<EventType, 'customer.deleted' | 'customer.password-reset'>,
+    customer: Customer,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    const memberships = await tx.legalEntities.membershipsByCustomerPks({ tenant: reach.tenant }, [customer.pk]);
+    await append(tx, reach, {
+      type,
+      customerNumber: customer.customerNumber,
+      legalEntities: entityIds(memberships),
+      payload: { data },
+    });
+  }
+
   /** The customer's rows now, in the transaction: with its parts in one statement where the store brings them. */
   async function snapshot(tx: Transaction, reach: Reach, customer: Customer): Promise<CustomerSnapshot> {
     const tenant = { tenant: reach.tenant };
@@ -91,19 +108,11 @@ export function createEventLog(now: () => number = Date.now) {
 
     /** The customer is being deleted: call before its rows go, which the event names it by. */
     async deleted(tx: Transaction, reach: Reach, customer: Customer): Promise<void> {
-      const memberships = await tx.legalEntities.membershipsByCustomerPks({ tenant: reach.tenant }, [customer.pk]);
-      await append(tx, reach, {
-        type: 'customer.deleted',
+      await appendData(tx, reach, 'customer.deleted', customer, {
+        tenant: reach.tenant,
         customerNumber: customer.customerNumber,
-        legalEntities: entityIds(memberships),
-        payload: {
-          data: {
-            tenant: reach.tenant,
-            customerNumber: customer.customerNumber,
-            id: customer.customerNumber,
-            ...(customer.contactEmail !== null ? { contactEmail: customer.contactEmail } : {}),
-          },
-        },
+        id: customer.customerNumber,
+        ...(customer.contactEmail !== null ? { contactEmail: customer.contactEmail } : {}),
       });
     },
 
@@ -112,20 +121,12 @@ export function createEventLog(now: () => number = Date.now) {
      * identity service that owns passwords sends the mail, so the event carries no secret.
      */
     async passwordReset(tx: Transaction, reach: Reach, customer: Customer, account: Account): Promise<void> {
-      const memberships = await tx.legalEntities.membershipsByCustomerPks({ tenant: reach.tenant }, [customer.pk]);
-      await append(tx, reach, {
-        type: 'customer.password-reset',
+      await appendData(tx, reach, 'customer.password-reset', customer, {
+        tenant: reach.tenant,
         customerNumber: customer.customerNumber,
-        legalEntities: entityIds(memberships),
-        payload: {
-          data: {
-            tenant: reach.tenant,
-            customerNumber: customer.customerNumber,
-            accountId: account.id,
-            email: account.email,
-            site: customer.preferredSite,
-          },
-        },
+        accountId: account.id,
+        email: account.email,
+        site: customer.preferredSite,
       });
     },
   };
@@ -155,6 +156,37 @@ const FOLLOW_BATCH = 100;
 const FOLLOW_POLL_MS = 1000;
 /** After a signal that found nothing new yet (an older transaction still running), it looks again this soon. */
 const FOLLOW_RETRY_MS = 10;
+
+/**
+ * A wait that a signal cuts short: `wait(ms)` ends after `ms` or at the next `ring()`, and a ring while nobody
+ * waits ends the next wait at once. `take()` says whether it rang since it was last asked.
+ */
+export function createAlarm() {
+  let rung = false;
+  let wake: (() => void) | undefined;
+  return {
+    ring(): void {
+      rung = true;
+      wake?.();
+    },
+    take(): boolean {
+      const was = rung;
+      rung = false;
+      return was;
+    },
+    async wait(ms: number): Promise<void> {
+      if (rung) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    },
+  };
+}
 
 /** Event types as asked for: known ones only (BAD_USER_INPUT otherwise); none or empty means all. */
 export function eventTypesOf(types: readonly string[] | null | undefined, field: string): EventType[] | undefined {
@@ -202,42 +234,31 @@ export async function* followEvents(
 ): AsyncGenerator<StoredEvent> {
   const types = eventTypesOf(args.types, 'types');
   let position = args.after ? positionOf(args.after, 'after') : await store.reads.events.head(reach);
-  let signalled = false;
-  let wake: (() => void) | undefined;
+  const alarm = createAlarm();
   let ended = false;
   void stopped.then(() => {
     ended = true;
-    wake?.();
+    alarm.ring();
   });
   const stopListening = store.onEvents((tenant) => {
-    if (tenant !== reach.tenant) return;
-    signalled = true;
-    wake?.();
+    if (tenant === reach.tenant) alarm.ring();
   });
+  let retrying = false;
   let retryMs = FOLLOW_RETRY_MS;
   try {
     while (!ended) {
-      const hadSignal = signalled;
-      signalled = false;
+      const signalled: boolean = alarm.take() || retrying;
       const batch = await store.reads.events.page(reach, { after: position, types, limit: FOLLOW_BATCH });
       for (const event of batch) {
         if (ended) return;
         position = event.position;
         yield event;
       }
-      if (batch.length === FOLLOW_BATCH || signalled) continue;
+      if (batch.length === FOLLOW_BATCH) continue;
       // A signal whose events are not yet below every running transaction: look again soon, then less often.
-      const waitMs = hadSignal && batch.length === 0 ? retryMs : FOLLOW_POLL_MS;
-      retryMs = hadSignal && batch.length === 0 ? Math.min(retryMs * 2, FOLLOW_POLL_MS) : FOLLOW_RETRY_MS;
-      if (hadSignal && batch.length === 0) signalled = true;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      retrying = signalled && batch.length === 0;
+      retryMs = retrying ? Math.min(retryMs * 2, FOLLOW_POLL_MS) : FOLLOW_RETRY_MS;
+      await alarm.wait(retrying ? retryMs : FOLLOW_POLL_MS);
     }
   } finally {
     stopListening();

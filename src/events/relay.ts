@@ -7,7 +7,7 @@
  * It looks for work when the store signals new events (Store.onEvents), when a delivery finishes (the customer's next
  * event may go), and every POLL_MS besides, since a signal can be lost. It also prunes the log past its retention.
  */
-import { eventData } from '../domain/events.js';
+import { createAlarm, eventData } from '../domain/events.js';
 import type { ClaimedDelivery, DeliveryOutcome, Store, WebhookAttempt } from '../domain/store.js';
 import { signingSecrets } from '../domain/webhooks.js';
 import type { Logger } from '../logger.js';
@@ -91,8 +91,8 @@ export function createRelay(options: RelayOptions) {
   const now = options.now ?? Date.now;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let woken = false;
+  /** Rung by new events and by finished deliveries (a customer's next event may go): look for work. */
+  const alarm = createAlarm();
   /** Claimed and not yet recorded: waiting for their endpoint's turn, or being sent. */
   const claimed = new Map<number, ClaimedDelivery>();
   const waiting = new Map<number, ClaimedDelivery[]>();
@@ -101,11 +101,6 @@ export function createRelay(options: RelayOptions) {
   let outcomes: DeliveryOutcome[] = [];
   let flushing: Promise<void> | undefined;
   let lastPrune = 0;
-
-  const signal = () => {
-    woken = true;
-    wake?.();
-  };
 
   /** Writes the outcomes gathered so far in one transaction, then looks for work (a customer's next event may go). */
   function flush(): Promise<void> {
@@ -122,7 +117,7 @@ export function createRelay(options: RelayOptions) {
         for (const outcome of batch) claimed.delete(outcome.pk);
       }
       flushing = undefined;
-      signal();
+      alarm.ring();
     })();
     return flushing;
   }
@@ -197,7 +192,7 @@ export function createRelay(options: RelayOptions) {
 
   async function run(): Promise<void> {
     while (running) {
-      woken = false;
+      alarm.take();
       let found = 0;
       const free = MAX_IN_FLIGHT - claimed.size;
       try {
@@ -221,15 +216,7 @@ export function createRelay(options: RelayOptions) {
       }
       if (!running) break;
       if (found > 0 && found === free) continue;
-      if (woken) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, POLL_MS);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      await alarm.wait(POLL_MS);
     }
   }
 
@@ -238,7 +225,7 @@ export function createRelay(options: RelayOptions) {
     start(): void {
       if (running) return;
       running = true;
-      stopListening = store.onEvents(signal);
+      stopListening = store.onEvents(alarm.ring);
       loop = run();
     },
     /**
@@ -249,7 +236,7 @@ export function createRelay(options: RelayOptions) {
       if (!running) return;
       running = false;
       stopListening?.();
-      signal();
+      alarm.ring();
       await loop;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -6,6 +6,7 @@ import { PAGE_SIZE, type CustomerPage } from '../domain/customer-list.js';
 import { CUSTOMER_ORDER_FIELDS } from '../domain/store.js';
 import { perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
+import { connectionOf } from './connection.js';
 import { selectedParts } from './lookahead.js';
 import { BusinessModelEnum, CustomerRef } from './refs.js';
 
@@ -73,16 +74,7 @@ builder.queryField('customers', (t) =>
       const byNumber = ctx.loaders.customerByNumber(ctx.reach(permissionOf('customers')));
       for (const row of page.rows) byNumber.prime(row.customerNumber, row);
       const edges = page.rows.map((node, i) => ({ cursor: page.cursors[i]!, node }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: page.hasPreviousPage,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-        page,
-      };
+      return { ...connectionOf(edges, page), page };
     },
   }),
 );

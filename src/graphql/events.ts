@@ -8,6 +8,7 @@ import { cursorOf, EVENT_PAGE_LIMIT, eventCustomer } from '../domain/events.js';
 import { EVENT_FIELDS } from '../operations/fields.js';
 import { perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
+import { connectionOf } from './connection.js';
 import { checkedField } from './field-permission.js';
 import { CustomerEventRef, CustomerRef, type EventView } from './refs.js';
 
@@ -72,15 +73,11 @@ builder.queryField('customerEvents', (t) =>
         cursor: cursorOf(event.position),
         node: { event, withinReach: true },
       }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: args.after != null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? args.after ?? null,
-        },
-      };
+      return connectionOf(edges, {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: args.after != null,
+        emptyEndCursor: args.after,
+      });
     },
   }),
 );

@@ -7,6 +7,7 @@ import type { DELIVERY_STATUSES } from '../domain/store.js';
 import { deliveryId, endpointEventTypes, WEBHOOK_LIMITS } from '../domain/webhooks.js';
 import { perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
+import { connectionOf } from './connection.js';
 import { CustomerEventRef } from './refs.js';
 
 interface DeliveryView {
@@ -103,15 +104,7 @@ WebhookEndpointRef.implement({
           status: args.status,
         });
         const edges = page.deliveries.map((node) => ({ cursor: String(node.delivery.eventPk), node }));
-        return {
-          edges,
-          pageInfo: {
-            hasNextPage: page.hasNextPage,
-            hasPreviousPage: args.after != null,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
+        return connectionOf(edges, { hasNextPage: page.hasNextPage, hasPreviousPage: args.after != null });
       },
     }),
   }),

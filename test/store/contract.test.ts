@@ -493,6 +493,18 @@ describe.each(KINDS)('the %s store', (kind) => {
       payload: { data: { tenant: T.tenant, customerNumber, id: customerNumber } },
       createdAt: BASE,
     });
+    const endpoint = (id: string, eventTypes: string, active = true) => ({
+      id,
+      url: 'https://example.com/hook',
+      description: null,
+      eventTypes,
+      active,
+      disabledReason: null,
+      secret: 'whsec_x',
+      previousSecret: null,
+      previousSecretUntil: null,
+      createdAt: BASE,
+    });
     const ids = async (reach: Reach, after = { tx: 0, pk: 0 }) =>
       (await store.reads.events.page(reach, { after, limit: 100 })).map((e) => e.id);
 
@@ -536,18 +548,6 @@ describe.each(KINDS)('the %s store', (kind) => {
 
     it('makes a delivery to each active endpoint that wants the type, and claims one customer in order', async () => {
       const W: Reach = { tenant: 'log-hooks' };
-      const endpoint = (id: string, eventTypes: string, active = true) => ({
-        id,
-        url: 'https://example.com/hook',
-        description: null,
-        eventTypes,
-        active,
-        disabledReason: null,
-        secret: 'whsec_x',
-        previousSecret: null,
-        previousSecretUntil: null,
-        createdAt: BASE,
-      });
       await store.transaction(async (tx) => {
         await tx.webhooks.insertEndpoint(W, endpoint('all', ''));
         await tx.webhooks.insertEndpoint(W, endpoint('created-only', ',customer.created,'));
@@ -620,34 +620,12 @@ describe.each(KINDS)('the %s store', (kind) => {
     it('prunes old events whose deliveries are finished, never one still to deliver', async () => {
       const P: Reach = { tenant: 'log-prune' };
       await store.transaction(async (tx) => {
-        await tx.webhooks.insertEndpoint(P, {
-          id: 'p',
-          url: 'https://example.com/hook',
-          description: null,
-          eventTypes: ',customer.updated,',
-          active: true,
-          disabledReason: null,
-          secret: 'whsec_x',
-          previousSecret: null,
-          previousSecretUntil: null,
-          createdAt: BASE,
-        });
+        await tx.webhooks.insertEndpoint(P, endpoint('p', ',customer.updated,'));
         await tx.events.append(P, { ...event('old', 'c1'), createdAt: BASE - 10 });
         await tx.events.append(P, { ...event('waiting', 'c2'), type: 'customer.updated', createdAt: BASE - 10 });
         await tx.events.append(P, { ...event('young', 'c3'), createdAt: BASE + 10 });
         // A second endpoint, paused after it got a delivery: what waits for it holds nothing back.
-        const paused = await tx.webhooks.insertEndpoint(P, {
-          id: 'paused',
-          url: 'https://example.com/paused',
-          description: null,
-          eventTypes: ',customer.created,',
-          active: true,
-          disabledReason: null,
-          secret: 'whsec_x',
-          previousSecret: null,
-          previousSecretUntil: null,
-          createdAt: BASE,
-        });
+        const paused = await tx.webhooks.insertEndpoint(P, endpoint('paused', ',customer.created,'));
         await tx.events.append(P, { ...event('for-paused', 'c4'), type: 'customer.created', createdAt: BASE - 10 });
         await tx.webhooks.updateEndpoint(P, paused!.pk, { active: false });
       });

@@ -16,6 +16,7 @@ import type {
   WebhookDelivery,
   WebhookEndpoint,
 } from '../../domain/store.js';
+import { reachShape } from './customers.js';
 import type { Dialect } from './dialect.js';
 import { arity, type Bind, type Executor, Params, rowsOf } from './query.js';
 import { deleteRow, insertRow, updateRow } from './writes.js';
@@ -79,7 +80,6 @@ export function eventStores(d: Dialect) {
       WHERE me.tenant = ${bind(reach.tenant)} AND me.customer_number = ${bind(company.customerNumber)}${narrow}
       AND ${events.legalEntities} LIKE '%,' || le.id || ',%')`;
   }
-  const reachShape = (reach: Reach) => (!reach.company ? 'tenant' : reach.company.legalEntityId ? 'entity' : 'company');
 
   async function selectEvents(exec: Executor, key: string, where: SQL, values: Record<string, unknown>, tail = sql``) {
     const rows = await exec.all({ key, sql: sql`SELECT ${EVENT.list} FROM ${events} WHERE ${where}${tail}`, values });
