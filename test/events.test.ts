@@ -179,6 +179,257 @@ describe('the event log', () => {
   });
 });
 
+describe('every write of both doors', () => {
+  let receiver: Receiver;
+  let endpointId: string;
+  let n = 0;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    ({
+      endpoint: { id: endpointId },
+    } = ok<{ endpoint: { id: string } }>(await server.gql(CREATE_ENDPOINT, { input: { url: receiver.url } })));
+  });
+  afterAll(async () => {
+    ok(await server.gql(`mutation { deleteWebhookEndpoint(id: "${endpointId}") }`));
+    await receiver?.close();
+  });
+
+  /** A customer of its own (no account), with the address A-<number> tagged BILLING: its events not counted. */
+  async function fresh(): Promise<string> {
+    const number = `MX${++n}`;
+    ok(await server.gql(`mutation { createCustomer(input: { id: "${number}" }) { id } }`));
+    expect(
+      (
+        await rest('POST', `/customers/${number}/addresses`, {
+          id: `A-${number}`,
+          contactName: 'A',
+          country: 'DE',
+          tags: ['BILLING'],
+        })
+      ).status,
+    ).toBe(201);
+    return number;
+  }
+
+  /** The events `write` appends about `number` (type and version), and the webhook data of the last one. */
+  async function eventsOf(number: string, write: () => Promise<unknown>) {
+    const before = await lastCursor();
+    await write();
+    const events = (await eventsAfter(before)).filter((e) => e.customerNumber === number);
+    const ids = events.map((e) => e.id);
+    await expect
+      .poll(() => ids.every((id) => receiver.received.some((r) => r.json.id === id)), { timeout: 10_000 })
+      .toBe(true);
+    const last = receiver.received.find((r) => r.json.id === ids.at(-1));
+    const lastChange = receiver.received.find((r) => r.json.id === events.findLast((e) => e.customer)?.id);
+    return {
+      events: events.map((e) => [e.type, e.customer?.metadata.version ?? null]),
+      last: last?.json,
+      lastChange: lastChange?.json,
+    };
+  }
+
+  /** What GET …?expand=addresses,accounts,mixin:* shows, as a webhook's data has it. */
+  async function shown(number: string) {
+    const answer = await rest('GET', `/customers/${number}?expand=addresses,accounts,mixin:*`);
+    return { ...((await answer.json()) as object), tenant: 'acme' };
+  }
+
+  const gql = (document: string) => async () => ok(await server.gql(document));
+  const restCall = (method: string, path: string, body?: unknown, status?: number) => async () => {
+    const answer = await rest(method, path, body);
+    if (status) expect(answer.status).toBe(status);
+  };
+
+  const CASES: [string, (n: string) => () => Promise<unknown>, [string, number | null][]][] = [
+    [
+      'GraphQL upsertCustomer',
+      (c) => gql(`mutation { upsertCustomer(customerNumber: "${c}", input: { lastName: "U" }) { created } }`),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL patchCustomer',
+      (c) => gql(`mutation { patchCustomer(customerNumber: "${c}", input: { mixins: { a: 1 } }) { id } }`),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL patchCustomer, no change',
+      (c) => gql(`mutation { patchCustomer(customerNumber: "${c}", input: {}) { id } }`),
+      [],
+    ],
+    [
+      'GraphQL assignCustomerAccount',
+      (c) => gql(`mutation { assignCustomerAccount(customerNumber: "${c}", email: "${c}@example.com") { id } }`),
+      [
+        ['customer.updated', 3],
+        ['customer.password-reset', null],
+      ],
+    ],
+    [
+      'GraphQL assignCustomerAccount without reset',
+      (c) =>
+        gql(
+          `mutation { assignCustomerAccount(customerNumber: "${c}", email: "${c}@example.com", sendPasswordResetNotifications: false) { id } }`,
+        ),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL addCustomerAddress',
+      (c) =>
+        gql(
+          `mutation { addCustomerAddress(customerNumber: "${c}", input: { contactName: "B", country: "FR" }) { id } }`,
+        ),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL updateCustomerAddress',
+      (c) =>
+        gql(
+          `mutation { updateCustomerAddress(customerNumber: "${c}", addressId: "A-${c}", input: { contactName: "B", country: "FR" }) { id } }`,
+        ),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL patchCustomerAddress',
+      (c) =>
+        gql(
+          `mutation { patchCustomerAddress(customerNumber: "${c}", addressId: "A-${c}", input: { city: "Paris" }) { id } }`,
+        ),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL addCustomerAddressTags',
+      (c) =>
+        gql(`mutation { addCustomerAddressTags(customerNumber: "${c}", addressId: "A-${c}", tags: ["HOME"]) { id } }`),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL removeCustomerAddressTags',
+      (c) =>
+        gql(
+          `mutation { removeCustomerAddressTags(customerNumber: "${c}", addressId: "A-${c}", tags: ["BILLING"]) { id } }`,
+        ),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL deleteCustomerAddress',
+      (c) => gql(`mutation { deleteCustomerAddress(customerNumber: "${c}", addressId: "A-${c}") { addressId } }`),
+      [['customer.updated', 3]],
+    ],
+    [
+      'GraphQL deleteCustomer',
+      (c) => gql(`mutation { deleteCustomer(customerNumber: "${c}") { customerNumber } }`),
+      [['customer.deleted', null]],
+    ],
+    ['REST PUT customer', (c) => restCall('PUT', `/customers/${c}`, { lastName: 'U' }, 204), [['customer.updated', 3]]],
+    [
+      'REST PATCH customer',
+      (c) => restCall('PATCH', `/customers/${c}`, { company: 'Co' }, 200),
+      [['customer.updated', 3]],
+    ],
+    ['REST PATCH customer, no change', (c) => restCall('PATCH', `/customers/${c}`, {}, 200), []],
+    [
+      'REST assign account',
+      (c) => restCall('POST', `/customers/${c}/accounts/internal`, { email: `${c}@example.com` }, 201),
+      [
+        ['customer.updated', 3],
+        ['customer.password-reset', null],
+      ],
+    ],
+    [
+      'REST POST address',
+      (c) => restCall('POST', `/customers/${c}/addresses`, { contactName: 'B', country: 'FR' }, 201),
+      [['customer.updated', 3]],
+    ],
+    [
+      'REST PUT address',
+      (c) => restCall('PUT', `/customers/${c}/addresses/A-${c}`, { contactName: 'B', country: 'FR' }),
+      [['customer.updated', 3]],
+    ],
+    [
+      'REST PATCH address',
+      (c) => restCall('PATCH', `/customers/${c}/addresses/A-${c}`, { city: 'Rome' }),
+      [['customer.updated', 3]],
+    ],
+    [
+      'REST POST tags',
+      (c) => restCall('POST', `/customers/${c}/addresses/A-${c}/tags?tags=HOME`),
+      [['customer.updated', 3]],
+    ],
+    [
+      'REST DELETE tags',
+      (c) => restCall('DELETE', `/customers/${c}/addresses/A-${c}/tags?tags=BILLING`),
+      [['customer.updated', 3]],
+    ],
+    ['REST DELETE address', (c) => restCall('DELETE', `/customers/${c}/addresses/A-${c}`), [['customer.updated', 3]]],
+    [
+      'REST DELETE customer',
+      (c) => restCall('DELETE', `/customers/${c}`, undefined, 202),
+      [['customer.deleted', null]],
+    ],
+  ];
+
+  it.each(CASES)(
+    '%s: exactly these events, and data as GET shows the customer after it',
+    async (_name, write, expected) => {
+      const number = await fresh();
+      const { events, last } = await eventsOf(number, write(number));
+      expect(events).toEqual(expected);
+      if (expected.length === 0) return;
+      const [type] = expected[0]!;
+      if (type === 'customer.updated') {
+        const updated = receiver.received.findLast(
+          (r) => r.json.type === 'customer.updated' && r.json.data.customerNumber === number,
+        );
+        expect(updated!.json.data).toEqual(await shown(number));
+      } else {
+        expect(last!.data).toEqual({ tenant: 'acme', customerNumber: number, id: number });
+      }
+    },
+  );
+
+  it.each([
+    [
+      'GraphQL createCustomer',
+      (c: string) => gql(`mutation { createCustomer(input: { id: "${c}", contactEmail: "${c}@example.com" }) { id } }`),
+      [
+        ['customer.created', 2],
+        ['customer.password-reset', null],
+      ],
+    ],
+    [
+      'GraphQL upsertCustomer that creates',
+      (c: string) =>
+        gql(`mutation { upsertCustomer(customerNumber: "${c}", input: { firstName: "New" }) { created } }`),
+      [['customer.created', 1]],
+    ],
+    [
+      'REST POST customer',
+      (c: string) =>
+        restCall(
+          'POST',
+          '/customers?sendPasswordResetNotifications=false',
+          { id: c, contactEmail: `${c}@example.com` },
+          201,
+        ),
+      [['customer.created', 2]],
+    ],
+    [
+      'REST PUT customer that creates',
+      (c: string) => restCall('PUT', `/customers/${c}`, { firstName: 'New' }, 201),
+      [['customer.created', 1]],
+    ],
+  ] as const)('%s: exactly these events, and data as GET shows the new customer', async (_name, write, expected) => {
+    const number = `NEW${++n}`;
+    const { events } = await eventsOf(number, write(number));
+    expect(events).toEqual(expected);
+    const created = receiver.received.findLast(
+      (r) => r.json.type === 'customer.created' && r.json.data.customerNumber === number,
+    );
+    expect(created!.json.data).toEqual(await shown(number));
+  });
+});
+
 describe('webhooks', () => {
   let receiver: Receiver;
   beforeAll(async () => {
