@@ -149,6 +149,40 @@ describe('GraphiQL in Chromium, against the service as npm start runs it', () =>
   );
 
   it(
+    'follows change events: a subscription in GraphiQL shows a customer created elsewhere',
+    async () => {
+      const page = await context!.newPage();
+      const watch = watchPage(context!, page);
+      await page.goto(graphiql);
+      await rendered(page);
+      // The example replaced by a subscription, inserted as text (typing would auto-close its braces).
+      await page.locator('.graphiql-query-editor .view-lines').click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.insertText('subscription Follow { customerEvents { type customerNumber } }');
+      await expect.poll(() => editorText(page, '.graphiql-query-editor')).toContain('subscription Follow');
+      await page.locator('.graphiql-execute-button').click();
+      // Then a change from another client, while the subscription runs.
+      const created = async () => {
+        const answer = await fetch(`${origin}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: 'mutation { createCustomer(input: { id: "E2E-FOLLOW" }) { id } }' }),
+        });
+        expect(((await answer.json()) as { errors?: unknown }).errors).toBeUndefined();
+      };
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await created();
+      await expect.poll(() => editorText(page, '.graphiql-response'), WAIT).toContain('"customerNumber": "E2E-FOLLOW"');
+      expect(await editorText(page, '.graphiql-response')).toContain('"type": "customer.created"');
+      expect(watch.offOrigin(origin)).toEqual([]);
+      expect(watch.problems).toEqual([]);
+      watch.stop();
+      await page.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
     "moves GraphiQL's assets once: a reload takes them from the browser cache",
     async () => {
       // Through a relay, a new origin for the browser's cache, so the first load is a first load.
