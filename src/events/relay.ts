@@ -100,6 +100,8 @@ export function createRelay(options: RelayOptions) {
   const sends = new Set<Promise<void>>();
   let outcomes: DeliveryOutcome[] = [];
   let flushing: Promise<void> | undefined;
+  /** Claims given back by stop() while still being sent. */
+  const released = new Set<number>();
   let lastPrune = 0;
 
   /** Writes the outcomes gathered so far in one transaction, then looks for work (a customer's next event may go). */
@@ -158,6 +160,8 @@ export function createRelay(options: RelayOptions) {
       },
       'webhook attempt',
     );
+    // After stop() gave its claim back, the outcome is not ours to write: another replica may be sending it.
+    if (released.has(delivery.pk)) return;
     outcomes.push(outcome);
     void flush();
   }
@@ -248,6 +252,7 @@ export function createRelay(options: RelayOptions) {
       clearTimeout(timer);
       await flush();
       const unsent = [...claimed.keys()];
+      for (const pk of unsent) released.add(pk);
       claimed.clear();
       waiting.clear();
       await store.relay.release(unsent).catch((error: unknown) => {
