@@ -490,8 +490,11 @@ export interface Transaction extends StoreReads {
     unassign(reach: Reach, customerPk: number, legalEntityPk: number): Promise<boolean>;
   };
   readonly events: StoreReads['events'] & {
-    /** Appends the event to the tenant's log, with a delivery to each active endpoint of the tenant that wants it. */
-    append(reach: Reach, event: NewEvent): Promise<void>;
+    /**
+     * Appends the event to the tenant's log, with a delivery to each active endpoint of the tenant that wants it:
+     * how many deliveries it made.
+     */
+    append(reach: Reach, event: NewEvent): Promise<number>;
   };
   readonly webhooks: StoreReads['webhooks'] & {
     insertEndpoint(reach: Reach, values: NewWebhookEndpoint): Promise<WebhookEndpoint | undefined>;
@@ -562,6 +565,9 @@ export class StoreBusyError extends RetryLaterError {
   }
 }
 
+/** Told that a tenant's events committed; `deliveries`: they made webhook deliveries (the relays' work). */
+export type EventListener = (tenant: string, deliveries: boolean) => void;
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Reads outside any transaction: each sees committed rows only. */
@@ -578,7 +584,7 @@ export interface Store {
    * process or (PostgreSQL) in any process on the database; a wake-up signal only: the log is the truth, and a
    * signal may be lost or repeated. Answers the function that stops the calls.
    */
-  onEvents(listener: (tenant: string) => void): () => void;
+  onEvents(listener: EventListener): () => void;
   /** True while the database answers a trivial query. */
   isReady(): Promise<boolean>;
   /** Closes the connections, after the transactions in progress. */

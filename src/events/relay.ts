@@ -24,6 +24,8 @@ const PER_ENDPOINT = 16;
  */
 const LEASE_TIMEOUTS = MAX_IN_FLIGHT / PER_ENDPOINT + 1;
 const POLL_MS = 1000;
+/** The shortest time between two claims. */
+const MIN_CLAIM_GAP_MS = 5;
 /** How many old events a prune removes per statement, and how often it runs. */
 const PRUNE_BATCH = 500;
 const PRUNE_EVERY_MS = 60_000;
@@ -194,18 +196,27 @@ export function createRelay(options: RelayOptions) {
     }
   }
 
+  /** Whether the last claim left busy endpoints out and found nothing: then only new deliveries make a claim. */
+  let starved = false;
+  let lastClaim = 0;
+
   async function run(): Promise<void> {
     while (running) {
       alarm.take();
+      // Signals come with every commit: looking at most once per gap gathers them into one claim.
+      const gap = lastClaim + MIN_CLAIM_GAP_MS - now();
+      if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
       let found = 0;
       const free = MAX_IN_FLIGHT - claimed.size;
       try {
-        if (free > 0) {
+        // Endpoints with a full queue here get no more claims: one slow endpoint cannot take every slot.
+        const busy = [...waiting].filter(([, queue]) => queue.length >= PER_ENDPOINT).map(([pk]) => pk);
+        if (free > 0 && !(starved && busy.length > 0 && now() - lastClaim < POLL_MS)) {
           const at = now();
-          // Endpoints with a full queue here get no more claims: one slow endpoint cannot take every slot.
-          const busy = [...waiting].filter(([, queue]) => queue.length >= PER_ENDPOINT).map(([pk]) => pk);
+          lastClaim = at;
           const batch = await store.relay.claim(at, at + LEASE_TIMEOUTS * options.timeoutMs, free, busy);
           found = batch.length;
+          starved = found === 0 && busy.length > 0;
           for (const item of batch) {
             claimed.set(item.delivery.pk, item);
             const queue = waiting.get(item.endpoint.pk) ?? [];
@@ -229,7 +240,12 @@ export function createRelay(options: RelayOptions) {
     start(): void {
       if (running) return;
       running = true;
-      stopListening = store.onEvents(alarm.ring);
+      // Only commits that made deliveries: a tenant without endpoints costs the relay nothing.
+      stopListening = store.onEvents((_tenant, deliveries) => {
+        if (!deliveries) return;
+        starved = false;
+        alarm.ring();
+      });
       loop = run();
     },
     /**

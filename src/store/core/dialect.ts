@@ -55,8 +55,11 @@ export interface Dialect {
   readonly settledTransactions?: SQL | undefined;
   /** After a subquery's FROM: lock the rows of `alias` it picks, skipping those another transaction holds. */
   skipLocked(alias: SQL): SQL;
-  /** A statement in the appending transaction that wakes other processes' listeners at commit, where there are any. */
-  readonly signalEvents?: ((tenant: SQL) => SQL) | undefined;
+  /**
+   * A statement in the appending transaction that wakes other processes' listeners at commit, where there are any;
+   * `deliveries`: it also made webhook deliveries (which wake the relays).
+   */
+  readonly signalEvents?: ((tenant: SQL, deliveries: boolean) => SQL) | undefined;
   /** Whether the index seeks to `(a, b) > (x, y)` itself; if not, keysets are written as an OR-chain behind a bound. */
   readonly rowValueSeek: boolean;
   /** Whether a page of the list brings its customers' parts in its own statement (else the part reads bring them). */

@@ -6,6 +6,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type {
   ClaimedDelivery,
+  EventListener,
   DeliveryOutcome,
   EventPosition,
   Reach,
@@ -193,7 +194,7 @@ export function eventStores(d: Dialect) {
           });
           const eventPk = Number(inserted[0]![0]);
           // One delivery to each active endpoint of the tenant that wants this type (`,type,` in its list).
-          await exec.run({
+          const made = await exec.run({
             key: 'events.deliveries',
             sql: sql`INSERT INTO ${deliveries} (tenant, endpoint_pk, event_pk, customer_number, status, attempts,
               next_attempt_at, created_at)
@@ -213,11 +214,12 @@ export function eventStores(d: Dialect) {
           });
           if (d.signalEvents) {
             await exec.all({
-              key: 'events.signal',
-              sql: d.signalEvents(named('tenant')),
+              key: `events.signal|${made > 0 ? 'deliveries' : ''}`,
+              sql: d.signalEvents(sql`${named('tenant')}`, made > 0),
               values: { tenant: reach.tenant },
             });
           }
+          return made;
         },
       },
       webhooks: {
@@ -243,8 +245,15 @@ export function eventStores(d: Dialect) {
     };
   }
 
-  /** The relay's statements: each names rows by key, across tenants (see RelayStore). */
-  function relay(exec: Executor, transaction: <T>(work: (exec: Executor) => Promise<T>) => Promise<T>): RelayStore {
+  /**
+   * The relay's statements: each names rows by key, across tenants (see RelayStore). `reads` answers from committed
+   * state without waiting for writers (SQLite's reader); `writes` and `transaction` change rows.
+   */
+  function relay(
+    reads: Executor,
+    writes: Executor,
+    transaction: <T>(work: (exec: Executor) => Promise<T>) => Promise<T>,
+  ): RelayStore {
     const byPks = async <R>(
       name: string,
       table: typeof events | typeof endpoints,
@@ -253,7 +262,7 @@ export function eventStores(d: Dialect) {
     ): Promise<R[]> => {
       if (pks.length === 0) return [];
       const { bind, values } = new Params();
-      const rows = await exec.all({
+      const rows = await reads.all({
         key: `relay.${name}|${arity(pks)}`,
         sql: sql`SELECT ${table === events ? EVENT.list : ENDPOINT.list} FROM ${table} WHERE ${d.oneOf(table.pk, pks, 'bigint', bind)}`,
         values,
@@ -266,6 +275,17 @@ export function eventStores(d: Dialect) {
         const busy = busyEndpoints.length
           ? sql` AND NOT (${d.oneOf(sql`d.endpoint_pk`, busyEndpoints, 'bigint', bind)})`
           : sql``;
+        // Whether anything is due at all, from committed state: most looks find nothing, and then no transaction
+        // (on SQLite, no turn of the one writer) is taken.
+        const [due] = await reads.all({
+          key: `relay.due|${busyEndpoints.length ? arity(busyEndpoints) : ''}`,
+          sql: sql`SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.pk = d.endpoint_pk
+            WHERE d.next_attempt_at <= ${sql.placeholder('now')}
+            AND (d.lease_until IS NULL OR d.lease_until < ${sql.placeholder('now')})
+            AND e.active = ${sql.placeholder('active')}${busy} LIMIT 1`,
+          values: { ...values, now, active: flag(true) },
+        });
+        if (!due) return [];
         const claimed = await transaction(async (tx) => {
           const rows = await tx.all({
             key: `relay.claim|${busyEndpoints.length ? arity(busyEndpoints) : ''}`,
@@ -323,7 +343,7 @@ export function eventStores(d: Dialect) {
       async release(pks) {
         if (pks.length === 0) return;
         const { bind, values } = new Params();
-        await exec.run({
+        await writes.run({
           key: `relay.release|${arity(pks)}`,
           sql: sql`UPDATE ${deliveries} SET lease_until = NULL WHERE ${d.oneOf(deliveries.pk, pks, 'bigint', bind)}`,
           values,
@@ -331,7 +351,7 @@ export function eventStores(d: Dialect) {
       },
       async prune(before, limit) {
         // Oldest first by the index on created_at; an event with a delivery still to make stays.
-        return exec.run({
+        return writes.run({
           key: 'relay.prune',
           sql: sql`DELETE FROM ${events} WHERE ${events.pk} IN (SELECT old.pk FROM events old
             WHERE old.created_at < ${sql.placeholder('before')} AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w
@@ -342,7 +362,7 @@ export function eventStores(d: Dialect) {
         });
       },
       async backlog() {
-        const [row] = await exec.all({
+        const [row] = await reads.all({
           key: 'relay.backlog',
           sql: sql`SELECT count(*), min(e.created_at) FROM webhook_deliveries w JOIN events e ON e.pk = w.event_pk
             JOIN webhook_endpoints p ON p.pk = w.endpoint_pk
@@ -361,8 +381,11 @@ export function eventStores(d: Dialect) {
  * A transaction that counts the events it appends, per tenant: what a store tells its listeners (and the metrics)
  * once the transaction has committed.
  */
-export function countingAppends(tx: Transaction): { tx: Transaction; appended: Map<string, number> } {
-  const appended = new Map<string, number>();
+export function countingAppends(tx: Transaction): {
+  tx: Transaction;
+  appended: Map<string, { events: number; deliveries: number }>;
+} {
+  const appended = new Map<string, { events: number; deliveries: number }>();
   return {
     appended,
     tx: {
@@ -370,8 +393,10 @@ export function countingAppends(tx: Transaction): { tx: Transaction; appended: M
       events: {
         ...tx.events,
         async append(reach, event) {
-          await tx.events.append(reach, event);
-          appended.set(reach.tenant, (appended.get(reach.tenant) ?? 0) + 1);
+          const made = await tx.events.append(reach, event);
+          const counts = appended.get(reach.tenant) ?? { events: 0, deliveries: 0 };
+          appended.set(reach.tenant, { events: counts.events + 1, deliveries: counts.deliveries + made });
+          return made;
         },
       },
     },
@@ -380,18 +405,18 @@ export function countingAppends(tx: Transaction): { tx: Transaction; appended: M
 
 /** The in-process side of `Store.onEvents`: listeners called with a tenant, each call isolated from the others. */
 export function eventSignal() {
-  const listeners = new Set<(tenant: string) => void>();
+  const listeners = new Set<EventListener>();
   return {
-    emit(tenant: string): void {
+    emit(tenant: string, deliveries: boolean): void {
       for (const listener of listeners) {
         try {
-          listener(tenant);
+          listener(tenant, deliveries);
         } catch {
           // A listener's failure is its own: the others still hear of the events.
         }
       }
     },
-    on(listener: (tenant: string) => void): () => void {
+    on(listener: EventListener): () => void {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },

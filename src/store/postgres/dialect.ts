@@ -5,8 +5,12 @@ import * as schema from './schema.js';
 
 const { expressions, ...tables } = schema;
 
-/** The channel on which a commit that appended events names their tenant (store/postgres/index.ts listens). */
+/**
+ * The channels on which a commit that appended events names their tenant (store/postgres/index.ts listens): the
+ * second when the events also made webhook deliveries.
+ */
 export const EVENTS_CHANNEL = 'customer_events';
+export const DELIVERIES_CHANNEL = 'customer_events_deliveries';
 
 /** A LIKE pattern that matches `text` literally (backslash is LIKE's default escape). */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -62,7 +66,8 @@ export const postgresDialect: Dialect = {
   settledTransactions: sql`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`,
   skipLocked: (alias) => sql` FOR UPDATE OF ${alias} SKIP LOCKED`,
   // Delivered at commit, dropped on rollback; identical ones in one transaction fold into one.
-  signalEvents: (tenant) => sql`SELECT pg_notify('${sql.raw(EVENTS_CHANNEL)}', ${tenant}::text)`,
+  signalEvents: (tenant, deliveries) =>
+    sql`SELECT pg_notify('${sql.raw(deliveries ? DELIVERIES_CHANNEL : EVENTS_CHANNEL)}', ${tenant}::text)`,
   rowValueSeek: true,
   // Each statement saved is a round trip.
   partsOnPages: true,

@@ -11,12 +11,13 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { admissionFor } from '../core/admission.js';
+import type { EventListener } from '../../domain/store.js';
 import { countingAppends, eventSignal } from '../core/events.js';
 import { storeCore } from '../core/index.js';
 import { compiledOnce, type Executor, type Query } from '../core/query.js';
 import { seedWriter } from '../core/seed.js';
 import type { OpenedStore, OpenStoreOptions } from '../index.js';
-import { EVENTS_CHANNEL, postgresDialect } from './dialect.js';
+import { DELIVERIES_CHANNEL, EVENTS_CHANNEL, postgresDialect } from './dialect.js';
 import { storeError } from './errors.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle-postgres', import.meta.url));
@@ -27,6 +28,8 @@ const CONNECT_TIMEOUT_MS = 2000;
 const READY_TIMEOUT_MS = 2000;
 /** The advisory lock that serializes migrations across processes: a constant of this service (int8, as text). */
 const MIGRATION_LOCK = '7234937355816744291';
+/** Connections of the relay's own (src/events/relay.ts: its claims, records and prunes). */
+const RELAY_CONNECTIONS = 2;
 /** How long the event listener waits before it connects again after losing its connection. */
 const LISTEN_RETRY_MS = 1000;
 /** The most distinct statement names the store hands out: each lives on every connection that ran it, for good. */
@@ -109,7 +112,7 @@ function statements() {
  * NOTIFY of each appending transaction), and connects again when that connection is lost: what is committed
  * meanwhile is found by the listeners' polling, since a notification is sent only to those listening.
  */
-function listenForEvents(url: string, emit: (tenant: string) => void) {
+function listenForEvents(url: string, emit: EventListener) {
   let client: pg.Client | undefined;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
@@ -132,11 +135,11 @@ function listenForEvents(url: string, emit: (tenant: string) => void) {
     next.on('error', retry);
     next.on('end', retry);
     next.on('notification', (message) => {
-      if (message.payload) emit(message.payload);
+      if (message.payload) emit(message.payload, message.channel === DELIVERIES_CHANNEL);
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${EVENTS_CHANNEL}`);
+      await next.query(`LISTEN ${EVENTS_CHANNEL}; LISTEN ${DELIVERIES_CHANNEL}`);
       client = next;
     } catch {
       retry();
@@ -193,10 +196,10 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     };
   };
 
-  /** Runs `work` in a transaction on one connection of the pool: it commits when `work` resolves. */
-  const transaction = <T>(work: (exec: Executor, client: pg.PoolClient) => Promise<T>): Promise<T> =>
+  /** Runs `work` in a transaction on one connection of `on`: it commits when `work` resolves. */
+  const transactionOn = <T>(on: pg.Pool, work: (exec: Executor, client: pg.PoolClient) => Promise<T>): Promise<T> =>
     track(async () => {
-      const client = await pool.connect();
+      const client = await on.connect();
       try {
         await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
         const result = await work(executor(client), client);
@@ -212,6 +215,8 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
         throw error;
       }
     });
+
+  const transaction = <T>(work: (exec: Executor, client: pg.PoolClient) => Promise<T>) => transactionOn(pool, work);
 
   /** Runs maintenance outside any transaction, on a connection without the statement timeout (then dropped). */
   const withoutTimeout = (statementsToRun: readonly string[]) =>
@@ -231,6 +236,9 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
   const admission = admissionFor(options.admission, Math.floor((options.poolSize ?? 10) / 2));
   // A connection of its own, so that /ready answers within its limit however busy the pool is.
   const probe = createPool(url, { ...options, poolSize: 1 });
+  // The relay's connections: its claims and records never wait behind the requests for the pool.
+  const relayPool = createPool(url, { ...options, poolSize: RELAY_CONNECTIONS });
+  const relayExec = executor(relayPool);
   const signal = eventSignal();
   const listener = listenForEvents(url, signal.emit);
 
@@ -239,18 +247,18 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     reads: core.reads(reads, admission && { exec: reads, admission }),
     admission: () => admission?.state(),
     async transaction(work) {
-      const counted = { appended: new Map<string, number>() };
+      const counted = { appended: new Map<string, { events: number; deliveries: number }>() };
       const result = await transaction((exec) => {
         const { tx, appended } = countingAppends(core.transaction(exec));
         counted.appended = appended;
         return work(tx);
       });
       // The listeners hear of it through LISTEN, as every replica does.
-      for (const count of counted.appended.values()) options.onEventsCommitted?.(count);
+      for (const { events } of counted.appended.values()) options.onEventsCommitted?.(events);
       return result;
     },
     // Replicas share the due deliveries: each claim skips the rows another one holds (FOR UPDATE SKIP LOCKED).
-    relay: core.relay(reads, (work) => transaction(work)),
+    relay: core.relay(relayExec, relayExec, (work) => transactionOn(relayPool, work)),
     onEvents: signal.on,
 
     async isReady() {
@@ -273,7 +281,7 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     close() {
       closing ??= (async () => {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-        await Promise.all([pool.end(), probe.end(), listener.close()]);
+        await Promise.all([pool.end(), probe.end(), relayPool.end(), listener.close()]);
       })();
       return closing;
     },

@@ -130,9 +130,9 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
       try {
         const result = await work();
         commit!.run();
-        for (const [tenant, count] of appended) {
-          options.onEventsCommitted?.(count);
-          signal.emit(tenant);
+        for (const [tenant, { events, deliveries }] of appended) {
+          options.onEventsCommitted?.(events);
+          signal.emit(tenant, deliveries > 0);
         }
         return result;
       } catch (error) {
@@ -158,7 +158,7 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     connections: reader !== writer ? [writer, reader] : [writer],
     transaction: (work) => transaction(() => work(tx)),
     // The one writer claims: SQLite has no row locks to skip, and no other process writes the file.
-    relay: core.relay(queued, (work) => transaction(() => work(writes))),
+    relay: core.relay(readsExec, queued, (work) => transaction(() => work(writes))),
     onEvents: signal.on,
     async isReady() {
       try {
