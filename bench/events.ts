@@ -2,11 +2,11 @@
  * E1–E3, the change events (docs/events.md) under load, on one store:
  *
  * - E1: M1 (the patch load) without a webhook endpoint, then with one whose receiver is a node:http server in this
- *   process answering 204 at once, and one SSE subscriber open; alternately, for the configured rounds. Each "with"
- *   run has its own endpoint, deleted once every event of the run has arrived, so that the "without" runs after it
- *   make no deliveries.
+ *   process answering 204 at once; alternately, for the configured rounds. Each "with" run has its own endpoint,
+ *   deleted once every event of the run has arrived, so that the "without" runs after it make no deliveries.
  * - E2: during those "with" runs, receipt time − the event's `timestamp` (the time of its append, in the
- *   transaction) at the receiver and at the subscriber, for every event committed in the measured part of a run.
+ *   transaction) at the receiver, and in one more such run with an SSE subscriber open, at the subscriber too, for
+ *   every event committed in the measured part of a run.
  * - E3: how fast the relays drain a backlog to one endpoint that answers at once. While the events are written the
  *   receiver holds its answers, so each relay has its requests to the endpoint in flight and the rest of its claims
  *   waiting (it claims no more: its in-flight limit is reached), and every other delivery stays due in the log; no
@@ -352,24 +352,25 @@ async function patchOnce(run: ChangeEventsRun, customerNumber: string): Promise<
 }
 
 /**
- * One "with" run of E1: a new endpoint and a subscriber, both shown to work (patches until each has an event),
- * then M1; then every event of the run must arrive at both before the endpoint goes.
+ * One "with" run: a new endpoint (E1) and, for E2, a subscriber, each shown to work (patches until each has an
+ * event), then M1; then every event of the run must arrive at each before the endpoint goes. E1's runs have no
+ * subscriber: E1 is M1 with an endpoint, as its target says.
  */
-async function withEndpoint(run: ChangeEventsRun, receiver: Receiver, round: number) {
+async function withEndpoint(run: ChangeEventsRun, receiver: Receiver, round: number, withSubscriber: boolean) {
   const endpoint = await createEndpoint(run, receiver.url);
   receiver.expect(endpoint.secret);
-  const subscriber = subscribe(run.url, run.token);
+  const subscriber = withSubscriber ? subscribe(run.url, run.token) : undefined;
   try {
     // The subscription starts at the present once the server has read the log's head: patch until both see one.
     const customer = run.customers[round % run.customers.length]!;
     const readyBy = Date.now() + 60_000;
-    while (receiver.arrivals.first.size === 0 || subscriber.arrivals.first.size === 0) {
-      const broken = subscriber.failure();
+    while (receiver.arrivals.first.size === 0 || (subscriber && subscriber.arrivals.first.size === 0)) {
+      const broken = subscriber?.failure();
       if (broken) throw new Error(`E2's subscriber: ${broken.message}`);
       if (Date.now() > readyBy) {
         throw new Error(
           `E1: within 60 s of patches, the receiver got ${receiver.arrivals.first.size} events and the ` +
-            `subscriber ${subscriber.arrivals.first.size}`,
+            `subscriber ${subscriber?.arrivals.first.size ?? '(none)'}`,
         );
       }
       await patchOnce(run, customer);
@@ -386,13 +387,15 @@ async function withEndpoint(run: ChangeEventsRun, receiver: Receiver, round: num
     const expected = (await settledAppended(run.url)) - before;
     const count = (arrivals: Arrivals) => () => arrivals.since(since).length;
     await waitForAll('E1 webhook receiver', () => receiver.arrivals, count(receiver.arrivals), expected);
-    await waitForAll(
-      "E2's subscriber",
-      () => subscriber.arrivals,
-      count(subscriber.arrivals),
-      expected,
-      subscriber.failure,
-    );
+    if (subscriber) {
+      await waitForAll(
+        "E2's subscriber",
+        () => subscriber.arrivals,
+        count(subscriber.arrivals),
+        expected,
+        subscriber.failure,
+      );
+    }
     if (receiver.badSignatures > 0) {
       throw new Error(`E1: ${receiver.badSignatures} deliveries did not verify with the endpoint's secret`);
     }
@@ -401,16 +404,16 @@ async function withEndpoint(run: ChangeEventsRun, receiver: Receiver, round: num
       cpuMsPerRequest,
       webhook: receiver.arrivals.since(measuredFrom),
       webhookDuplicates: receiver.arrivals.duplicates,
-      sse: subscriber.arrivals.since(measuredFrom),
-      sseDuplicates: subscriber.arrivals.duplicates,
+      sse: subscriber?.arrivals.since(measuredFrom) ?? [],
+      sseDuplicates: subscriber?.arrivals.duplicates ?? 0,
     };
   } finally {
-    subscriber.close();
+    subscriber?.close();
     await deleteEndpoint(run, endpoint.id);
   }
 }
 
-/** E1 and E2: M1 without and with an endpoint and a subscriber, alternately. */
+/** E1: M1 without and with an endpoint, alternately; E2: the latencies, with a subscriber in one run more. */
 async function measureLoad(run: ChangeEventsRun): Promise<NonNullable<ChangeEvents['load']>> {
   const receiver = await startReceiver();
   try {
@@ -424,7 +427,7 @@ async function measureLoad(run: ChangeEventsRun): Promise<NonNullable<ChangeEven
       run.log(
         `  E1 without endpoint  ${run.describe(without.measured)}  CPU ${without.cpuMsPerRequest.toFixed(2)} ms/req${label}`,
       );
-      const withRun = await withEndpoint(run, receiver, round);
+      const withRun = await withEndpoint(run, receiver, round, false);
       webhook.push(...withRun.webhook);
       sse.push(...withRun.sse);
       webhookDuplicates += withRun.webhookDuplicates;
@@ -441,6 +444,15 @@ async function measureLoad(run: ChangeEventsRun): Promise<NonNullable<ChangeEven
         withCpuMsPerRequest: withRun.cpuMsPerRequest,
       });
     }
+    // E2's subscriber: one more run with the endpoint, a subscriber beside it.
+    const e2 = await withEndpoint(run, receiver, run.rounds + 1, true);
+    webhook.push(...e2.webhook);
+    sse.push(...e2.sse);
+    webhookDuplicates += e2.webhookDuplicates;
+    sseDuplicates += e2.sseDuplicates;
+    run.log(
+      `  E2 with endpoint and subscriber  ${run.describe(e2.measured)}  CPU ${e2.cpuMsPerRequest.toFixed(2)} ms/req`,
+    );
     const withoutRequestsPerSecond = median(rounds.map((r) => r.without.requestsPerSecond));
     const withRequestsPerSecond = median(rounds.map((r) => r.with.requestsPerSecond));
     return {

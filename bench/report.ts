@@ -116,7 +116,7 @@ export interface ChangeEvents {
   /** E1 (with E2's latencies, measured in its "with" runs). */
   load?: {
     /**
-     * Every round in the order run: M1 without an endpoint, then M1 with one and an SSE subscriber; and the
+     * Every round in the order run: M1 without an endpoint, then M1 with one; and the
      * service's CPU time per request over each run's measured part (process_cpu_seconds_total ÷ responses).
      */
     rounds: { without: Measurement; with: Measurement; withoutCpuMsPerRequest: number; withCpuMsPerRequest: number }[];
@@ -473,7 +473,7 @@ function judgeEventTargets(allSizes: SizeResult[]): Target[] {
   });
   return [
     {
-      target: `E1: M1 with a webhook endpoint and an SSE subscriber at least ${ratio}× M1 without, on each store`,
+      target: `E1: M1 with a webhook endpoint at least ${ratio}× M1 without, on each store`,
       measured: loads.map((s) => `${where(s)} ${fixed(load(s).ratio, 2)}×`).join(', ') || '– (--scenarios E1)',
       status: status(
         loads.length > 0,
@@ -551,17 +551,15 @@ export function changeEventsTable(sizes: SizeResult[]): string {
   if (load) {
     text.push(
       'E1: M1 (patchCustomer under autocannon, as M1 runs) without a webhook endpoint, and with one whose receiver ' +
-        '(node:http in the benchmark process, answering 204 at once) is on this machine and one SSE subscriber ' +
-        `(\`subscription { customerEvents }\`, a plain fetch) open, alternately for ${load.rounds.length} round(s): ` +
-        "medians, and their ratio with the range of the rounds' ratios. E2: receipt time − the event's `timestamp` " +
-        'for every event committed in the measured part of the runs with the endpoint, at the receiver (the first ' +
-        'delivery of each webhook-id) and at the subscriber.',
+        '(node:http in the benchmark process, answering 204 at once) is on this machine, alternately for ' +
+        `${load.rounds.length} round(s): medians, and their ratio with the range of the rounds' ratios. E2: receipt ` +
+        "time − the event's `timestamp` for every event committed in the measured part of the runs with the " +
+        'endpoint, at the receiver (the first delivery of each webhook-id), and at an SSE subscriber ' +
+        '(`subscription { customerEvents }`, a plain fetch) open in one more such run.',
     );
     rows.push(
       row('E1 M1 req/s without an endpoint', (e) => (e.load ? thousands(e.load.withoutRequestsPerSecond) : '–')),
-      row('E1 M1 req/s with an endpoint and a subscriber', (e) =>
-        e.load ? thousands(e.load.withRequestsPerSecond) : '–',
-      ),
+      row('E1 M1 req/s with an endpoint', (e) => (e.load ? thousands(e.load.withRequestsPerSecond) : '–')),
       row(`E1 with ÷ without (target ≥ ${ratio}×)`, (e) => {
         if (!e.load) return '–';
         const ratios = e.load.rounds.map((r) => r.with.requestsPerSecond / r.without.requestsPerSecond);

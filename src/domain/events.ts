@@ -255,9 +255,14 @@ export async function* followEvents(
         yield event;
       }
       if (batch.length === FOLLOW_BATCH) continue;
-      // A signal whose events are not yet below every running transaction: look again soon, then less often.
-      retrying = signalled && batch.length === 0;
-      retryMs = retrying ? Math.min(retryMs * 2, FOLLOW_POLL_MS) : FOLLOW_RETRY_MS;
+      if (signalled && batch.length === 0) {
+        // A signal whose events are not yet below every running transaction: look again soon, then less often,
+        // doubling from 10 ms up to the poll's pace.
+        retryMs = retrying ? retryMs * 2 : FOLLOW_RETRY_MS;
+        retrying = retryMs < FOLLOW_POLL_MS;
+      } else {
+        retrying = false;
+      }
       await alarm.wait(retrying ? retryMs : FOLLOW_POLL_MS);
     }
   } finally {

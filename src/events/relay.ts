@@ -24,8 +24,8 @@ const PER_ENDPOINT = 16;
  */
 const LEASE_TIMEOUTS = MAX_IN_FLIGHT / PER_ENDPOINT + 1;
 const POLL_MS = 1000;
-/** The shortest time between two claims. */
-const MIN_CLAIM_GAP_MS = 5;
+/** The shortest time between two claims: a claim gathers what the commits of that time made. */
+const MIN_CLAIM_GAP_MS = 15;
 /** How many old events a prune removes per statement, and how often it runs. */
 const PRUNE_BATCH = 500;
 const PRUNE_EVERY_MS = 60_000;

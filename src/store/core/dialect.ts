@@ -42,6 +42,11 @@ export interface Dialect {
    * value of that type only.
    */
   mixin(column: Column, path: readonly string[], test: MixinTest, bind: Bind): SQL;
+  /**
+   * The objects of a JSON array (`json`, bound as text) as a table named `alias`, with these columns taken from
+   * their keys: for a statement that writes many rows at once. A `json` column keeps its value as JSON.
+   */
+  jsonTable(json: SQL, alias: string, columns: readonly (readonly [string, 'bigint' | 'text' | 'json'])[]): SQL;
   /** An aggregate: a JSON array of one JSON array per row (`values`, in the order `orderBy`); no rows is empty or NULL. */
   jsonRows(values: SQL, orderBy: SQL): SQL;
   /** What locks the rows a select reads until the transaction ends; empty where transactions run one at a time. */

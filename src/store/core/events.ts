@@ -22,6 +22,14 @@ import type { Dialect } from './dialect.js';
 import { arity, type Bind, type Executor, Params, rowsOf } from './query.js';
 import { deleteRow, insertRow, updateRow } from './writes.js';
 
+/** The columns of a recorded outcome, as `record` hands them to the dialect's JSON table. */
+const OUTCOME_COLUMNS = [
+  ['pk', 'bigint'],
+  ['status', 'text'],
+  ['attempts', 'json'],
+  ['next', 'bigint'],
+] as const;
+
 /** A named placeholder as a fragment, for the dialect's functions that take one. */
 const named = (name: string): SQL => sql`${sql.placeholder(name)}`;
 
@@ -316,27 +324,27 @@ export function eventStores(d: Dialect) {
       async record(outcomes: readonly DeliveryOutcome[]) {
         if (outcomes.length === 0) return;
         await transaction(async (tx) => {
+          // Every outcome in one statement: a JSON array of rows, read as a table by the dialect.
+          await tx.run({
+            key: 'relay.record',
+            sql: sql`UPDATE ${deliveries} SET status = v.status, attempts = v.attempts, next_attempt_at = v.next,
+              lease_until = NULL FROM ${d.jsonTable(sql.placeholder('outcomes') as unknown as SQL, 'v', OUTCOME_COLUMNS)}
+              WHERE ${deliveries.pk} = v.pk`,
+            values: {
+              outcomes: JSON.stringify(
+                outcomes.map((o) => ({ pk: o.pk, status: o.status, attempts: o.attempts, next: o.nextAttemptAt })),
+              ),
+            },
+          });
           for (const outcome of outcomes) {
+            if (!outcome.disableEndpoint) continue;
             await tx.run({
-              key: 'relay.record',
-              sql: sql`UPDATE ${deliveries} SET status = ${sql.placeholder('status')}, attempts = ${sql.placeholder('attempts')},
-                next_attempt_at = ${sql.placeholder('next')}, lease_until = NULL WHERE ${deliveries.pk} = ${sql.placeholder('pk')}`,
-              values: {
-                status: outcome.status,
-                attempts: deliveries.attempts.mapToDriverValue(outcome.attempts),
-                next: outcome.nextAttemptAt,
-                pk: outcome.pk,
-              },
+              key: 'relay.disable',
+              sql: sql`UPDATE ${endpoints} SET active = ${sql.placeholder('inactive')},
+                disabled_reason = ${sql.placeholder('reason')} WHERE ${endpoints.pk} =
+                (SELECT endpoint_pk FROM webhook_deliveries WHERE pk = ${sql.placeholder('pk')})`,
+              values: { inactive: flag(false), reason: outcome.disableEndpoint, pk: outcome.pk },
             });
-            if (outcome.disableEndpoint) {
-              await tx.run({
-                key: 'relay.disable',
-                sql: sql`UPDATE ${endpoints} SET active = ${sql.placeholder('inactive')},
-                  disabled_reason = ${sql.placeholder('reason')} WHERE ${endpoints.pk} =
-                  (SELECT endpoint_pk FROM webhook_deliveries WHERE pk = ${sql.placeholder('pk')})`,
-                values: { inactive: flag(false), reason: outcome.disableEndpoint, pk: outcome.pk },
-              });
-            }
           }
         });
       },

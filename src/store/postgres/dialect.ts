@@ -58,6 +58,8 @@ export const postgresDialect: Dialect = {
     }
     return sql`json_typeof(${at}) = 'string' AND ${text} = ${bind(test.value)}::text`;
   },
+  jsonTable: (json, alias, columns) =>
+    sql`json_to_recordset(${json}::json) AS ${sql.raw(alias)}(${sql.raw(columns.map(([name, type]) => `${name} ${type}`).join(', '))})`,
   jsonRows: (values, orderBy) => sql`json_agg(json_build_array(${values}) ORDER BY ${orderBy})`,
   // Only the customers row is locked, not the membership rows its reach reads.
   forUpdate: sql` FOR UPDATE OF ${customers}`,

@@ -64,6 +64,10 @@ export const sqliteDialect: Dialect = {
     const types = typeof test.value === 'number' ? sql`IN ('integer', 'real')` : sql`= 'text'`;
     return sql`${type} ${types} AND json_extract(${column}, ${at}) = ${bind(test.value)}`;
   },
+  // json_extract answers an object or array as its JSON text, which is how SQLite keeps a JSON column.
+  jsonTable: (json, alias, columns) =>
+    sql`(SELECT ${sql.raw(columns.map(([name]) => `json_extract(value, '$.${name}') AS ${name}`).join(', '))}
+      FROM json_each(${json})) AS ${sql.raw(alias)}`,
   jsonRows: (values, orderBy) => sql`json_group_array(json_array(${values}) ORDER BY ${orderBy})`,
   forUpdate: sql``,
   transactionId: sql`0`,
