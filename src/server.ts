@@ -4,11 +4,9 @@
  * listener of its own with METRICS_PORT). Everything a request needs is wired here once; main.ts and the tests both
  * start it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createTokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDomain } from './domain/index.js';
-import type { RelayStore } from './domain/store.js';
 import { createRelay } from './events/relay.js';
 import { newWebhookSecret } from './events/signature.js';
 import { checkEndpointUrl, webhookAgents } from './events/ssrf.js';
@@ -40,10 +38,10 @@ export async function createService({
   developmentToken,
 }: ServiceOptions) {
   const metrics = createMetrics();
-  // The relay's statements are counted apart from those that requests run (db_statements_total).
-  const background = new AsyncLocalStorage<true>();
   const store = await openStore(config.databasePath, {
-    onStatement: () => (background.getStore() ? metrics.countBackgroundStatement() : metrics.countStatement()),
+    onStatement: metrics.countStatement,
+    // The relay's statements, apart from those that requests run (db_statements_total).
+    onBackgroundStatement: metrics.countBackgroundStatement,
     onEventsCommitted: metrics.countEvents,
     poolSize: config.database.poolSize,
     statementTimeoutMs: config.database.statementTimeoutMs,
@@ -51,7 +49,7 @@ export async function createService({
     admission: config.database.admission,
   });
   metrics.observeAdmission(() => store.admission());
-  metrics.observeWebhookBacklog(() => background.run(true, () => store.relay.backlog()));
+  metrics.observeWebhookBacklog(() => store.relay.backlog());
   const { allowPrivateNetworks, allowHttp } = config.events;
   const domain = createDomain({
     webhooks: {
@@ -62,14 +60,8 @@ export async function createService({
       newSecret: newWebhookSecret,
     },
   });
-  const relayStore = Object.fromEntries(
-    Object.entries(store.relay).map(([name, method]) => [
-      name,
-      (...args: unknown[]) => background.run(true, () => (method as (...a: unknown[]) => unknown)(...args)),
-    ]),
-  ) as unknown as RelayStore;
   const relay = createRelay({
-    store: { relay: relayStore, onEvents: store.onEvents },
+    store,
     agents: webhookAgents(allowPrivateNetworks),
     retryDelaysMs: config.events.retryDelaysMs,
     timeoutMs: config.events.timeoutMs,

@@ -500,6 +500,15 @@ describe('webhooks', () => {
     expect(listed.deliveries.edges.map((e) => e.node.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(listed.deliveries.edges[0]!.node.attempts).toEqual([expect.objectContaining({ statusCode: 204 })]);
     ok(await server.gql(`mutation { deleteWebhookEndpoint(id: "${endpoint.id}") }`));
+
+    // /metrics: events appended, attempts by result, the backlog, and the relay's statements apart.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (line: RegExp) => Number(line.exec(metrics)?.[1] ?? Number.NaN);
+    expect(value(/^events_appended_total (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^webhook_delivery_attempts_total\{result="succeeded"\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^webhook_deliveries_waiting (\d+)/m)).toBeGreaterThanOrEqual(0);
+    expect(value(/^webhook_oldest_undelivered_event_age_seconds ([\d.]+)/m)).toBeGreaterThanOrEqual(0);
+    expect(value(/^db_background_statements_total (\d+)/m)).toBeGreaterThan(0);
   });
 
   it('signs with both secrets during a rotation', async () => {

@@ -24,6 +24,8 @@ const PER_ENDPOINT = 16;
  */
 const LEASE_TIMEOUTS = MAX_IN_FLIGHT / PER_ENDPOINT + 1;
 const POLL_MS = 1000;
+/** How long finished sends wait for others before their outcomes are written, in one transaction. */
+const FLUSH_DELAY_MS = 5;
 /** The shortest time between two claims: a claim gathers what the commits of that time made. */
 const MIN_CLAIM_GAP_MS = 15;
 /** How many old events a prune removes per statement, and how often it runs. */
@@ -106,9 +108,13 @@ export function createRelay(options: RelayOptions) {
   const released = new Set<number>();
   let lastPrune = 0;
 
-  /** Writes the outcomes gathered so far in one transaction, then looks for work (a customer's next event may go). */
-  function flush(): Promise<void> {
+  /**
+   * Writes the outcomes gathered so far in one transaction, then looks for work (a customer's next event may go).
+   * `soon`: after a moment, so that the outcomes of the sends finishing meanwhile are written in the same one.
+   */
+  function flush(soon = false): Promise<void> {
     flushing ??= (async () => {
+      if (soon) await new Promise((resolve) => setTimeout(resolve, FLUSH_DELAY_MS));
       while (outcomes.length > 0) {
         const batch = outcomes;
         outcomes = [];
@@ -165,7 +171,7 @@ export function createRelay(options: RelayOptions) {
     // After stop() gave its claim back, the outcome is not ours to write: another replica may be sending it.
     if (released.has(delivery.pk)) return;
     outcomes.push(outcome);
-    void flush();
+    void flush(true);
   }
 
   /** Starts the endpoint's waiting deliveries while it has fewer than PER_ENDPOINT requests in flight. */

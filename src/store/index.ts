@@ -73,6 +73,8 @@ export interface OpenedStore extends Store {
 export interface OpenStoreOptions {
   /** Called once for every SQL statement executed (the db_statements_total metric and the tests' counts). */
   onStatement?: () => void;
+  /** Called instead of onStatement for the relay's statements (Store.relay): work of no request. */
+  onBackgroundStatement?: () => void;
   /** Called after each commit that appended events, with how many (the events_appended_total metric). */
   onEventsCommitted?: (count: number) => void;
   /** Called with the SQL and parameters of every statement run (tests capture them to EXPLAIN them). */

@@ -237,7 +237,11 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
   // A connection of its own, so that /ready answers within its limit however busy the pool is.
   const probe = createPool(url, { ...options, poolSize: 1 });
   // The relay's connections: its claims and records never wait behind the requests for the pool.
-  const relayPool = createPool(url, { ...options, poolSize: RELAY_CONNECTIONS });
+  const relayPool = createPool(url, {
+    ...options,
+    poolSize: RELAY_CONNECTIONS,
+    onStatement: options.onBackgroundStatement ?? options.onStatement,
+  });
   const relayExec = executor(relayPool);
   const signal = eventSignal();
   const listener = listenForEvents(url, signal.emit);

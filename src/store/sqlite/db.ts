@@ -42,9 +42,16 @@ const READER_PRAGMAS = ['query_only = ON', `mmap_size = ${MMAP_BYTES}`, 'busy_ti
 const core = storeCore(sqliteDialect);
 const compiler = new SQLiteSyncDialect();
 
-function connect(path: string, options: OpenStoreOptions): Database.Database {
-  const { onStatement, onQuery } = options;
-  const sqlite = new Database(path, onStatement ? { verbose: () => onStatement() } : {});
+/** Whether the statement running now is the relay's (counted by onBackgroundStatement): set around each one. */
+interface Counting {
+  background: boolean;
+}
+
+function connect(path: string, options: OpenStoreOptions, counting: Counting): Database.Database {
+  const { onStatement, onBackgroundStatement, onQuery } = options;
+  const count =
+    onStatement && (() => (counting.background && onBackgroundStatement ? onBackgroundStatement() : onStatement()));
+  const sqlite = new Database(path, count ? { verbose: count } : {});
   if (onQuery) recordQueries(sqlite, onQuery);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -99,14 +106,15 @@ function executor(connection: Database.Database): Executor {
 export function openSqliteStore(path: string, options: OpenStoreOptions = {}): SqliteStore {
   const inMemory = path === ':memory:';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-  const writer = connect(path, options);
+  const counting: Counting = { background: false };
+  const writer = connect(path, options, counting);
   migrate(drizzle(writer), { migrationsFolder });
   const writes = executor(writer);
   const signal = eventSignal();
   // One transaction at a time: the events the one in progress appended are told once it commits.
   const { tx, appended } = countingAppends(core.transaction(writes));
   // An in-memory database is one connection: its reads wait for the transaction in progress instead.
-  const reader = inMemory ? writer : connect(path, options);
+  const reader = inMemory ? writer : connect(path, options, counting);
   if (reader !== writer) for (const pragma of READER_PRAGMAS) reader.pragma(pragma);
   // An in-memory database lives in this thread only: its expensive reads run where the others do.
   const workers =
@@ -123,13 +131,24 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     return run;
   }
   const [begin, commit, rollback] = ['BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK'].map((sql) => writer.prepare(sql));
-  function transaction<T>(work: () => Promise<T>): Promise<T> {
+  /** `run` with the statements it runs (synchronously, as better-sqlite3 does) counted as the relay's. */
+  function inBackground<T>(run: () => T): T {
+    counting.background = true;
+    try {
+      return run();
+    } finally {
+      counting.background = false;
+    }
+  }
+  function transaction<T>(work: () => Promise<T>, background = false): Promise<T> {
     return serialize(async () => {
-      begin!.run();
+      if (background) inBackground(() => begin!.run());
+      else begin!.run();
       appended.clear();
       try {
         const result = await work();
-        commit!.run();
+        if (background) inBackground(() => commit!.run());
+        else commit!.run();
         for (const [tenant, { events, deliveries }] of appended) {
           options.onEventsCommitted?.(events);
           signal.emit(tenant, deliveries > 0);
@@ -150,6 +169,16 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   const readsExec: Executor = reader !== writer ? executor(reader) : queued;
   const reads = core.reads(readsExec, admission && { exec: workers?.exec ?? readsExec, admission });
   const ping = reader.prepare('SELECT 1').pluck();
+  /** The relay's statements on `exec` (which runs each at once), counted as background work. */
+  const backgroundOf = (exec: Executor): Executor => ({
+    all: (query) => inBackground(() => exec.all(query)),
+    run: (query) => inBackground(() => exec.run(query)),
+  });
+  /** The relay's statements on the writer outside transactions, in their turn. */
+  const relayWrites: Executor = {
+    all: (query) => serialize(() => backgroundOf(writes).all(query)),
+    run: (query) => serialize(() => backgroundOf(writes).run(query)),
+  };
   let closing = false;
 
   return {
@@ -158,7 +187,9 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     connections: reader !== writer ? [writer, reader] : [writer],
     transaction: (work) => transaction(() => work(tx)),
     // The one writer claims: SQLite has no row locks to skip, and no other process writes the file.
-    relay: core.relay(readsExec, queued, (work) => transaction(() => work(writes))),
+    relay: core.relay(reader !== writer ? backgroundOf(executor(reader)) : relayWrites, relayWrites, (work) =>
+      transaction(() => work(backgroundOf(writes)), true),
+    ),
     onEvents: signal.on,
     async isReady() {
       try {
