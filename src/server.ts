@@ -7,7 +7,7 @@
 import { createTokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDomain } from './domain/index.js';
-import { createRelay } from './events/relay.js';
+import { createRelay, REQUESTS_PER_ENDPOINT } from './events/relay.js';
 import { newWebhookSecret } from './events/signature.js';
 import { checkEndpointUrl, webhookAgents } from './events/ssrf.js';
 import type { Context } from './graphql/context.js';
@@ -62,7 +62,8 @@ export async function createService({
   });
   const relay = createRelay({
     store,
-    agents: webhookAgents(allowPrivateNetworks),
+    // A socket for each request the relay may have in flight to one endpoint.
+    agents: webhookAgents(allowPrivateNetworks, REQUESTS_PER_ENDPOINT),
     retryDelaysMs: config.events.retryDelaysMs,
     timeoutMs: config.events.timeoutMs,
     retentionMs: config.events.retentionMs,

@@ -24,7 +24,7 @@ const SETUP_TIMEOUT = 180_000;
 const EVENTS_ENV = {
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   WEBHOOK_RETRY_DELAYS: '200ms,200ms,200ms,200ms,200ms',
-  // A lease is nine attempt timeouts: a killed replica's claims come back within seconds.
+  // A lease is five attempt timeouts: a killed replica's claims come back within seconds.
   WEBHOOK_TIMEOUT_MS: '1000',
 };
 const CREATE = `mutation($input: CustomerCreateInput!) { createCustomer(input: $input) { customerNumber } }`;

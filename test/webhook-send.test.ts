@@ -119,8 +119,8 @@ describe('sendWebhook', () => {
   const SECRET = newWebhookSecret();
   const BODY = JSON.stringify({ id: 'evt_01', type: 'customer.created', data: { tenant: 'acme' } });
   const received: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
-  const open = webhookAgents(true);
-  const guarded = webhookAgents(false);
+  const open = webhookAgents(true, 4);
+  const guarded = webhookAgents(false, 4);
   let server: Server;
   let base: string;
 

@@ -17,7 +17,8 @@ import type { WebhookAgents } from './ssrf.js';
 
 /** Deliveries in flight (claimed, waiting or being sent) in this replica, and requests in flight per endpoint. */
 const MAX_IN_FLIGHT = 128;
-const PER_ENDPOINT = 16;
+export const REQUESTS_PER_ENDPOINT = 32;
+const PER_ENDPOINT = REQUESTS_PER_ENDPOINT;
 /**
  * How long a claim holds a delivery, in attempt timeouts: as long as the claims of one batch can wait for their
  * endpoint's turn and be sent (a crashed replica's claims come back after it).
@@ -27,7 +28,7 @@ const POLL_MS = 1000;
 /** How long finished sends wait for others before their outcomes are written, in one transaction. */
 const FLUSH_DELAY_MS = 5;
 /** The shortest time between two claims: a claim gathers what the commits of that time made. */
-const MIN_CLAIM_GAP_MS = 15;
+const MIN_CLAIM_GAP_MS = 10;
 /** How many old events a prune removes per statement, and how often it runs. */
 const PRUNE_BATCH = 500;
 const PRUNE_EVERY_MS = 60_000;

@@ -140,8 +140,8 @@ export async function checkEndpointUrl(url: string, options: EndpointUrlOptions)
 /** The longest a registration waits for the host's addresses. */
 const LOOKUP_TIMEOUT_MS = 2000;
 
-/** Kept-alive connections: at most 16 per endpoint host, so that one slow endpoint cannot take them all; idle 30 s. */
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 16, timeout: 30_000 } satisfies http.AgentOptions;
+/** Kept-alive connections, closed after 30 s idle. */
+const AGENT_OPTIONS = { keepAlive: true, timeout: 30_000 } satisfies http.AgentOptions;
 
 /**
  * The agents webhook requests go through. Unless private networks are allowed, they are request-filtering-agent's,
@@ -154,10 +154,11 @@ const AGENT_OPTIONS = { keepAlive: true, maxSockets: 16, timeout: 30_000 } satis
  * - a kept-alive socket is not checked again: it was, when it connected;
  * - it works through http(s).Agent only, so requests must use node:http(s), not fetch.
  */
-export function webhookAgents(allowPrivateNetworks: boolean): WebhookAgents {
-  if (allowPrivateNetworks) return { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent(AGENT_OPTIONS) };
+export function webhookAgents(allowPrivateNetworks: boolean, socketsPerHost: number): WebhookAgents {
+  const options = { ...AGENT_OPTIONS, maxSockets: socketsPerHost };
+  if (allowPrivateNetworks) return { http: new http.Agent(options), https: new https.Agent(options) };
   return {
-    http: new RequestFilteringHttpAgent(AGENT_OPTIONS),
-    https: new RequestFilteringHttpsAgent(AGENT_OPTIONS),
+    http: new RequestFilteringHttpAgent(options),
+    https: new RequestFilteringHttpsAgent(options),
   };
 }
