@@ -18,12 +18,11 @@ import type { WebhookAgents } from './ssrf.js';
 /** Deliveries in flight (claimed, waiting or being sent) in this replica, and requests in flight per endpoint. */
 const MAX_IN_FLIGHT = 128;
 export const REQUESTS_PER_ENDPOINT = 32;
-const PER_ENDPOINT = REQUESTS_PER_ENDPOINT;
 /**
  * How long a claim holds a delivery, in attempt timeouts: as long as the claims of one batch can wait for their
  * endpoint's turn and be sent (a crashed replica's claims come back after it).
  */
-const LEASE_TIMEOUTS = MAX_IN_FLIGHT / PER_ENDPOINT + 1;
+const LEASE_TIMEOUTS = MAX_IN_FLIGHT / REQUESTS_PER_ENDPOINT + 1;
 const POLL_MS = 1000;
 /** How long finished sends wait for others before their outcomes are written, in one transaction. */
 const FLUSH_DELAY_MS = 5;
@@ -175,10 +174,10 @@ export function createRelay(options: RelayOptions) {
     void flush(true);
   }
 
-  /** Starts the endpoint's waiting deliveries while it has fewer than PER_ENDPOINT requests in flight. */
+  /** Starts the endpoint's waiting deliveries while it has fewer than REQUESTS_PER_ENDPOINT requests in flight. */
   function pump(endpointPk: number): void {
     const queue = waiting.get(endpointPk) ?? [];
-    while (queue.length > 0 && (sending.get(endpointPk) ?? 0) < PER_ENDPOINT && running) {
+    while (queue.length > 0 && (sending.get(endpointPk) ?? 0) < REQUESTS_PER_ENDPOINT && running) {
       const item = queue.shift()!;
       sending.set(endpointPk, (sending.get(endpointPk) ?? 0) + 1);
       const done = send(item)
@@ -217,7 +216,7 @@ export function createRelay(options: RelayOptions) {
       const free = MAX_IN_FLIGHT - claimed.size;
       try {
         // Endpoints with a full queue here get no more claims: one slow endpoint cannot take every slot.
-        const busy = [...waiting].filter(([, queue]) => queue.length >= PER_ENDPOINT).map(([pk]) => pk);
+        const busy = [...waiting].filter(([, queue]) => queue.length >= REQUESTS_PER_ENDPOINT).map(([pk]) => pk);
         if (free > 0 && !(starved && busy.length > 0 && now() - lastClaim < POLL_MS)) {
           const at = now();
           lastClaim = at;
