@@ -154,8 +154,9 @@ describe('GraphiQL in Chromium, against the service as npm start runs it', () =>
       const page = await context!.newPage();
       const watch = watchPage(context!, page);
       await page.goto(graphiql);
-      await rendered(page);
-      // The example replaced by a subscription, inserted as text (typing would auto-close its braces).
+      // The page may open on a tab restored from an earlier visit, or on the example: either is replaced.
+      await page.locator('.graphiql-query-editor .view-lines').waitFor(WAIT);
+      // A subscription, inserted as text (typing would auto-close its braces).
       await page.locator('.graphiql-query-editor .view-lines').click();
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.insertText('subscription Follow { customerEvents { type customerNumber } }');
