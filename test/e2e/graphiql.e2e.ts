@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREENSHOTS, startE2e, watchPage, type E2eService } from './support.js';
 
@@ -88,14 +88,19 @@ const rendered = (page: Page) =>
     .poll(() => editorText(page, '.graphiql-query-editor'), { ...WAIT, message: 'GraphiQL shows the example query' })
     .toContain('query FirstCustomers');
 
+/** The schema's introspection, GraphiQL's last request of a load: to wait for before navigating. */
+const introspection = (page: Page) =>
+  page.waitForResponse((r) => r.request().method() === 'POST' && !!r.request().postData()?.includes('__schema'), WAIT);
+
 /**
  * Waits until the page has loaded everything: Monaco starts its three workers once the editors are up, a worker
- * answers only once its script has arrived, and the schema's introspection is the last request.
+ * answers only once its script has arrived, and the schema's introspection is the last request (its body read to
+ * the end). Not Playwright's "networkidle", which a busy machine made time out now and then.
  */
-async function loadedFully(page: Page, workers: Set<string>): Promise<void> {
+async function loadedFully(page: Page, workers: Set<string>, introspected: Promise<Response>): Promise<void> {
   await expect.poll(() => workers.size, WAIT).toBe(3);
   await Promise.all(page.workers().map((worker) => worker.evaluate(() => true)));
-  await page.waitForLoadState('networkidle');
+  await (await introspected).finished();
 }
 
 describe('GraphiQL in Chromium, against the service as npm start runs it', () => {
@@ -192,16 +197,18 @@ describe('GraphiQL in Chromium, against the service as npm start runs it', () =>
         const page = await context!.newPage();
         const workers = new Set<string>();
         page.on('worker', (worker) => workers.add(worker.url()));
+        const firstIntrospection = introspection(page);
         await page.goto(`${relay.origin}/graphql`);
         await rendered(page);
-        await loadedFully(page, workers);
+        await loadedFully(page, workers, firstIntrospection);
         const firstLoad = relay.take();
 
         workers.clear();
+        const secondIntrospection = introspection(page);
         await page.reload();
         // GraphiQL restores its tabs (and, as Yoga's GraphiQL does, adds an empty one): the example's tab is there.
         await expect.poll(() => page.locator('.graphiql-tab').allInnerTexts(), WAIT).toContain('FirstCustomers');
-        await loadedFully(page, workers);
+        await loadedFully(page, workers, secondIntrospection);
         const reload = relay.take();
         console.log(
           `GraphiQL, bytes received by the browser (HTTP headers and bodies, the schema's introspection included): first load ${firstLoad}, reload ${reload}`,
