@@ -142,8 +142,9 @@ describe('GraphiQL in Chromium, against the service as npm start runs it', () =>
       // Nothing left the machine: every request went to the service's own origin, or stayed in the browser.
       expect(watch.offOrigin(origin)).toEqual([]);
       expect(watch.requests).toContain(`${origin}/graphql`);
-      // Monaco's workers (editor, JSON, GraphQL) were started from the service's files too.
-      expect(new Set(workers).size).toBe(3);
+      // Monaco's workers (editor, JSON, GraphQL) were started from the service's files too (the last may start
+      // after the result is shown).
+      await expect.poll(() => new Set(workers).size, WAIT).toBe(3);
       expect(workers.filter((url) => !url.startsWith(`${origin}/graphiql/`))).toEqual([]);
       // No script error, no refused request, no violation of the page's Content-Security-Policy.
       expect(watch.problems).toEqual([]);
@@ -167,18 +168,24 @@ describe('GraphiQL in Chromium, against the service as npm start runs it', () =>
       await page.keyboard.insertText('subscription Follow { customerEvents { type customerNumber } }');
       await expect.poll(() => editorText(page, '.graphiql-query-editor')).toContain('subscription Follow');
       await page.locator('.graphiql-execute-button').click();
-      // Then a change from another client, while the subscription runs.
-      const created = async () => {
-        const answer = await fetch(`${origin}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query: 'mutation { createCustomer(input: { id: "E2E-FOLLOW" }) { id } }' }),
-        });
-        expect(((await answer.json()) as { errors?: unknown }).errors).toBeUndefined();
-      };
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      await created();
-      await expect.poll(() => editorText(page, '.graphiql-response'), WAIT).toContain('"customerNumber": "E2E-FOLLOW"');
+      // Then changes from another client, while the subscription runs, until the page shows one.
+      let written = 0;
+      await expect
+        .poll(
+          async () => {
+            const answer = await fetch(`${origin}/graphql`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify({
+                query: `mutation { createCustomer(input: { id: "E2E-FOLLOW-${++written}" }) { id } }`,
+              }),
+            });
+            expect(((await answer.json()) as { errors?: unknown }).errors).toBeUndefined();
+            return editorText(page, '.graphiql-response');
+          },
+          { ...WAIT, interval: 500 },
+        )
+        .toContain('"customerNumber": "E2E-FOLLOW-');
       expect(await editorText(page, '.graphiql-response')).toContain('"type": "customer.created"');
       expect(watch.offOrigin(origin)).toEqual([]);
       expect(watch.problems).toEqual([]);
