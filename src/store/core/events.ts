@@ -283,24 +283,24 @@ export function eventStores(d: Dialect) {
         const busy = busyEndpoints.length
           ? sql` AND NOT (${d.oneOf(sql`d.endpoint_pk`, busyEndpoints, 'bigint', bind)})`
           : sql``;
+        // Due, not leased, of an active endpoint that is not busy here: what the probe and the claim both look for.
+        const due = sql`webhook_deliveries d JOIN webhook_endpoints e ON e.pk = d.endpoint_pk
+          WHERE d.next_attempt_at <= ${named('now')} AND (d.lease_until IS NULL OR d.lease_until < ${named('now')})
+          AND e.active = ${named('active')}${busy}`;
+        const shape = busyEndpoints.length ? arity(busyEndpoints) : '';
         // Whether anything is due at all, from committed state: most looks find nothing, and then no transaction
         // (on SQLite, no turn of the one writer) is taken.
-        const [due] = await reads.all({
-          key: `relay.due|${busyEndpoints.length ? arity(busyEndpoints) : ''}`,
-          sql: sql`SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.pk = d.endpoint_pk
-            WHERE d.next_attempt_at <= ${sql.placeholder('now')}
-            AND (d.lease_until IS NULL OR d.lease_until < ${sql.placeholder('now')})
-            AND e.active = ${sql.placeholder('active')}${busy} LIMIT 1`,
+        const [anyDue] = await reads.all({
+          key: `relay.due|${shape}`,
+          sql: sql`SELECT 1 FROM ${due} LIMIT 1`,
           values: { ...values, now, active: flag(true) },
         });
-        if (!due) return [];
+        if (!anyDue) return [];
         const claimed = await transaction(async (tx) => {
           const rows = await tx.all({
-            key: `relay.claim|${busyEndpoints.length ? arity(busyEndpoints) : ''}`,
+            key: `relay.claim|${shape}`,
             sql: sql`UPDATE ${deliveries} SET lease_until = ${sql.placeholder('leaseUntil')} WHERE ${deliveries.pk} IN (
-              SELECT d.pk FROM webhook_deliveries d JOIN webhook_endpoints e ON e.pk = d.endpoint_pk
-              WHERE d.next_attempt_at <= ${sql.placeholder('now')}
-              AND (d.lease_until IS NULL OR d.lease_until < ${sql.placeholder('now')}) AND e.active = ${sql.placeholder('active')}${busy}
+              SELECT d.pk FROM ${due}
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier WHERE earlier.endpoint_pk = d.endpoint_pk
                 AND earlier.customer_number = d.customer_number AND earlier.next_attempt_at IS NOT NULL AND earlier.pk < d.pk)
               ORDER BY d.next_attempt_at, d.pk LIMIT ${sql.placeholder('limit')}${d.skipLocked(sql.raw('d'))})
@@ -328,7 +328,7 @@ export function eventStores(d: Dialect) {
           await tx.run({
             key: 'relay.record',
             sql: sql`UPDATE ${deliveries} SET status = v.status, attempts = v.attempts, next_attempt_at = v.next,
-              lease_until = NULL FROM ${d.jsonTable(sql.placeholder('outcomes') as unknown as SQL, 'v', OUTCOME_COLUMNS)}
+              lease_until = NULL FROM ${d.jsonTable(named('outcomes'), 'v', OUTCOME_COLUMNS)}
               WHERE ${deliveries.pk} = v.pk`,
             values: {
               outcomes: JSON.stringify(

@@ -142,13 +142,13 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   }
   function transaction<T>(work: () => Promise<T>, background = false): Promise<T> {
     return serialize(async () => {
-      if (background) inBackground(() => begin!.run());
-      else begin!.run();
+      const step = (statement: Database.Statement) =>
+        background ? inBackground(() => statement.run()) : statement.run();
+      step(begin!);
       appended.clear();
       try {
         const result = await work();
-        if (background) inBackground(() => commit!.run());
-        else commit!.run();
+        step(commit!);
         for (const [tenant, { events, deliveries }] of appended) {
           options.onEventsCommitted?.(events);
           signal.emit(tenant, deliveries > 0);
@@ -163,8 +163,12 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     });
   }
 
-  /** The writer outside transactions: each statement in its turn. */
-  const queued: Executor = { all: (q) => serialize(() => writes.all(q)), run: (q) => serialize(() => writes.run(q)) };
+  /** `exec` on the writer outside transactions: each statement in its turn. */
+  const inTurn = (exec: Executor): Executor => ({
+    all: (query) => serialize(() => exec.all(query)),
+    run: (query) => serialize(() => exec.run(query)),
+  });
+  const queued = inTurn(writes);
   // With one connection, each read waits for the transactions queued before it instead.
   const readsExec: Executor = reader !== writer ? executor(reader) : queued;
   const reads = core.reads(readsExec, admission && { exec: workers?.exec ?? readsExec, admission });
@@ -174,11 +178,9 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     all: (query) => inBackground(() => exec.all(query)),
     run: (query) => inBackground(() => exec.run(query)),
   });
+  const backgroundWrites = backgroundOf(writes);
   /** The relay's statements on the writer outside transactions, in their turn. */
-  const relayWrites: Executor = {
-    all: (query) => serialize(() => backgroundOf(writes).all(query)),
-    run: (query) => serialize(() => backgroundOf(writes).run(query)),
-  };
+  const relayWrites = inTurn(backgroundWrites);
   let closing = false;
 
   return {
@@ -187,8 +189,8 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     connections: reader !== writer ? [writer, reader] : [writer],
     transaction: (work) => transaction(() => work(tx)),
     // The one writer claims: SQLite has no row locks to skip, and no other process writes the file.
-    relay: core.relay(reader !== writer ? backgroundOf(executor(reader)) : relayWrites, relayWrites, (work) =>
-      transaction(() => work(backgroundOf(writes)), true),
+    relay: core.relay(reader !== writer ? backgroundOf(readsExec) : relayWrites, relayWrites, (work) =>
+      transaction(() => work(backgroundWrites), true),
     ),
     onEvents: signal.on,
     async isReady() {
