@@ -690,7 +690,7 @@ describe('webhooks', () => {
     expectError(
       await server.gql(CREATE_ENDPOINT, { input: { url: receiver.url, eventTypes: ['customer.nope'] } }),
       'BAD_USER_INPUT',
-      ['input.eventTypes.0'],
+      ['input.eventTypes[0]'],
     );
     // Another tenant's endpoints are not there.
     const { endpoint } = ok<{ endpoint: { id: string } }>(

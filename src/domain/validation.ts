@@ -209,7 +209,8 @@ function unstorableTexts(value: unknown, argument: string): FieldProblem[] {
   return problems;
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, argument: string): z.infer<T> {
+/** `value` of the argument `argument` by `schema`, or BAD_USER_INPUT with a detail for each field at fault. */
+export function parseArgument<T extends z.ZodType>(schema: T, value: unknown, argument: string): z.infer<T> {
   // Checked on the whole input, whatever its schema says of a field: no text field can take these characters.
   const unstorable = unstorableTexts(value, argument);
   const result = schema.safeParse(value);
@@ -233,16 +234,16 @@ function fieldPath(argument: string, path: readonly PropertyKey[]): string {
   );
 }
 
-export const parseCustomerCreate = (input: unknown) => parse(customerCreate, input, 'input');
-export const parseCustomerChanges = (input: unknown) => parse(customerChanges, input, 'input');
-export const parseAddressInput = (input: unknown) => parse(addressInput, input, 'input');
-export const parseAddressPatch = (input: unknown) => parse(addressPatch, input, 'input');
-export const parseTags = (tags: unknown) => parse(tagList, tags, 'tags');
-export const parseEmail = (value: unknown, argument = 'email') => parse(email, value, argument);
+export const parseCustomerCreate = (input: unknown) => parseArgument(customerCreate, input, 'input');
+export const parseCustomerChanges = (input: unknown) => parseArgument(customerChanges, input, 'input');
+export const parseAddressInput = (input: unknown) => parseArgument(addressInput, input, 'input');
+export const parseAddressPatch = (input: unknown) => parseArgument(addressPatch, input, 'input');
+export const parseTags = (tags: unknown) => parseArgument(tagList, tags, 'tags');
+export const parseEmail = (value: unknown, argument = 'email') => parseArgument(email, value, argument);
 export const parseCustomerNumber = (value: unknown, argument = 'customerNumber') =>
-  parse(customNumber, value, argument);
+  parseArgument(customNumber, value, argument);
 /** The id of an address to be created under it, which has the syntax of a custom customer number. */
-export const parseAddressId = (value: unknown, argument = 'addressId') => parse(customNumber, value, argument);
+export const parseAddressId = (value: unknown, argument = 'addressId') => parseArgument(customNumber, value, argument);
 
 /** Tags in the order first given, each once. */
 export function mergeTags(existing: readonly string[], added: readonly string[]): string[] {

@@ -17,7 +17,7 @@ import {
   type WebhookEndpoint,
   type WebhookEndpointChanges,
 } from './store.js';
-import { isStorableText } from './validation.js';
+import { parseArgument } from './validation.js';
 
 /** What the service that sends webhooks decides: where an endpoint may be, and what a secret is. */
 export interface WebhookPolicy {
@@ -36,15 +36,14 @@ export const WEBHOOK_LIMITS = {
 /** How long the previous secret keeps signing beside a new one. */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
-const storable = (schema: z.ZodString) =>
-  schema.refine(isStorableText, { message: 'must not contain U+0000 or unpaired surrogates' });
 const eventTypes = z
   .array(z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(', ')}` }))
   .max(EVENT_TYPES.length * 2, 'lists too many event types');
-const url = storable(z.string().max(WEBHOOK_LIMITS.url, `must be at most ${WEBHOOK_LIMITS.url} characters`));
-const description = storable(
-  z.string().max(WEBHOOK_LIMITS.description, `must be at most ${WEBHOOK_LIMITS.description} characters`),
-);
+// Text no store can hold (U+0000, unpaired surrogates) is refused by parseArgument, as in every input.
+const url = z.string().max(WEBHOOK_LIMITS.url, `must be at most ${WEBHOOK_LIMITS.url} characters`);
+const description = z
+  .string()
+  .max(WEBHOOK_LIMITS.description, `must be at most ${WEBHOOK_LIMITS.description} characters`);
 const createInput = z.object({ url, description: description.nullish(), eventTypes: eventTypes.nullish() });
 const updateInput = z.object({
   url: url.nullish(),
@@ -52,14 +51,6 @@ const updateInput = z.object({
   eventTypes: eventTypes.nullish(),
   active: z.boolean().nullish(),
 });
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw badInput(
-    result.error.issues.map((issue) => ({ field: ['input', ...issue.path].join('.'), message: issue.message })),
-  );
-}
 
 /** Event types as stored: `,a,b,` in the contract's order, without repeats; empty for all. */
 const storedTypes = (types: readonly EventType[] | null | undefined) => {
@@ -106,7 +97,7 @@ export function createWebhookService(policy: WebhookPolicy, now: () => number = 
     endpoints: (reads: StoreReads, reach: Reach) => reads.webhooks.endpoints(reach),
 
     async create(tx: Transaction, reach: Reach, input: unknown) {
-      const fields = parse(createInput, input);
+      const fields = parseArgument(createInput, input, 'input');
       const target = await checkedUrl(fields.url, 'input.url');
       if ((await tx.webhooks.endpoints(reach)).length >= WEBHOOK_LIMITS.endpointsPerTenant) {
         throw conflict(`A tenant has at most ${WEBHOOK_LIMITS.endpointsPerTenant} webhook endpoints.`);
@@ -131,7 +122,7 @@ export function createWebhookService(policy: WebhookPolicy, now: () => number = 
     },
 
     async update(tx: Transaction, reach: Reach, id: string, input: unknown): Promise<WebhookEndpoint> {
-      const fields = parse(updateInput, input);
+      const fields = parseArgument(updateInput, input, 'input');
       const row = await existing(tx, reach, id);
       const changes: { -readonly [K in keyof WebhookEndpointChanges]: WebhookEndpointChanges[K] } = {};
       if (fields.url != null) changes.url = await checkedUrl(fields.url, 'input.url');
