@@ -18,6 +18,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import type { ChangeEvents, DeliveryRun, EventLatency, Measurement } from './report.js';
 import { body, M1 } from './scenarios.js';
@@ -507,6 +508,17 @@ async function writePatches(run: ChangeEventsRun, count: number): Promise<number
   return (performance.now() - started) / 1000;
 }
 
+/** The CPU time of all the machine's cores so far, and how much of it idle (ms). */
+function machineTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
 /** E3 with the service and `others` more replicas over the same database. */
 async function drainBacklog(run: ChangeEventsRun, others: Replica[]): Promise<DeliveryRun> {
   const replicas = [run.url, ...others.map((r) => r.url)];
@@ -533,6 +545,7 @@ async function drainBacklog(run: ChangeEventsRun, others: Replica[]): Promise<De
     };
     const succeededBefore = await Promise.all(replicas.map(succeeded));
     const costsBefore = await costs();
+    const machineBefore = machineTimes();
     const { releasedAt, held } = receiver.release();
     await waitForAll(
       'E3 webhook receiver',
@@ -543,6 +556,7 @@ async function drainBacklog(run: ChangeEventsRun, others: Replica[]): Promise<De
     if (receiver.badSignatures > 0) {
       throw new Error(`E3: ${receiver.badSignatures} deliveries did not verify with the endpoint's secret`);
     }
+    const machineAfter = machineTimes();
     const seconds = (Math.max(...[...receiver.arrivals.first.values()].map((a) => a.at)) - releasedAt) / 1000;
     const succeededAfter = await Promise.all(replicas.map(succeeded));
     const costsAfter = await costs();
@@ -559,6 +573,7 @@ async function drainBacklog(run: ChangeEventsRun, others: Replica[]): Promise<De
       succeededByReplica: succeededAfter.map((n, i) => n - succeededBefore[i]!),
       cpuMsPerEvent: (costsAfter.cpu - costsBefore.cpu) / expected,
       relayStatementsPerEvent: (costsAfter.statements - costsBefore.statements) / expected,
+      machineIdle: (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total),
     };
   } finally {
     await receiver.close();
@@ -574,6 +589,7 @@ async function measureDelivery(run: ChangeEventsRun): Promise<NonNullable<Change
     `(${r.events - r.held} in ${r.seconds.toFixed(2)} s after ${r.held} held; written in ${r.writeSeconds.toFixed(1)} s; ` +
     `service CPU ${r.cpuMsPerEvent.toFixed(2)} ms and ${r.relayStatementsPerEvent.toFixed(2)} relay statements per event` +
     (r.replicas > 1 ? `; ${r.succeededByReplica.join(' + ')} by replica` : '') +
+    `; the machine ${Math.round(100 * r.machineIdle)}% idle` +
     (r.duplicates > 0 ? `; ${r.duplicates} again` : '') +
     ')';
   runs.push(await drainBacklog(run, []));

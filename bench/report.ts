@@ -110,6 +110,8 @@ export interface DeliveryRun {
   cpuMsPerEvent: number;
   /** The relays' statements (db_background_statements_total) over the drain ÷ events. */
   relayStatementsPerEvent: number;
+  /** The share of the machine's CPU time (all cores, os.cpus()) left idle over the drain: what a replica could add. */
+  machineIdle: number;
 }
 
 export interface ChangeEvents {
@@ -606,6 +608,14 @@ export function changeEventsTable(sizes: SizeResult[]): string {
           [run(e, 1), run(e, 2)]
             .filter((r) => r !== undefined)
             .map((r) => `${fixed(r.cpuMsPerEvent, 2)} ms, ${fixed(r.relayStatementsPerEvent, 2)}`)
+            .join('; ') || '–',
+      ),
+      row(
+        "E3 the machine's CPU idle during the drain, one replica; two",
+        (e) =>
+          [run(e, 1), run(e, 2)]
+            .filter((r) => r !== undefined)
+            .map((r) => `${Math.round(100 * r.machineIdle)}%`)
             .join('; ') || '–',
       ),
       row(`E3 two ÷ one replica (target ≥ ${twoReplicas}×)`, (e) => {
