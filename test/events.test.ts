@@ -468,7 +468,7 @@ describe('webhooks', () => {
       id: 'WH1',
       customerNumber: 'WH1',
       firstName: 'Wanda',
-      accounts: [{ id: 'wanda@example.com', providerId: null }],
+      accounts: [{ id: 'wanda@example.com' }],
       addresses: [],
       metadata: { version: 2 },
     });

@@ -78,11 +78,18 @@ describe('error bodies', () => {
     expect(new RestBadRequest('No.', []).body()).toEqual({ status: 400, type: 'bad_request', message: 'No.' });
   });
 
-  it("REST.md's tenant 400, word for word", () => {
+  it("REST.md's tenant 400, word for word, with a detail that says what the path must name", () => {
     expect(invalidTenant().body()).toEqual({
       type: 'bad_request',
       status: 400,
       message: 'The tenant information provided with the request is not valid.',
+      details: [
+        {
+          field: 'tenant',
+          type: 'invalid_value',
+          message: "the path's {tenant} must be the tenant the token was issued for, in lowercase",
+        },
+      ],
     });
   });
 

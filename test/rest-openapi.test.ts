@@ -136,7 +136,7 @@ describe('the OpenAPI document', () => {
     expect(document.components.parameters.expand).toMatchObject({
       style: 'form',
       explode: false,
-      schema: { type: 'array', items: { enum: ['addresses', 'accounts', 'mixin:*'] } },
+      schema: { type: 'array', items: { enum: ['addresses', 'accounts', 'mixin', 'mixin:*'] } },
     });
     expect(document.components.parameters.tags).toMatchObject({ required: true, explode: false });
     const list = document.paths['/customer/{tenant}/customers']!.get!;

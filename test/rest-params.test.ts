@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RestError, TENANT_MESSAGE, toErrorResponse } from '../src/rest/errors.js';
+import { RestError, TENANT_DETAIL, TENANT_MESSAGE, toErrorResponse } from '../src/rest/errors.js';
 import {
   checkTenant,
   isTenant,
@@ -155,7 +155,8 @@ describe('pageNumber and pageSize', () => {
 });
 
 describe('expand', () => {
-  it('addresses, accounts and mixin:*, in any order', () => {
+  it('addresses, accounts and mixin (the official spelling) or mixin:*, in any order', () => {
+    expect(parseExpand('mixin')).toEqual(parseExpand('mixin:*'));
     expect(parseExpand(undefined)).toEqual(NO_EXPAND);
     expect(parseExpand('')).toEqual(NO_EXPAND);
     expect(parseExpand('addresses')).toEqual({ addresses: true, accounts: false, mixins: false });
@@ -171,7 +172,7 @@ describe('expand', () => {
     expect(detail(() => parseExpand('addresses,tags'))).toEqual({
       field: 'expand',
       type: 'invalid_value',
-      message: '"tags" cannot be expanded; allowed: addresses, accounts, mixin:*',
+      message: '"tags" cannot be expanded; allowed: addresses, accounts, mixin, mixin:*',
     });
     expect(detail(() => parseExpand('mixin:loyalty')).type).toBe('invalid_value');
     expect(detail(() => parseExpand('Addresses')).type).toBe('invalid_value');
@@ -232,12 +233,23 @@ describe('the path {tenant}', () => {
       ['Demo', 'demo'],
       ['de', 'de'],
     ]) {
-      expect(failure(() => checkTenant(path!, token!))).toEqual({ status: 400, message: TENANT_MESSAGE });
+      expect(failure(() => checkTenant(path!, token!))).toEqual({
+        status: 400,
+        message: TENANT_MESSAGE,
+        details: [TENANT_DETAIL],
+      });
     }
     expect(toErrorResponse(catchOf(() => checkTenant('x', 'demo'))).body).toEqual({
       status: 400,
       type: 'bad_request',
       message: 'The tenant information provided with the request is not valid.',
+      details: [
+        {
+          field: 'tenant',
+          type: 'invalid_value',
+          message: "the path's {tenant} must be the tenant the token was issued for, in lowercase",
+        },
+      ],
     });
   });
 });
@@ -252,12 +264,30 @@ function catchOf(run: () => unknown): unknown {
 }
 
 describe('query parameters of an endpoint', () => {
-  it('each at most once', () => {
+  it('each at most once, but a list parameter, whose repetitions mean its comma-separated form', () => {
     expect(singleValues(new URLSearchParams('pageSize=10'), ['pageSize'])).toEqual({ pageSize: '10' });
     expect(detail(() => singleValues(new URLSearchParams('pageSize=10&pageSize=20'), ['pageSize']))).toEqual({
       field: 'pageSize',
       type: 'invalid_value',
       message: 'is given more than once',
+    });
+    expect(
+      detail(() => singleValues(new URLSearchParams('pageSize=10&pageSize=20'), ['pageSize', 'sort'], ['sort'])),
+    ).toMatchObject({
+      field: 'pageSize',
+      message: "is given more than once (of this endpoint's, only sort may repeat)",
+    });
+    expect(
+      decodeQuery(
+        route('listCustomers'),
+        new URLSearchParams('expand=accounts&expand=mixin&sort=lastName&sort=id:desc'),
+      ),
+    ).toMatchObject({
+      expand: { addresses: false, accounts: true, mixins: true },
+      sort: [
+        { field: 'LAST_NAME', direction: 'ASC' },
+        { field: 'CUSTOMER_NUMBER', direction: 'DESC' },
+      ],
     });
   });
 

@@ -136,7 +136,7 @@ describe('the seed tutorial, with curl', () => {
       contactEmail: 'john.doe.new@example.com',
       addresses: [{ id: added.body.id, ...TUTORIAL_ADDRESS }],
     });
-    expect(profile.body.accounts).toEqual([{ id: 'john.doe@example.com', providerId: null }]);
+    expect(profile.body.accounts).toEqual([{ id: 'john.doe@example.com' }]);
 
     // What it told the world (EVENTS.md): one event per change, the password reset its first call asked for, and
     // a last customer.updated whose data is what the read-back shows.

@@ -5,7 +5,7 @@
  *
  * It maps the domain's rows the way GraphQL presents them (id = customerNumber, businessModel from the legal entities,
  * b2b only when there is any, DateTime as ISO strings), except that a field without a value is left out, as the
- * seed's examples do; only an account's `providerId` is always there (REST.md: "or null").
+ * seed's examples do; an account's `providerId` too (the publisher's description types it as a string, not null).
  */
 import { z } from 'zod';
 import type { Account, Address, Customer, Membership } from './store.js';
@@ -79,7 +79,10 @@ export const AddressJsonSchema = z.strictObject({ id: z.string(), ...fieldsOf(AD
 
 export const AccountJsonSchema = z.strictObject({
   id: z.string().meta({ description: "The account's email address." }),
-  providerId: z.string().nullable().meta({ description: 'The social-login provider, null for an own login.' }),
+  providerId: z
+    .string()
+    .optional()
+    .meta({ description: "The external identity provider's id of a social login; absent for an own login." }),
 });
 
 export const LegalEntityJsonSchema = z.strictObject({
@@ -137,7 +140,10 @@ export function addressJson(address: Address): AddressJson {
   } as AddressJson;
 }
 
-export const accountJson = (account: Account): AccountJson => ({ id: account.email, providerId: account.providerId });
+export const accountJson = (account: Account): AccountJson => ({
+  id: account.email,
+  ...withValues({ providerId: account.providerId }),
+});
 
 /** The rows a customer's answer shows besides its own, each loaded only when the answer shows it. */
 export interface CustomerAnswerRows {

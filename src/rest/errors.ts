@@ -119,9 +119,17 @@ export class RestBadRequest extends RestError {
 export const badRequest = (field: string, type: DetailType, message: string): RestBadRequest =>
   new RestBadRequest(`Invalid ${field}: ${message}`, [{ field, type, message }]);
 
-/** REST.md's answer to a `{tenant}` in the path that is malformed or not the token's tenant. */
+/**
+ * REST.md's answer to a `{tenant}` in the path that is malformed or not the token's tenant, with a detail that says
+ * what the path must name (the same whatever the path names: it tells nothing of other tenants).
+ */
 export const TENANT_MESSAGE = 'The tenant information provided with the request is not valid.';
-export const invalidTenant = (): RestBadRequest => new RestBadRequest(TENANT_MESSAGE);
+export const TENANT_DETAIL: ErrorDetail = {
+  field: 'tenant',
+  type: 'invalid_value',
+  message: "the path's {tenant} must be the tenant the token was issued for, in lowercase",
+};
+export const invalidTenant = (): RestBadRequest => new RestBadRequest(TENANT_MESSAGE, [TENANT_DETAIL]);
 
 /** The seed reference's words for a path that names nothing. */
 export const resourceNotFound = (): RestError => new RestError(404, 'The requested resource does not exist.');

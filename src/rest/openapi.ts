@@ -13,7 +13,9 @@ import {
   ErrorBodySchema,
   ErrorDetailSchema,
   FaultBodySchema,
+  TENANT_DETAIL,
   TENANT_MESSAGE,
+  type ErrorDetail,
   type ErrorStatus,
 } from './errors.js';
 import {
@@ -96,10 +98,11 @@ const STATUS_NAMES: Record<ErrorStatus | 401, string> = {
   503: 'ServiceUnavailable',
 };
 
-const ERROR_WHEN: Record<ErrorStatus, { description: string; message: string }> = {
+const ERROR_WHEN: Record<ErrorStatus, { description: string; message: string; details?: ErrorDetail[] }> = {
   400: {
     description: `An invalid body, parameter or q; or a {tenant} that is not the token's.`,
     message: TENANT_MESSAGE,
+    details: [TENANT_DETAIL],
   },
   403: {
     description: 'The token lacks the scope.',
@@ -145,7 +148,12 @@ function errorResponses(): Record<string, JsonSchema> {
       content: {
         'application/json': {
           schema: ref('schemas', 'Error'),
-          example: { status, type: ERROR_TYPES[status], message: when.message },
+          example: {
+            status,
+            type: ERROR_TYPES[status],
+            message: when.message,
+            ...(when.details ? { details: when.details } : {}),
+          },
         },
       },
     };

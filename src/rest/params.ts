@@ -35,7 +35,9 @@ export type { Expand };
 
 export const NO_EXPAND: Expand = { addresses: false, accounts: false, mixins: false };
 
-const EXPAND_VALUES = { addresses: 'addresses', accounts: 'accounts', 'mixin:*': 'mixins' } as const;
+/** `mixin` is the official description's spelling of the value, `mixin:*` its mixins field's. */
+const EXPAND_VALUES = { addresses: 'addresses', accounts: 'accounts', mixin: 'mixins', 'mixin:*': 'mixins' } as const;
+export const EXPAND_NAMES = Object.keys(EXPAND_VALUES);
 
 const present = (value: string | null | undefined): value is string =>
   value !== undefined && value !== null && value !== '';
@@ -105,7 +107,7 @@ export function parsePageSize(value: string | null | undefined): number {
   );
 }
 
-/** `expand`: addresses, accounts and mixin:*, in any order; anything else is refused with the allowed values. */
+/** `expand`: addresses, accounts and mixin (or mixin:*), in any order; anything else is refused with the allowed values. */
 export function parseExpand(value: string | null | undefined): Expand {
   if (!present(value)) return NO_EXPAND;
   const expand = { ...NO_EXPAND };
@@ -165,8 +167,16 @@ export function checkTenant(pathTenant: string, callerTenant: string): void {
   if (!isTenant(pathTenant) || pathTenant !== callerTenant) throw invalidTenant();
 }
 
-/** Each parameter at most once: `?pageSize=10&pageSize=20` is ambiguous, so it is refused rather than guessed. */
-export function singleValues(params: URLSearchParams, allowed: readonly string[]): Record<string, string | undefined> {
+/**
+ * Each parameter once: `?pageSize=10&pageSize=20` is ambiguous, so it is refused rather than guessed. A list
+ * parameter (`lists`) given more than once (`expand=a&expand=b`, as openapi-fetch and other clients send arrays by
+ * default) means what its comma-separated form means (`expand=a,b`).
+ */
+export function singleValues(
+  params: URLSearchParams,
+  allowed: readonly string[],
+  lists: readonly string[] = [],
+): Record<string, string | undefined> {
   const values: Record<string, string | undefined> = {};
   const unknown: string[] = [];
   for (const name of new Set(params.keys())) {
@@ -175,8 +185,11 @@ export function singleValues(params: URLSearchParams, allowed: readonly string[]
       continue;
     }
     const all = params.getAll(name);
-    if (all.length > 1) throw badRequest(name, 'invalid_value', 'is given more than once');
-    values[name] = all[0];
+    if (all.length > 1 && !lists.includes(name)) {
+      const repeatable = lists.length > 0 ? ` (of this endpoint's, only ${lists.join(', ')} may repeat)` : '';
+      throw badRequest(name, 'invalid_value', `is given more than once${repeatable}`);
+    }
+    values[name] = all.join(',');
   }
   if (unknown.length > 0) {
     const accepted = allowed.length > 0 ? `; this endpoint takes ${allowed.join(', ')}` : '; this endpoint takes none';

@@ -51,7 +51,8 @@ export function decodeBody(route: Route, contentType: string | undefined, body: 
 
 /** The query parameters of the route, each read once and checked; any other parameter is a 400. */
 export function decodeQuery(route: Route, search: URLSearchParams): Record<string, unknown> {
-  const values = singleValues(search, route.query);
+  const lists = route.query.filter((name) => QUERY_PARAMETERS[name].schema.type === 'array');
+  const values = singleValues(search, route.query, lists);
   const query: Record<string, unknown> = {};
   for (const name of route.query) query[name] = QUERY_PARAMETERS[name].parse(values[name]);
   return query;

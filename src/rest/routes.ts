@@ -26,6 +26,7 @@ import {
   parseSort,
   parseTagList,
   SORT_FIELDS,
+  EXPAND_NAMES,
   type Expand,
 } from './params.js';
 import { parseQ, Q_LIMITS } from './q.js';
@@ -57,7 +58,7 @@ export const QUERY_PARAMETERS = {
   },
   sort: {
     parse: parseSort,
-    description: `Comma-separated fields, each optionally \`:asc\` or \`:desc\` (any case); default metadata.createdAt ascending. Sortable: ${Object.keys(SORT_FIELDS).join(', ')}.`,
+    description: `Fields, comma-separated or repeated, each optionally \`:asc\` or \`:desc\` (any case); default metadata.createdAt ascending. Sortable: ${Object.keys(SORT_FIELDS).join(', ')}.`,
     schema: {
       type: 'array',
       items: {
@@ -82,8 +83,8 @@ export const QUERY_PARAMETERS = {
   expand: {
     parse: parseExpand,
     description:
-      'Parts to add to each customer, in any order: addresses (needs a scope that may read addresses), accounts, mixin:* (its mixins).',
-    schema: { type: 'array', items: { type: 'string', enum: ['addresses', 'accounts', 'mixin:*'] } },
+      'Parts to add to each customer, in any order, comma-separated or repeated: addresses (needs a scope that may read addresses), accounts, mixin or mixin:* (its mixins).',
+    schema: { type: 'array', items: { type: 'string', enum: EXPAND_NAMES } },
     explode: false,
   },
   sendPasswordResetNotifications: {
@@ -93,7 +94,7 @@ export const QUERY_PARAMETERS = {
   },
   tags: {
     parse: parseTagList,
-    description: 'Comma-separated tags.',
+    description: 'Tags, comma-separated or repeated.',
     schema: { type: 'array', items: { type: 'string' }, minItems: 1 },
     explode: false,
     required: true,
