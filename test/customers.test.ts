@@ -8,7 +8,7 @@ import { codes, expectError, ok, STORE, startTestServer, type GraphQLResponse, t
 
 const CUSTOMER = /* GraphQL */ `
   id customerNumber title firstName middleName lastName contactEmail contactPhone company
-  preferredLanguage preferredCurrency preferredSite active onHold businessModel mixins
+  preferredLanguage preferredCurrency preferredSite active onHold type photoUrl businessModel mixins
   b2b { companyRegistrationId legalEntities { id name contactAssignmentId } }
   metadata { version createdAt modifiedAt }
   accounts { id email providerId createdAt }
@@ -159,10 +159,27 @@ describe('create', () => {
       businessModel: 'B2C',
       b2b: null,
       mixins: null,
+      type: null,
+      photoUrl: null,
       accounts: [],
       metadata: { version: 1 },
     });
     expect(customer.metadata.createdAt).toBe(customer.metadata.modifiedAt);
+  });
+
+  it("takes the official description's type (CUSTOMER or CONTACT) and photoUrl (http or https), and checks them", async () => {
+    const customer = await created({ type: 'CONTACT', photoUrl: 'https://example.com/ada.png' });
+    expect(customer).toMatchObject({ type: 'CONTACT', photoUrl: 'https://example.com/ada.png' });
+    const patched = ok(
+      await patchCustomer(customer.customerNumber, { type: null, photoUrl: 'http://example.com/b.jpg' }),
+    );
+    expect(patched).toMatchObject({ type: null, photoUrl: 'http://example.com/b.jpg' });
+    expectError(await patchCustomer(customer.customerNumber, { photoUrl: 'javascript:alert(1)' }), 'BAD_USER_INPUT', [
+      'input.photoUrl',
+    ]);
+    // An enum: GraphQL itself refuses another value, before any resolver runs.
+    const refused = await patchCustomer(customer.customerNumber, { type: 'PARTNER' });
+    expect(refused.errors?.[0]?.message).toMatch(/CustomerType/);
   });
 
   it('makes the contact email the first account, counted as a change (version 2)', async () => {

@@ -268,6 +268,22 @@ describe('customers', () => {
     expect(twice.json.details[0]).toMatchObject({ field: 'pageSize', type: 'invalid_value' });
   });
 
+  it("the official description's type and photoUrl: taken, shown, queried, cleared, checked", async () => {
+    const id = await createCustomer({ type: 'CONTACT', photoUrl: 'https://example.com/ada.png' });
+    const read = await rest('GET', `${BASE}/${id}`);
+    expect(read.json).toMatchObject({ type: 'CONTACT', photoUrl: 'https://example.com/ada.png' });
+    const found = await rest('GET', `${BASE}?q=${encodeURIComponent(`type:CONTACT id:${id}`)}`);
+    expect(found.json.map((c: { id: string }) => c.id)).toEqual([id]);
+    const patched = await rest('PATCH', `${BASE}/${id}`, { body: { type: 'CUSTOMER', photoUrl: null } });
+    expect(patched.status).toBe(200);
+    expect(patched.json.type).toBe('CUSTOMER');
+    expect(patched.json).not.toHaveProperty('photoUrl');
+    const bad = await rest('PATCH', `${BASE}/${id}`, { body: { type: 'PARTNER', photoUrl: 'ftp://example.com/a' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.details.map((d: { field: string }) => d.field).sort()).toEqual(['photoUrl', 'type']);
+    expect((await rest('GET', `${BASE}/${id}`)).json.metadata.version).toBe(patched.json.metadata.version);
+  });
+
   it('an own login has no providerId (the official description types it as a string, never null)', async () => {
     const id = await createCustomer();
     const read = await rest('GET', `${BASE}/${id}?expand=accounts`);

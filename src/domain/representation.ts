@@ -41,6 +41,9 @@ export function jsonTypeOf(schema: z.ZodType): z.ZodType {
       return described(z.strictObject(fieldsOf((schema as z.ZodObject).shape, 'input')));
     case 'string':
       return described(z.string());
+    case 'enum':
+      // A string: which ones are allowed is the domain's rule, told with its message (and in the description).
+      return described(z.string());
     case 'boolean':
       return described(z.boolean());
     default:

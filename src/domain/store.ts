@@ -32,6 +32,9 @@ export interface Customer {
   readonly preferredSite: string;
   readonly active: boolean;
   readonly onHold: boolean;
+  /** CUSTOMER or CONTACT (the publisher's description); null is a customer. */
+  readonly type: string | null;
+  readonly photoUrl: string | null;
   readonly companyRegistrationId: string | null;
   readonly mixins: Record<string, unknown> | null;
   readonly version: number;
@@ -286,6 +289,7 @@ export type CustomerTextColumn =
   | 'preferredLanguage'
   | 'preferredCurrency'
   | 'preferredSite'
+  | 'type'
   | 'companyRegistrationId'
   | 'legalEntityId';
 export type CustomerNullableColumn = Exclude<

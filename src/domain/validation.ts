@@ -11,8 +11,12 @@ import { badInput, type FieldProblem } from './errors.js';
 const ISO_CURRENCIES = new Set(currencyCodes.codes());
 const ISO_COUNTRIES = new Set(Object.keys(countries.getAlpha2Codes()));
 
+/** The kinds of customer the publisher's description names (`type`). */
+export const CUSTOMER_TYPES = ['CUSTOMER', 'CONTACT'] as const;
+
 export const LIMITS = {
   text: 255,
+  url: 2048,
   title: 64,
   phone: 64,
   zipCode: 32,
@@ -52,6 +56,9 @@ const country = z
   .string()
   .transform((value) => value.toUpperCase())
   .refine((value) => ISO_COUNTRIES.has(value), 'must be an ISO 3166-1 alpha-2 country code such as DE');
+const url = z
+  .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+  .max(LIMITS.url, `must be at most ${LIMITS.url} characters`);
 const site = z.string().min(1).max(LIMITS.site).regex(SITE, 'may contain only letters, digits, _ . and -');
 /** How deeply a JSON value nests, counted without recursion (so any depth is measured, up to `limit` + 1). */
 function nestingDepth(value: unknown, limit: number): number {
@@ -104,6 +111,11 @@ export const PROFILE = {
   preferredSite: site.optional().meta({ description: 'Default main.' }),
   active: z.boolean().optional().meta({ description: 'Default false.' }),
   onHold: z.boolean().optional().meta({ description: 'Default false.' }),
+  type: z
+    .enum(CUSTOMER_TYPES, `must be ${CUSTOMER_TYPES.join(' or ')}`)
+    .nullish()
+    .meta({ description: `${CUSTOMER_TYPES.join(' or ')}; a customer without one is a CUSTOMER.` }),
+  photoUrl: url.nullish().meta({ description: 'The URL of a picture of the customer (http or https).' }),
   b2b: z
     .object({
       companyRegistrationId: requiredText().nullish().meta({

@@ -1,6 +1,6 @@
 /** Customer, its metadata and B2B data; the `customer` and `me` queries; the customer mutations. */
 import type { Customer } from '../domain/store.js';
-import { descriptionOf, PROFILE } from '../domain/validation.js';
+import { CUSTOMER_TYPES, descriptionOf, PROFILE } from '../domain/validation.js';
 import { CUSTOMER_FIELDS } from '../operations/fields.js';
 import { perform, permissionOf } from '../operations/index.js';
 import { whenLoaded } from '../operations/loaders.js';
@@ -16,6 +16,11 @@ import {
   CustomerRef,
   LegalEntityRef,
 } from './refs.js';
+
+const CustomerTypeEnum = builder.enumType('CustomerType', {
+  description: descriptionOf(PROFILE.type),
+  values: CUSTOMER_TYPES,
+});
 
 const PASSWORD_RESET_ARGUMENT =
   'Announce a password reset for the new login account (a customer.password-reset event, which the identity service that owns passwords turns into a mail).';
@@ -46,6 +51,13 @@ CustomerRef.implement({
     preferredSite: t.exposeString('preferredSite', { nullable: false }),
     active: t.exposeBoolean('active', { nullable: false }),
     onHold: t.exposeBoolean('onHold', { nullable: false }),
+    type: t.field({
+      type: CustomerTypeEnum,
+      nullable: true,
+      description: descriptionOf(PROFILE.type),
+      resolve: (c) => c.type as (typeof CUSTOMER_TYPES)[number] | null,
+    }),
+    photoUrl: t.exposeString('photoUrl', { nullable: true, description: descriptionOf(PROFILE.photoUrl) }),
     businessModel: t.field({
       type: BusinessModelEnum,
       nullable: false,
@@ -148,6 +160,8 @@ function profileInput(name: string, options: { withId: boolean; description?: st
       preferredSite: t.string({ description: descriptionOf(PROFILE.preferredSite) }),
       active: t.boolean({ description: descriptionOf(PROFILE.active) }),
       onHold: t.boolean({ description: descriptionOf(PROFILE.onHold) }),
+      type: t.field({ type: CustomerTypeEnum, description: descriptionOf(PROFILE.type) }),
+      photoUrl: t.string({ description: descriptionOf(PROFILE.photoUrl) }),
       b2b: t.field({ type: CustomerB2BInput }),
       mixins: t.field({ type: 'JSON', description: descriptionOf(PROFILE.mixins) }),
     }),

@@ -44,6 +44,7 @@ const FIELDS = {
   preferredSite: { kind: 'text' },
   active: { kind: 'boolean' },
   onHold: { kind: 'boolean' },
+  type: { kind: 'text', nullable: true },
   businessModel: { kind: 'enum' },
   'b2b.companyRegistrationId': { kind: 'text', nullable: true },
   // Empty when the customer belongs to no legal entity.

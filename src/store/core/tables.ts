@@ -56,6 +56,8 @@ const customers = {
   preferredSite: required('text'),
   active: required('flag'),
   onHold: required('flag'),
+  type: optional('text'),
+  photoUrl: optional('text'),
   companyRegistrationId: optional('text'),
   mixins: optional('json'),
   version: required('int'),
