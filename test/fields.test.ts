@@ -44,6 +44,8 @@ const PROFILE: Record<string, Sample> = {
     read: (node) => node.b2b && { companyRegistrationId: node.b2b.companyRegistrationId },
   },
   mixins: { a: { loyalty: { tier: 'gold', points: 3 } }, b: { loyalty: { tier: 'silver' } }, read: same('mixins') },
+  type: { a: 'CONTACT', b: 'CUSTOMER', read: same('type') },
+  photoUrl: { a: 'https://example.com/a.png', b: 'https://example.com/b.jpg', read: same('photoUrl') },
 };
 
 const ADDRESS: Record<string, Sample> = {
@@ -64,6 +66,7 @@ const ADDRESS: Record<string, Sample> = {
   tags: { a: ['BILLING', 'home'], b: ['SHIPPING'], read: same('tags') },
   // The only address stays the default whatever a change says: `true` both times.
   isDefault: { a: true, b: true, read: same('isDefault') },
+  mixins: { a: { dock: { gate: 7 } }, b: { dock: { gate: 2 } }, read: same('mixins') },
 };
 
 /** Public addresses literally (no DNS): accepted as they are, and never sent to (the endpoints are paused). */

@@ -192,7 +192,7 @@ describe('the OpenAPI document', () => {
     ]) {
       expect(document.components.schemas[name], name).toMatchObject({ type: 'object', additionalProperties: false });
     }
-    expect(document.components.schemas.AddressCreate).toMatchObject({ required: ['contactName', 'country'] });
+    expect(document.components.schemas.AddressCreate).toMatchObject({ required: ['contactName'] });
     expect(document.components.schemas.AccountAssignment).toMatchObject({ required: ['email'] });
   });
 

@@ -34,6 +34,8 @@ const OPTIONAL_FIELDS = [
   'city',
   'state',
   'contactPhone',
+  'country',
+  'mixins',
 ] as const;
 
 type AddressFields = { -readonly [K in keyof AddressChanges]: AddressChanges[K] };
@@ -86,10 +88,9 @@ export function createAddressService(customerService: CustomerService, now: () =
   function fieldsOf(input: AddressInput | AddressPatch, replaceAll: boolean): AddressFields {
     const fields: AddressFields = {};
     for (const field of OPTIONAL_FIELDS) {
-      if (replaceAll || field in input) fields[field] = input[field] ?? null;
+      if (replaceAll || field in input) Object.assign(fields, { [field]: input[field] ?? null });
     }
     if (input.contactName !== undefined) fields.contactName = input.contactName;
-    if (input.country !== undefined) fields.country = input.country;
     if (replaceAll || 'tags' in input) fields.tags = mergeTags([], input.tags ?? []);
     return fields;
   }
@@ -107,7 +108,6 @@ export function createAddressService(customerService: CustomerService, now: () =
     const row = await tx.addresses.insert(reach, {
       ...fieldsOf(fields, true),
       contactName: fields.contactName,
-      country: fields.country,
       tags: mergeTags([], fields.tags ?? []),
       id,
       customerPk: customer.pk,

@@ -59,12 +59,14 @@ export interface Address {
   readonly extraLine4: string | null;
   readonly zipCode: string | null;
   readonly city: string | null;
-  readonly country: string;
+  /** The publisher's description requires only contactName: an address may have no country. */
+  readonly country: string | null;
   readonly state: string | null;
   readonly contactPhone: string | null;
   /** Tags in the order first given, without duplicates. */
   readonly tags: string[];
   readonly isDefault: boolean;
+  readonly mixins: Record<string, unknown> | null;
   readonly createdAt: number;
   readonly modifiedAt: number;
 }

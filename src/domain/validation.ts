@@ -152,18 +152,15 @@ export const ADDRESS = {
   extraLine4: text().nullish(),
   zipCode: text(LIMITS.zipCode).nullish(),
   city: text().nullish(),
-  country: country.meta({ description: 'ISO 3166-1 alpha-2, e.g. DE.' }),
+  country: country.nullish().meta({ description: 'ISO 3166-1 alpha-2, e.g. DE.' }),
   state: text().nullish(),
   contactPhone: phone.nullish(),
   tags: tagList.nullish(),
   isDefault: z.boolean().nullish().meta({ description: 'Makes this the default address (and the others not).' }),
+  mixins: mixins.nullish().meta({ description: 'A JSON object of at most 16 KiB, nested at most 32 levels deep.' }),
 };
 const addressInput = z.object({ id: customNumber.nullish(), ...ADDRESS });
-const addressPatch = z.object({
-  ...ADDRESS,
-  contactName: ADDRESS.contactName.optional(),
-  country: ADDRESS.country.optional(),
-});
+const addressPatch = z.object({ ...ADDRESS, contactName: ADDRESS.contactName.optional() });
 
 export type CustomerChanges = z.infer<typeof customerChanges>;
 export type CustomerCreate = z.infer<typeof customerCreate>;

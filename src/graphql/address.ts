@@ -21,11 +21,22 @@ AddressRef.implement({
     extraLine4: t.exposeString('extraLine4', { nullable: true }),
     zipCode: t.exposeString('zipCode', { nullable: true }),
     city: t.exposeString('city', { nullable: true }),
-    country: t.exposeString('country', { nullable: false, description: 'ISO 3166-1 alpha-2, e.g. DE.' }),
+    country: t.string({
+      nullable: false,
+      description:
+        'ISO 3166-1 alpha-2, e.g. DE; "" for an address saved without one (the REST API, after the publisher\'s description, requires only contactName; this field stays non-null, as the contract has it).',
+      resolve: (address) => address.country ?? '',
+    }),
     state: t.exposeString('state', { nullable: true }),
     contactPhone: t.exposeString('contactPhone', { nullable: true }),
     tags: t.exposeStringList('tags', { nullable: false }),
     isDefault: t.exposeBoolean('isDefault', { nullable: false }),
+    mixins: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The address\'s additional properties (tenant-defined), as the customer\'s mixins.',
+      resolve: (address) => address.mixins,
+    }),
     customer: t.field({
       type: CustomerRef,
       nullable: false,
@@ -40,9 +51,9 @@ AddressRef.implement({
   }),
 });
 
-/** The address's text fields, as the domain lists them (tags and isDefault have types of their own). */
+/** The address's text fields, as the domain lists them (tags, isDefault and mixins have types of their own). */
 const TEXT_FIELDS = (Object.keys(ADDRESS) as (keyof typeof ADDRESS)[]).filter(
-  (field) => field !== 'tags' && field !== 'isDefault',
+  (field) => field !== 'tags' && field !== 'isDefault' && field !== 'mixins',
 );
 
 /** A new address (or its replacement) needs the fields the domain requires; a patch needs none. */
@@ -58,6 +69,7 @@ const addressInput = (name: string, replaces: boolean) =>
       ),
       tags: t.stringList({ required: { list: false, items: true } }),
       isDefault: t.boolean({ description: descriptionOf(ADDRESS.isDefault) }),
+      mixins: t.field({ type: 'JSON', description: descriptionOf(ADDRESS.mixins) }),
     }),
   });
 

@@ -3,9 +3,13 @@
  * open across the awaits of its work. No one else sees its rows before it commits, no two transactions' writes
  * interleave, and reads do not wait for a transaction in progress (they read the last commit, from the WAL).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewCustomer, Reach } from '../../src/domain/store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/db.js';
@@ -144,6 +148,60 @@ describe('an in-memory database (one connection)', () => {
       expect(answered).toEqual(['M-1']);
     } finally {
       await memory.close();
+    }
+  });
+});
+
+describe('upgrading a database made by an older release', () => {
+  it('keeps every address when the address table is rebuilt (country made optional, mixins added)', async () => {
+    // The migrations of the release before, then a customer and an address as it stored them.
+    const folder = fileURLToPath(new URL('../../drizzle/', import.meta.url));
+    const before = mkdtempSync(join(tmpdir(), 'customer-graph-migrations-'));
+    cpSync(folder, before, { recursive: true });
+    const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8')) as {
+      entries: { tag: string }[];
+    };
+    const rebuild = journal.entries.findIndex((entry) => entry.tag.endsWith('_address_country_optional_and_mixins'));
+    expect(rebuild).toBeGreaterThan(0);
+    writeFileSync(
+      join(before, 'meta/_journal.json'),
+      JSON.stringify({ ...journal, entries: journal.entries.slice(0, rebuild) }),
+    );
+    const path = join(dir, 'older.db');
+    const old = new Database(path);
+    migrate(drizzle(old), { migrationsFolder: before });
+    old
+      .prepare(
+        `INSERT INTO customers (tenant, customer_number, preferred_language, preferred_currency, preferred_site,
+           active, on_hold, version, created_at, modified_at) VALUES ('acme', 'old1', 'en', 'EUR', 'main', 1, 0, 1, 1, 1)`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO addresses (tenant, id, customer_pk, contact_name, country, tags, is_default, created_at, modified_at)
+         SELECT 'acme', 'a' || value, pk, 'Contact ' || value, 'DE', '["BILLING"]', value = 1, 1, 1
+         FROM customers, json_each('[1,2,3]') WHERE customer_number = 'old1'`,
+      )
+      .run();
+    old.prepare(`DELETE FROM addresses WHERE id = 'a3'`).run();
+    old.close();
+
+    const upgraded = openSqliteStore(path);
+    try {
+      const [customer] = await upgraded.reads.customers.byNumbers(REACH, ['old1']);
+      const addresses = await upgraded.reads.addresses.byCustomerPks(REACH, [customer!.pk]);
+      expect(addresses.map((a) => [a.id, a.contactName, a.country, a.tags, a.isDefault, a.mixins])).toEqual([
+        ['a1', 'Contact 1', 'DE', ['BILLING'], true, null],
+        ['a2', 'Contact 2', 'DE', ['BILLING'], false, null],
+      ]);
+      // AUTOINCREMENT still counts from the rows it had: a deleted address's key is not given again.
+      const pks = upgraded.connections[0]!.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?')
+        .pluck()
+        .all('addresses');
+      expect(pks).toEqual([3]);
+    } finally {
+      await upgraded.close();
+      rmSync(before, { recursive: true, force: true });
     }
   });
 });

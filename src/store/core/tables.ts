@@ -81,12 +81,13 @@ const addresses = {
   extraLine4: optional('text'),
   zipCode: optional('text'),
   city: optional('text'),
-  country: required('text'),
+  country: optional('text'),
   state: optional('text'),
   contactPhone: optional('text'),
   /** Tags in the order first given, without duplicates: a JSON array. */
   tags: required('json'),
   isDefault: required('flag'),
+  mixins: optional('json'),
   createdAt: required('time'),
   modifiedAt: required('time'),
 } as const satisfies ColumnsOf<Address>;
