@@ -9,7 +9,7 @@ import { expectError, ok, startTestServer, type GraphQLResponse, type TestServer
 
 const ADDRESS = /* GraphQL */ `
   id contactName companyName street streetNumber streetAppendix extraLine1 extraLine2 extraLine3 extraLine4
-  zipCode city country state contactPhone tags isDefault customer { customerNumber }
+  zipCode city country state contactPhone tags isDefault metadata { version } customer { customerNumber }
 `;
 const ADD = `mutation($n: String!, $input: AddressInput!) {
   addCustomerAddress(customerNumber: $n, input: $input) { ${ADDRESS} } }`;
@@ -126,6 +126,7 @@ describe('required fields', () => {
       ...NO_FIELDS,
       tags: [],
       isDefault: true,
+      metadata: { version: 1 },
       customer: { customerNumber: n },
     });
   });
@@ -245,6 +246,7 @@ describe('update and patch', () => {
       city: 'Wien',
       tags: [],
       isDefault: true,
+      metadata: { version: 2 },
       customer: { customerNumber: n },
     });
   });
@@ -278,6 +280,7 @@ describe('update and patch', () => {
       extraLine2: null,
       state: null,
       isDefault: true,
+      metadata: { version: 2 },
       customer: { customerNumber: n },
     });
     expect(ok(await patchAddress(n, a, { tags: null })).tags).toEqual([]);
@@ -291,6 +294,36 @@ describe('update and patch', () => {
     ok(await patchAddress(n, a, { city: 'Bonn' }));
     ok(await deleteAddress(n, a));
     expect(await versionOf(n)).toBe(start + 4);
+  });
+
+  it('each change to an address raises its own metadata.version; expectedVersion must be the current one', async () => {
+    const n = await newCustomer();
+    const version = async (a: string) => (await customerAddress(n, a))!.metadata.version as number;
+    const PATCH_AT = `mutation($n: String!, $a: ID!, $input: AddressPatchInput!, $v: Int) {
+      patchCustomerAddress(customerNumber: $n, addressId: $a, input: $input, expectedVersion: $v) { city metadata { version } } }`;
+    const UPDATE_AT = `mutation($n: String!, $a: ID!, $input: AddressInput!, $v: Int) {
+      updateCustomerAddress(customerNumber: $n, addressId: $a, input: $input, expectedVersion: $v) { metadata { version } } }`;
+    const a = await added(n);
+    expect(await version(a)).toBe(1);
+    expect(ok(await server.gql(PATCH_AT, { n, a, input: { city: 'Bonn' }, v: 1 }))).toEqual({
+      city: 'Bonn',
+      metadata: { version: 2 },
+    });
+    const stale = await server.gql(PATCH_AT, { n, a, input: { city: 'Köln' }, v: 1 });
+    expectError(stale, 'CONFLICT');
+    expect(stale.errors![0]!.message).toBe(`Address ${a} is at version 2, not 1.`);
+    expectError(await server.gql(UPDATE_AT, { n, a, input: BERLIN, v: 7 }), 'CONFLICT');
+    expect((await customerAddress(n, a))!.city).toBe('Bonn');
+    ok(await addTags(n, a, ['BILLING']));
+    ok(await removeTags(n, a, ['BILLING']));
+    expect(await version(a)).toBe(4);
+    // Another address made default takes the flag from this one: a change to this one too.
+    const b = await added(n, { ...BERLIN, isDefault: true });
+    expect([await version(a), await version(b)]).toEqual([5, 1]);
+    // Deleting the default promotes the oldest remaining address: a change to it.
+    ok(await deleteAddress(n, b));
+    expect(await version(a)).toBe(6);
+    expect(ok(await server.gql(UPDATE_AT, { n, a, input: BERLIN, v: 6 })).metadata.version).toBe(7);
   });
 });
 

@@ -156,6 +156,7 @@ const TUTORIAL_ANSWER = {
       contactPhone: '123456789',
       tags: ['BILLING', 'SHIPPING', 'PRIMARY_CONTACT'],
       isDefault: true,
+      metadata: { version: 1 },
     },
   ],
 };
@@ -276,6 +277,7 @@ describe('an address as JSON', () => {
       contactPhone: '123456789',
       tags: [],
       isDefault: false,
+      metadata: { version: 1 },
     });
     expect(AddressJsonSchema.parse(addressJson(BERLIN))).toEqual(addressJson(BERLIN));
   });
@@ -320,8 +322,8 @@ describe('the same data as the GraphQL API', () => {
     );
     expect(inputFields('CustomerPatchInput')).toEqual(inputFields('CustomerUpsertInput'));
     expect(keys(AddressCreateBodySchema)).toEqual(inputFields('AddressInput'));
-    expect(keys(AddressReplaceBodySchema)).toEqual(inputFields('AddressInput'));
-    expect(keys(AddressPatchBodySchema)).toEqual([...inputFields('AddressPatchInput'), 'id'].sort());
+    expect(keys(AddressReplaceBodySchema)).toEqual([...inputFields('AddressInput'), 'metadata'].sort());
+    expect(keys(AddressPatchBodySchema)).toEqual([...inputFields('AddressPatchInput'), 'id', 'metadata'].sort());
   });
 });
 
@@ -496,18 +498,19 @@ describe('request bodies', () => {
   });
 
   it("an address PUT hands its body to the domain (whose rule holds an id to the path's); a PATCH only the fields given", () => {
-    const put = toAddressReplacement(parseBody(AddressReplaceBodySchema, { contactName: 'J', country: 'de' }));
-    expect(put).toEqual({ contactName: 'J', country: 'de' });
-    expect(parseAddressInput(put)).toEqual({ contactName: 'J', country: 'DE' });
+    const put = toAddressReplacement(
+      parseBody(AddressReplaceBodySchema, { contactName: 'J', country: 'de', metadata: { version: 3 } }),
+    );
+    expect(put).toEqual({ input: { contactName: 'J', country: 'de' }, expectedVersion: 3 });
+    expect(parseAddressInput(put.input)).toEqual({ contactName: 'J', country: 'DE' });
     // addresses.upsert refuses an id that is not the path's (test/rest.test.ts, test/addresses.test.ts).
     expect(toAddressReplacement({ id: 'a2', contactName: 'J', country: 'DE' })).toEqual({
-      id: 'a2',
-      contactName: 'J',
-      country: 'DE',
+      input: { id: 'a2', contactName: 'J', country: 'DE' },
+      expectedVersion: undefined,
     });
     const patch = toAddressPatch(parseBody(AddressPatchBodySchema, { id: 'a1', city: null, tags: ['X'] }), 'a1');
-    expect(patch).toEqual({ city: null, tags: ['X'] });
-    expect(parseAddressPatch(patch)).toEqual({ city: null, tags: ['X'] });
+    expect(patch).toEqual({ input: { city: null, tags: ['X'] }, expectedVersion: undefined });
+    expect(parseAddressPatch(patch.input)).toEqual({ city: null, tags: ['X'] });
     expect(rejected(() => toAddressPatch({ id: 'a2' }, 'a1')).details[0]).toMatchObject({ field: 'id' });
   });
 

@@ -293,6 +293,26 @@ describe('customers', () => {
 });
 
 describe('addresses', () => {
+  it('metadata.version: each change raises it; a PUT or PATCH made to another version is 409, writing nothing', async () => {
+    const id = await createCustomer();
+    const added = await rest('POST', `${BASE}/${id}/addresses`, { body: { contactName: 'A', country: 'DE' } });
+    const path = `${BASE}/${id}/addresses/${added.json.id}`;
+    const patched = await rest('PATCH', path, { body: { city: 'Bonn', metadata: { version: 1 } } });
+    expect(patched.json).toMatchObject({ city: 'Bonn', metadata: { version: 2 } });
+    const stale = await rest('PATCH', path, { body: { city: 'Köln', metadata: { version: 1 } } });
+    expect(stale.status).toBe(409);
+    expect(stale.json.message).toBe(`Address ${added.json.id} is at version 2, not 1.`);
+    const staleReplace = await rest('PUT', path, { body: { contactName: 'B', metadata: { version: 5 } } });
+    expect(staleReplace.status).toBe(409);
+    // A PUT that would create the address cannot be made to a version of it.
+    expect((await rest('PUT', `${path}x`, { body: { contactName: 'B', metadata: { version: 1 } } })).status).toBe(409);
+    expect((await rest('GET', path)).json).toMatchObject({ contactName: 'A', city: 'Bonn', metadata: { version: 2 } });
+    // What GET answered can be sent back as it is: its metadata.version makes the PUT safe.
+    const read = (await rest('GET', path)).json;
+    expect((await rest('PUT', path, { body: { ...read, city: 'Bonn-Beuel' } })).status).toBe(204);
+    expect((await rest('GET', path)).json.metadata.version).toBe(3);
+  });
+
   it("need only contactName, as the official description says, and keep mixins; GraphQL shows country as ''", async () => {
     const id = await createCustomer();
     const added = await rest('POST', `${BASE}/${id}/addresses`, {
@@ -306,6 +326,7 @@ describe('addresses', () => {
       tags: [],
       isDefault: true,
       mixins: { dock: { gate: 7 } },
+      metadata: { version: 1 },
     });
     const viaGraphQL = await server.gql(
       'query($n: String!, $a: ID!) { customerAddress(customerNumber: $n, addressId: $a) { country mixins } }',
@@ -349,6 +370,7 @@ describe('addresses', () => {
       country: 'DE',
       tags: ['BILLING'],
       isDefault: true,
+      metadata: { version: 1 },
     });
     const one = await rest('GET', `${BASE}/${id}/addresses/${custom}`);
     expect(one.json).toMatchObject({ id: custom, contactName: 'Second', country: 'FR' });
@@ -370,6 +392,7 @@ describe('addresses', () => {
       country: 'IT',
       tags: [],
       isDefault: true,
+      metadata: { version: 3 },
     });
     const newId = `put${unique()}`;
     const createdByPut = await rest('PUT', `${BASE}/${id}/addresses/${newId}`, {

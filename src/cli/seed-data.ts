@@ -265,6 +265,7 @@ export function createCustomerGenerator(options: GeneratorSettings, taken: Taken
       contactPhone: chance(0.2) ? f.phone.number({ style: 'international' }) : null,
       tags: [...tags],
       isDefault: first,
+      version: 1,
       createdAt: at,
       modifiedAt: at,
     };

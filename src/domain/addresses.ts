@@ -2,7 +2,9 @@
  * The address rules: a customer's first address is its default, making one address default clears the others,
  * deleting the default promotes the oldest remaining one, and tags keep the order first given without
  * duplicates. Every change locks the customer first (its address writers take turns, so there is always exactly one
- * default and no tag is lost) and raises the customer's version. Works on the caller's transaction.
+ * default and no tag is lost) and raises the customer's version, and each address it changes gets a version of its
+ * own one higher (`expectedVersion`: a replace or patch made to an older one is a CONFLICT). Works on the caller's
+ * transaction.
  */
 import type { CustomerService } from './customers.js';
 import { badInput, conflict, notFound } from './errors.js';
@@ -73,6 +75,17 @@ export function createAddressService(customerService: CustomerService, now: () =
     return tx.addresses.clearDefaultExcept(reach, row.customerPk, row.pk, at);
   }
 
+  function checkVersion(row: Address | undefined, expectedVersion: number | null | undefined): void {
+    if (expectedVersion === null || expectedVersion === undefined) return;
+    if (!row || row.version !== expectedVersion) {
+      throw conflict(
+        row
+          ? `Address ${row.id} is at version ${row.version}, not ${expectedVersion}.`
+          : `The address does not exist, so it is not at version ${expectedVersion}.`,
+      );
+    }
+  }
+
   function refuseUndefault(row: Address, isDefault: boolean | null | undefined): void {
     if (row.isDefault && isDefault === false) {
       throw badInput([
@@ -112,6 +125,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       id,
       customerPk: customer.pk,
       isDefault: first || fields.isDefault === true,
+      version: 1,
       createdAt: at,
       modifiedAt: at,
     } as Parameters<Transaction['addresses']['insert']>[1]);
@@ -133,6 +147,7 @@ export function createAddressService(customerService: CustomerService, now: () =
     const row = await tx.addresses.update(reach, existing.pk, {
       ...fieldsOf(fields, replaceAll),
       isDefault: existing.isDefault || fields.isDefault === true,
+      version: existing.version + 1,
       modifiedAt: at,
     });
     if (row.isDefault) await makeDefault(tx, reach, row, at);
@@ -166,12 +181,15 @@ export function createAddressService(customerService: CustomerService, now: () =
       customerNumber: string,
       addressId: string,
       input: unknown,
+      expectedVersion?: number | null,
     ): Promise<Address> {
       const fields = parseAddressInput(input);
       checkReplacedId(fields, addressId);
-      return change(tx, reach, customerNumber, async (customer, at) =>
-        rewrite(tx, reach, await getAddress(tx, reach, customer, addressId), fields, true, at),
-      );
+      return change(tx, reach, customerNumber, async (customer, at) => {
+        const existing = await getAddress(tx, reach, customer, addressId);
+        checkVersion(existing, expectedVersion);
+        return rewrite(tx, reach, existing, fields, true, at);
+      });
     },
 
     /**
@@ -185,6 +203,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       customerNumber: string,
       addressId: string,
       input: unknown,
+      expectedVersion?: number | null,
     ): Promise<{ address: Address; created: boolean }> {
       const fields = parseAddressInput(input);
       checkReplacedId(fields, addressId);
@@ -192,10 +211,10 @@ export function createAddressService(customerService: CustomerService, now: () =
       parseAddressId(addressId);
       // Locked first, as every address change is: whether the address exists cannot change before the write.
       return change(tx, reach, customerNumber, async (customer, at) => {
-        const existing = (await tx.addresses.byIds(reach, [addressId]))[0];
-        if (existing && existing.customerPk === customer.pk) {
-          return { address: await rewrite(tx, reach, existing, fields, true, at), created: false };
-        }
+        const found = (await tx.addresses.byIds(reach, [addressId]))[0];
+        const existing = found && found.customerPk === customer.pk ? found : undefined;
+        checkVersion(existing, expectedVersion);
+        if (existing) return { address: await rewrite(tx, reach, existing, fields, true, at), created: false };
         return { address: await insert(tx, reach, customer, addressId, fields, at), created: true };
       });
     },
@@ -206,11 +225,14 @@ export function createAddressService(customerService: CustomerService, now: () =
       customerNumber: string,
       addressId: string,
       input: unknown,
+      expectedVersion?: number | null,
     ): Promise<Address> {
       const fields = parseAddressPatch(input);
-      return change(tx, reach, customerNumber, async (customer, at) =>
-        rewrite(tx, reach, await getAddress(tx, reach, customer, addressId), fields, false, at),
-      );
+      return change(tx, reach, customerNumber, async (customer, at) => {
+        const existing = await getAddress(tx, reach, customer, addressId);
+        checkVersion(existing, expectedVersion);
+        return rewrite(tx, reach, existing, fields, false, at);
+      });
     },
 
     async delete(
@@ -227,7 +249,13 @@ export function createAddressService(customerService: CustomerService, now: () =
           const oldest = (await tx.addresses.byCustomerPks(reach, [customer.pk])).sort(
             (a, b) => a.createdAt - b.createdAt || a.pk - b.pk,
           )[0];
-          if (oldest) await tx.addresses.update(reach, oldest.pk, { isDefault: true, modifiedAt: at });
+          if (oldest) {
+            await tx.addresses.update(reach, oldest.pk, {
+              isDefault: true,
+              version: oldest.version + 1,
+              modifiedAt: at,
+            });
+          }
         }
         return { customerNumber: customer.customerNumber, addressId: existing.id };
       });
@@ -245,7 +273,7 @@ export function createAddressService(customerService: CustomerService, now: () =
         const existing = await getAddress(tx, reach, customer, addressId);
         const merged = mergeTags(existing.tags, added);
         checkTagCount(merged);
-        return tx.addresses.update(reach, existing.pk, { tags: merged, modifiedAt: at });
+        return tx.addresses.update(reach, existing.pk, { tags: merged, version: existing.version + 1, modifiedAt: at });
       });
     },
 
@@ -261,6 +289,7 @@ export function createAddressService(customerService: CustomerService, now: () =
         const existing = await getAddress(tx, reach, customer, addressId);
         return tx.addresses.update(reach, existing.pk, {
           tags: existing.tags.filter((tag) => !removed.has(tag)),
+          version: existing.version + 1,
           modifiedAt: at,
         });
       });

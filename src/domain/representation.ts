@@ -78,7 +78,13 @@ export function fieldsOf<S extends Readonly<Record<string, z.ZodType>>>(
 const optionalText = z.string().optional();
 const isoDateTime = z.iso.datetime().meta({ description: 'ISO 8601 in UTC, e.g. 2026-11-22T10:00:00.000Z.' });
 
-export const AddressJsonSchema = z.strictObject({ id: z.string(), ...fieldsOf(ADDRESS, 'answer') });
+export const AddressJsonSchema = z.strictObject({
+  id: z.string(),
+  ...fieldsOf(ADDRESS, 'answer'),
+  metadata: z.strictObject({
+    version: z.int().min(1).meta({ description: 'Grows by one with every change to the address.' }),
+  }),
+});
 
 export const AccountJsonSchema = z.strictObject({
   id: z.string().meta({ description: "The account's email address." }),
@@ -140,6 +146,7 @@ export function addressJson(address: Address): AddressJson {
   return {
     id: address.id,
     ...withValues(Object.fromEntries(fields.map((field) => [field, address[field]]))),
+    metadata: { version: address.version },
   } as AddressJson;
 }
 

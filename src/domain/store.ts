@@ -67,6 +67,8 @@ export interface Address {
   readonly tags: string[];
   readonly isDefault: boolean;
   readonly mixins: Record<string, unknown> | null;
+  /** 1 when added, one more with every change to the address (optimistic locking: `metadata.version`). */
+  readonly version: number;
   readonly createdAt: number;
   readonly modifiedAt: number;
 }

@@ -1,9 +1,20 @@
 /** Address, the `customerAddress` query and the address and tag mutations. */
+import type { Address } from '../domain/store.js';
 import { ADDRESS, descriptionOf } from '../domain/validation.js';
 import { ADDRESS_FIELDS } from '../operations/fields.js';
 import { perform, permissionOf } from '../operations/index.js';
 import { builder } from './builder.js';
 import { AddressRef, CustomerRef } from './refs.js';
+
+const AddressMetadata = builder.objectRef<Address>('AddressMetadata').implement({
+  fields: (t) => ({
+    version: t.exposeInt('version', {
+      nullable: false,
+      description:
+        'Grows by one with every change to this address; give it as expectedVersion to change the address only if no one changed it since.',
+    }),
+  }),
+});
 
 AddressRef.implement({
   description: "One of a customer's addresses.",
@@ -31,10 +42,11 @@ AddressRef.implement({
     contactPhone: t.exposeString('contactPhone', { nullable: true }),
     tags: t.exposeStringList('tags', { nullable: false }),
     isDefault: t.exposeBoolean('isDefault', { nullable: false }),
+    metadata: t.field({ type: AddressMetadata, nullable: false, resolve: (address) => address }),
     mixins: t.field({
       type: 'JSON',
       nullable: true,
-      description: 'The address\'s additional properties (tenant-defined), as the customer\'s mixins.',
+      description: "The address's additional properties (tenant-defined), as the customer's mixins.",
       resolve: (address) => address.mixins,
     }),
     customer: t.field({
@@ -101,6 +113,9 @@ builder.mutationFields((t) => {
   const customerNumber = t.arg.string({ required: true });
   const addressId = t.arg.id({ required: true });
   const tags = t.arg.stringList({ required: true });
+  const expectedVersion = t.arg.int({
+    description: "The address's metadata.version this change was made to: CONFLICT when it has changed since.",
+  });
   const address = <A extends { addressId: string | number }>(args: A) => ({
     ...args,
     addressId: String(args.addressId),
@@ -118,7 +133,7 @@ builder.mutationFields((t) => {
       nullable: false,
       description: 'Replaces all fields of an existing address.',
       authScopes: { allowed: permissionOf('updateCustomerAddress') },
-      args: { customerNumber, addressId, input: t.arg({ type: AddressInput, required: true }) },
+      args: { customerNumber, addressId, input: t.arg({ type: AddressInput, required: true }), expectedVersion },
       resolve: (_root, args, ctx) => perform(ctx, 'updateCustomerAddress', address(args)),
     }),
     patchCustomerAddress: t.field({
@@ -126,7 +141,7 @@ builder.mutationFields((t) => {
       nullable: false,
       description: 'Sets the fields given (an explicit null clears one) on an existing customer and keeps the others.',
       authScopes: { allowed: permissionOf('patchCustomerAddress') },
-      args: { customerNumber, addressId, input: t.arg({ type: AddressPatchInput, required: true }) },
+      args: { customerNumber, addressId, input: t.arg({ type: AddressPatchInput, required: true }), expectedVersion },
       resolve: (_root, args, ctx) => perform(ctx, 'patchCustomerAddress', address(args)),
     }),
     deleteCustomerAddress: t.field({

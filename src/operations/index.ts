@@ -190,15 +190,15 @@ export const OPERATIONS = {
   addCustomerAddress: write('manageParts', (s, tx, reach, a: CustomerArgs & { input: unknown }) =>
     s.domain.addresses.add(tx, reach, a.customerNumber, a.input),
   ),
-  updateCustomerAddress: write('manageParts', (s, tx, reach, a: AddressArgs & { input: unknown }) =>
-    s.domain.addresses.update(tx, reach, a.customerNumber, a.addressId, a.input),
+  updateCustomerAddress: write('manageParts', (s, tx, reach, a: AddressArgs & ChangeArgs) =>
+    s.domain.addresses.update(tx, reach, a.customerNumber, a.addressId, a.input, a.expectedVersion),
   ),
   /** Replaces the address, or adds it under this id when the customer has none such (REST's PUT). */
-  upsertCustomerAddress: write('manageParts', (s, tx, reach, a: AddressArgs & { input: unknown }) =>
-    s.domain.addresses.upsert(tx, reach, a.customerNumber, a.addressId, a.input),
+  upsertCustomerAddress: write('manageParts', (s, tx, reach, a: AddressArgs & ChangeArgs) =>
+    s.domain.addresses.upsert(tx, reach, a.customerNumber, a.addressId, a.input, a.expectedVersion),
   ),
-  patchCustomerAddress: write('manageParts', (s, tx, reach, a: AddressArgs & { input: unknown }) =>
-    s.domain.addresses.patch(tx, reach, a.customerNumber, a.addressId, a.input),
+  patchCustomerAddress: write('manageParts', (s, tx, reach, a: AddressArgs & ChangeArgs) =>
+    s.domain.addresses.patch(tx, reach, a.customerNumber, a.addressId, a.input, a.expectedVersion),
   ),
   deleteCustomerAddress: write('manageParts', (s, tx, reach, a: AddressArgs) =>
     s.domain.addresses.delete(tx, reach, a.customerNumber, a.addressId),

@@ -138,15 +138,20 @@ export function createRestHandlers(): RestHandlers<Session> {
     },
 
     async upsertAddress(session, call) {
-      const input = toAddressReplacement(call.body);
-      const { address, created } = await perform(session, 'upsertCustomerAddress', { ...call.params, input });
+      const { input, expectedVersion } = toAddressReplacement(call.body);
+      const { address, created } = await perform(session, 'upsertCustomerAddress', {
+        ...call.params,
+        input,
+        expectedVersion,
+      });
       return created ? json(201, { id: address.id }) : empty(204);
     },
 
     async patchAddress(session, call) {
       const { addressId } = call.params;
-      const input = toAddressPatch(call.body, addressId);
-      return json(200, addressJson(await perform(session, 'patchCustomerAddress', { ...call.params, input })));
+      const { input, expectedVersion } = toAddressPatch(call.body, addressId);
+      const row = await perform(session, 'patchCustomerAddress', { ...call.params, input, expectedVersion });
+      return json(200, addressJson(row));
     },
 
     async getAddress(session, call) {

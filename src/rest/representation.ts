@@ -17,6 +17,11 @@ const profileFields = fieldsOf(PROFILE, 'input');
 
 const customNumber = z.string().nullish();
 
+/** The version a PUT or PATCH was made to (409 when it is not the current one). */
+const versionOnly = z
+  .strictObject({ version: z.int().optional().meta({ description: 'The version the change was made to.' }) })
+  .optional();
+
 export const CustomerCreateBodySchema = z.strictObject({
   id: customNumber.meta({
     description: 'A custom customer number (letters, digits, _ and -, 1..66); generated when absent.',
@@ -33,9 +38,7 @@ export const CustomerUpdateBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'When given, the customer number of the path.' }),
   customerNumber: customNumber.meta({ description: 'When given, the customer number of the path.' }),
   ...profileFields,
-  metadata: z
-    .strictObject({ version: z.int().optional().meta({ description: 'The version the change was made to.' }) })
-    .optional(),
+  metadata: versionOnly,
 });
 
 /** A new address needs the domain's required fields; PATCH none. */
@@ -50,11 +53,13 @@ export const AddressCreateBodySchema = z.strictObject({
 export const AddressReplaceBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'When given, the address id of the path.' }),
   ...fieldsOf(ADDRESS, 'input', NEW_ADDRESS_FIELDS),
+  metadata: versionOnly,
 });
 
 export const AddressPatchBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'When given, the address id of the path.' }),
   ...fieldsOf(ADDRESS, 'input'),
+  metadata: versionOnly,
 });
 
 export const AccountBodySchema = z.strictObject({ email: z.string() });
@@ -189,13 +194,20 @@ export function toAddressInput(body: AddressCreateBody): DomainInput {
  * PUT .../addresses/{addressId} → the domain's address input (addresses.upsert, which takes the path's id): every
  * field of an address, and the body's id as given, which the domain's rule holds to the path's (400 on `id`).
  */
-export function toAddressReplacement(body: AddressReplaceBody): DomainInput {
-  return body;
+export function toAddressReplacement(body: AddressReplaceBody): {
+  input: DomainInput;
+  expectedVersion: number | undefined;
+} {
+  const { metadata, ...input } = body;
+  return { input, expectedVersion: metadata?.version };
 }
 
 /** PATCH .../addresses/{addressId} → the domain's address patch (parseAddressPatch). */
-export function toAddressPatch(body: AddressPatchBody, addressId: string): DomainInput {
-  const { id, ...patch } = body;
+export function toAddressPatch(
+  body: AddressPatchBody,
+  addressId: string,
+): { input: DomainInput; expectedVersion: number | undefined } {
+  const { id, metadata, ...patch } = body;
   samePathId('id', id, addressId);
-  return patch;
+  return { input: patch, expectedVersion: metadata?.version };
 }

@@ -305,7 +305,7 @@ export const ROUTES = [
     query: [],
     body: { name: 'AddressPatch', schema: AddressPatchBodySchema, mediaTypes: MERGE_BODY },
     answers: [{ status: 200, description: 'The address.', body: { schema: 'Address' } }],
-    errors: [400, 401, 403, 404, 413, 415, 429, 500, 503],
+    errors: FAILS_WITH_BODY,
   },
   {
     id: 'getAddress',

@@ -190,9 +190,9 @@ describe('upgrading a database made by an older release', () => {
     try {
       const [customer] = await upgraded.reads.customers.byNumbers(REACH, ['old1']);
       const addresses = await upgraded.reads.addresses.byCustomerPks(REACH, [customer!.pk]);
-      expect(addresses.map((a) => [a.id, a.contactName, a.country, a.tags, a.isDefault, a.mixins])).toEqual([
-        ['a1', 'Contact 1', 'DE', ['BILLING'], true, null],
-        ['a2', 'Contact 2', 'DE', ['BILLING'], false, null],
+      expect(addresses.map((a) => [a.id, a.contactName, a.country, a.tags, a.isDefault, a.mixins, a.version])).toEqual([
+        ['a1', 'Contact 1', 'DE', ['BILLING'], true, null, 1],
+        ['a2', 'Contact 2', 'DE', ['BILLING'], false, null, 1],
       ]);
       // AUTOINCREMENT still counts from the rows it had: a deleted address's key is not given again.
       const pks = upgraded.connections[0]!.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?')

@@ -67,6 +67,7 @@ export function newAddress(id: string, customerPk: number, values: Partial<NewAd
     country: 'DE',
     tags: [],
     isDefault: false,
+    version: 1,
     createdAt: BASE,
     modifiedAt: BASE,
     ...values,

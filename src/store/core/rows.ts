@@ -138,7 +138,7 @@ export function rowStores(d: Dialect) {
           await exec.run({
             key: 'addresses.clearDefaultExcept',
             sql: sql`UPDATE ${addresses} SET is_default = ${bind(addresses.isDefault.mapToDriverValue(false))},
-              modified_at = ${bind(at)}
+              modified_at = ${bind(at)}, version = version + 1
               WHERE ${d.lead(sql`${addresses.tenant}`, false)} = ${bind(reach.tenant)}
               AND ${addresses.customerPk} = ${bind(customerPk)} AND ${addresses.isDefault} = ${bind(addresses.isDefault.mapToDriverValue(true))}
               AND ${addresses.pk} <> ${bind(keepPk)}`,

@@ -88,6 +88,7 @@ const addresses = {
   tags: required('json'),
   isDefault: required('flag'),
   mixins: optional('json'),
+  version: required('int'),
   createdAt: required('time'),
   modifiedAt: required('time'),
 } as const satisfies ColumnsOf<Address>;
