@@ -46,6 +46,11 @@ const PROFILE: Record<string, Sample> = {
   mixins: { a: { loyalty: { tier: 'gold', points: 3 } }, b: { loyalty: { tier: 'silver' } }, read: same('mixins') },
   type: { a: 'CONTACT', b: 'CUSTOMER', read: same('type') },
   photoUrl: { a: 'https://example.com/a.png', b: 'https://example.com/b.jpg', read: same('photoUrl') },
+  mixinSchemas: {
+    a: { loyalty: 'https://schemas.example/loyalty.v1.json' },
+    b: { loyalty: 'https://schemas.example/loyalty.v2.json', notes: 'https://schemas.example/notes.json' },
+    read: same('mixinSchemas'),
+  },
 };
 
 const ADDRESS: Record<string, Sample> = {
@@ -67,6 +72,11 @@ const ADDRESS: Record<string, Sample> = {
   // The only address stays the default whatever a change says: `true` both times.
   isDefault: { a: true, b: true, read: same('isDefault') },
   mixins: { a: { dock: { gate: 7 } }, b: { dock: { gate: 2 } }, read: same('mixins') },
+  mixinSchemas: {
+    a: { dock: 'https://schemas.example/dock.v1.json' },
+    b: { dock: 'https://schemas.example/dock.v2.json' },
+    read: same('mixinSchemas'),
+  },
 };
 
 /** Public addresses literally (no DNS): accepted as they are, and never sent to (the endpoints are paused). */

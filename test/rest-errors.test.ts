@@ -217,6 +217,9 @@ describe("the domain's errors", () => {
   it('field names: input. goes, expectedVersion is metadata.version, others stay', () => {
     expect(restField('input.contactEmail')).toBe('contactEmail');
     expect(restField('input.tags[2]')).toBe('tags[2]');
+    expect(restField('input.mixinSchemas.loyalty')).toBe('metadata.mixins.loyalty');
+    expect(restField('input.mixinSchemas')).toBe('metadata.mixins');
+    expect(restField('input.mixinSchemasX')).toBe('mixinSchemasX');
     expect(restField('input')).toBe('body');
     expect(restField('expectedVersion')).toBe('metadata.version');
     expect(restField('tags[0]')).toBe('tags[0]');

@@ -160,12 +160,32 @@ describe('q: the forms of REST.md', () => {
 });
 
 describe('q: the queryable fields', () => {
-  it("are exactly REST.md's list, and the official description's type", () => {
+  it("are exactly REST.md's list, and the official description's type and metadataCreatedAt", () => {
     const paragraph = /Queryable fields:([\s\S]*?)Anything else/.exec(REST_MD)?.[1];
     expect(paragraph).toBeDefined();
     const listed = [...paragraph!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
-    expect(QUERYABLE_FIELDS.filter((field) => field !== 'type')).toEqual(listed);
-    expect(QUERYABLE_FIELDS).toContain('type');
+    const fromTheDescription = ['type', 'metadataCreatedAt'];
+    expect(QUERYABLE_FIELDS.filter((field) => !fromTheDescription.includes(field))).toEqual(listed);
+    expect(QUERYABLE_FIELDS).toEqual(expect.arrayContaining(fromTheDescription));
+  });
+
+  it('~ finds text as written: unquoted regular-expression operators are refused, quoted ones are text', () => {
+    expect(parseQ('company:~mpor contactEmail:~john.doe')).toEqual([
+      { field: 'company', op: 'contains', value: 'mpor' },
+      { field: 'contactEmail', op: 'contains', value: 'john.doe' },
+    ]);
+    for (const q of ['lastName:~^Do', 'lastName:~Do.*e', 'lastName:~Doe$', 'lastName:~D[oa]e', 'lastName:~a|b']) {
+      const refused = failure(q);
+      expect(refused.type, q).toBe('not_allowed');
+      expect(refused.message, q).toMatch(/not a regular expression/);
+    }
+    expect(parseQ('lastName:~"a*b"')).toEqual([{ field: 'lastName', op: 'contains', value: 'a*b' }]);
+  });
+
+  it("metadataCreatedAt is the official description's name of metadata.createdAt", () => {
+    expect(parseQ('metadataCreatedAt:>"2021-05-18T07:27:27.455Z"')).toEqual([
+      { field: 'metadataCreatedAt', op: 'gt', value: Date.parse('2021-05-18T07:27:27.455Z') },
+    ]);
   });
 
   it('each text field takes equality, lists and contains; id is customerNumber', () => {

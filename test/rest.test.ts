@@ -98,12 +98,12 @@ describe('customers', () => {
       'contactEmail',
       'preferredCurrency',
     ]);
-    const unknown = await rest('POST', BASE, { body: { lastName: 'X', nickname: 'x', metadata: {} } });
+    const unknown = await rest('POST', BASE, { body: { lastName: 'X', nickname: 'x', metadata: { version: 3 } } });
     expect(unknown.status).toBe(400);
     expect(unknown.json.details).toEqual(
       expect.arrayContaining([
         { field: 'nickname', type: 'unknown_field', message: 'is not a property of this body' },
-        { field: 'metadata', type: 'read_only', message: 'is read-only' },
+        { field: 'metadata.version', type: 'read_only', message: 'is read-only' },
       ]),
     );
     const wrongType = await rest('POST', BASE, { body: { active: 'yes' } });
@@ -263,6 +263,18 @@ describe('customers', () => {
       'BILLING',
       'SHIPPING',
     ]);
+    // The official description's metadataCreatedAt, in q and sort, is metadata.createdAt.
+    const since = encodeURIComponent('metadataCreatedAt:>"2020-01-01T00:00:00Z"');
+    const newest = await rest('GET', `${BASE}?q=${since}&sort=metadataCreatedAt:desc&pageSize=3`);
+    expect(newest.status).toBe(200);
+    expect(newest.json).toEqual(
+      (
+        await rest(
+          'GET',
+          `${BASE}?q=${since.replace('metadataCreatedAt', 'metadata.createdAt')}&sort=metadata.createdAt:desc&pageSize=3`,
+        )
+      ).json,
+    );
     const twice = await rest('GET', `${BASE}?pageSize=5&pageSize=6`);
     expect(twice.status).toBe(400);
     expect(twice.json.details[0]).toMatchObject({ field: 'pageSize', type: 'invalid_value' });
@@ -282,6 +294,34 @@ describe('customers', () => {
     expect(bad.status).toBe(400);
     expect(bad.json.details.map((d: { field: string }) => d.field).sort()).toEqual(['photoUrl', 'type']);
     expect((await rest('GET', `${BASE}/${id}`)).json.metadata.version).toBe(patched.json.metadata.version);
+  });
+
+  it("metadata.mixins (the official description's links to mixin schemas): taken, shown, changed, checked", async () => {
+    const schemas = { loyalty: 'https://schemas.example/loyalty.v1.json' };
+    const id = await createCustomer({ metadata: { mixins: schemas }, mixins: { loyalty: { level: 'gold' } } });
+    const read = await rest('GET', `${BASE}/${id}`);
+    expect(read.json.metadata).toMatchObject({ version: 2, mixins: schemas });
+    const viaGraphQL = await server.gql('query($n: String!) { customer(customerNumber: $n) { mixinSchemas } }', {
+      n: id,
+    });
+    expect(viaGraphQL.data?.customer).toEqual({ mixinSchemas: schemas });
+    // A change without metadata.mixins keeps them.
+    const patched = await rest('PATCH', `${BASE}/${id}`, { body: { firstName: 'Ada' } });
+    expect(patched.json.metadata.mixins).toEqual(schemas);
+    const cleared = await rest('PATCH', `${BASE}/${id}`, { body: { metadata: { mixins: null } } });
+    expect(cleared.json.metadata).not.toHaveProperty('mixins');
+    const bad = await rest('PATCH', `${BASE}/${id}`, { body: { metadata: { mixins: { loyalty: 'not a url' } } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.details).toEqual([
+      { field: 'metadata.mixins.loyalty', type: 'invalid_value', message: 'must be an http or https URL' },
+    ]);
+    const address = await rest('POST', `${BASE}/${id}/addresses`, {
+      body: { contactName: 'A', metadata: { mixins: { dock: 'https://schemas.example/dock.json' } } },
+    });
+    expect((await rest('GET', `${BASE}/${id}/addresses/${address.json.id}`)).json.metadata).toEqual({
+      version: 1,
+      mixins: { dock: 'https://schemas.example/dock.json' },
+    });
   });
 
   it('an own login has no providerId (the official description types it as a string, never null)', async () => {

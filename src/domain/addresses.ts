@@ -38,6 +38,7 @@ const OPTIONAL_FIELDS = [
   'contactPhone',
   'country',
   'mixins',
+  'mixinSchemas',
 ] as const;
 
 type AddressFields = { -readonly [K in keyof AddressChanges]: AddressChanges[K] };

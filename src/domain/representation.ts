@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import type { Account, Address, Customer, Membership } from './store.js';
-import { ADDRESS, PLAIN_PROFILE_FIELDS, PROFILE } from './validation.js';
+import { ADDRESS, METADATA_FIELDS, PLAIN_PROFILE_FIELDS, PROFILE } from './validation.js';
 
 /** The parts and fields an answer shows beyond the customer's own (REST's `expand`). */
 export interface Expand {
@@ -78,11 +78,21 @@ export function fieldsOf<S extends Readonly<Record<string, z.ZodType>>>(
 const optionalText = z.string().optional();
 const isoDateTime = z.iso.datetime().meta({ description: 'ISO 8601 in UTC, e.g. 2026-11-22T10:00:00.000Z.' });
 
+/** A field shown under `metadata` rather than beside the others (METADATA_FIELDS). */
+const inMetadata = (field: string) => (METADATA_FIELDS as readonly string[]).includes(field);
+
+/** `metadata.mixins`: each mixin's JSON schema, by mixin name. */
+const metadataMixins = fieldsOf({ mixins: PROFILE.mixinSchemas }, 'answer');
+
+/** The address fields shown beside its id (the others are under metadata). */
+const ADDRESS_FIELDS = (Object.keys(ADDRESS) as (keyof typeof ADDRESS)[]).filter((field) => !inMetadata(field));
+
 export const AddressJsonSchema = z.strictObject({
   id: z.string(),
-  ...fieldsOf(ADDRESS, 'answer'),
+  ...fieldsOf(Object.fromEntries(ADDRESS_FIELDS.map((field) => [field, ADDRESS[field]])), 'answer'),
   metadata: z.strictObject({
     version: z.int().min(1).meta({ description: 'Grows by one with every change to the address.' }),
+    ...metadataMixins,
   }),
 });
 
@@ -100,8 +110,8 @@ export const LegalEntityJsonSchema = z.strictObject({
   contactAssignmentId: z.string().meta({ description: "The id of this customer's assignment to the legal entity." }),
 });
 
-/** The plain profile fields a customer's answer always has (mixins only with expand=mixin:*). */
-const SHOWN_PROFILE = PLAIN_PROFILE_FIELDS.filter((field) => field !== 'mixins');
+/** The plain profile fields a customer's answer always has (mixins only with expand=mixin:*; some in metadata). */
+const SHOWN_PROFILE = PLAIN_PROFILE_FIELDS.filter((field) => field !== 'mixins' && !inMetadata(field));
 
 export const CustomerJsonSchema = z.strictObject({
   id: z.string().meta({ description: 'Equal to customerNumber.' }),
@@ -116,6 +126,7 @@ export const CustomerJsonSchema = z.strictObject({
     version: z.int().min(1).meta({ description: 'Grows by one with every change to the customer or its addresses.' }),
     createdAt: isoDateTime,
     modifiedAt: isoDateTime,
+    ...metadataMixins,
   }),
   defaultAddress: AddressJsonSchema.optional().meta({
     description: 'Present when the customer has a default address and the token may read addresses.',
@@ -142,11 +153,10 @@ function withValues<T extends Record<string, unknown>>(fields: T): { [K in keyof
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
 export function addressJson(address: Address): AddressJson {
-  const fields = Object.keys(ADDRESS) as (keyof typeof ADDRESS)[];
   return {
     id: address.id,
-    ...withValues(Object.fromEntries(fields.map((field) => [field, address[field]]))),
-    metadata: { version: address.version },
+    ...withValues(Object.fromEntries(ADDRESS_FIELDS.map((field) => [field, address[field]]))),
+    metadata: { version: address.version, ...withValues({ mixins: address.mixinSchemas }) },
   } as AddressJson;
 }
 
@@ -204,7 +214,12 @@ export function customerJson(
           },
         }
       : {}),
-    metadata: { version: customer.version, createdAt: iso(customer.createdAt), modifiedAt: iso(customer.modifiedAt) },
+    metadata: {
+      version: customer.version,
+      createdAt: iso(customer.createdAt),
+      modifiedAt: iso(customer.modifiedAt),
+      ...withValues({ mixins: customer.mixinSchemas }),
+    },
     ...(defaultAddress ? { defaultAddress: addressJson(defaultAddress) } : {}),
     ...(expand.addresses ? { addresses: (parts.addresses ?? []).map(addressJson) } : {}),
     ...(expand.accounts ? { accounts: (parts.accounts ?? []).map(accountJson) } : {}),

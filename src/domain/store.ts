@@ -37,6 +37,8 @@ export interface Customer {
   readonly photoUrl: string | null;
   readonly companyRegistrationId: string | null;
   readonly mixins: Record<string, unknown> | null;
+  /** The JSON schemas of the mixins, by mixin name (REST: `metadata.mixins`). */
+  readonly mixinSchemas: Record<string, string> | null;
   readonly version: number;
   /** Epoch milliseconds, as every time in the contract. */
   readonly createdAt: number;
@@ -67,6 +69,8 @@ export interface Address {
   readonly tags: string[];
   readonly isDefault: boolean;
   readonly mixins: Record<string, unknown> | null;
+  /** The JSON schemas of the mixins, by mixin name (REST: `metadata.mixins`). */
+  readonly mixinSchemas: Record<string, string> | null;
   /** 1 when added, one more with every change to the address (optimistic locking: `metadata.version`). */
   readonly version: number;
   readonly createdAt: number;

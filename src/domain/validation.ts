@@ -17,6 +17,7 @@ export const CUSTOMER_TYPES = ['CUSTOMER', 'CONTACT'] as const;
 export const LIMITS = {
   text: 255,
   url: 2048,
+  mixinSchemas: 50,
   title: 64,
   phone: 64,
   zipCode: 32,
@@ -85,6 +86,18 @@ const mixins = z
     (value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.mixinsBytes,
     `must be at most ${LIMITS.mixinsBytes / 1024} KiB as JSON`,
   );
+/** Links to the JSON schemas of the mixins (the description's `metadata.mixins`): mixin name → schema URL. */
+const mixinSchemas = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a mixin name is 1 to 64 letters, digits, _ or -'),
+    url,
+    'must be a JSON object of mixin names and schema URLs',
+  )
+  .refine(
+    (value) => Object.keys(value).length <= LIMITS.mixinSchemas,
+    `must name at most ${LIMITS.mixinSchemas} mixins`,
+  )
+  .meta({ description: "Each mixin's JSON schema, by mixin name: an http or https URL (REST: metadata.mixins)." });
 const tag = z
   .string()
   .min(1, 'must not be empty')
@@ -125,6 +138,7 @@ export const PROFILE = {
     })
     .nullish(),
   mixins: mixins.nullish().meta({ description: 'A JSON object of at most 16 KiB, nested at most 32 levels deep.' }),
+  mixinSchemas: mixinSchemas.nullish(),
 };
 
 /** What a field means to a caller, where the domain says it (its schema's description). */
@@ -158,7 +172,11 @@ export const ADDRESS = {
   tags: tagList.nullish(),
   isDefault: z.boolean().nullish().meta({ description: 'Makes this the default address (and the others not).' }),
   mixins: mixins.nullish().meta({ description: 'A JSON object of at most 16 KiB, nested at most 32 levels deep.' }),
+  mixinSchemas: mixinSchemas.nullish(),
 };
+
+/** The fields REST shows and takes under `metadata` (as `metadata.mixins`), not beside the others. */
+export const METADATA_FIELDS = ['mixinSchemas'] as const;
 const addressInput = z.object({ id: customNumber.nullish(), ...ADDRESS });
 const addressPatch = z.object({ ...ADDRESS, contactName: ADDRESS.contactName.optional() });
 

@@ -49,6 +49,12 @@ AddressRef.implement({
       description: "The address's additional properties (tenant-defined), as the customer's mixins.",
       resolve: (address) => address.mixins,
     }),
+    mixinSchemas: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: descriptionOf(ADDRESS.mixinSchemas),
+      resolve: (address) => address.mixinSchemas,
+    }),
     customer: t.field({
       type: CustomerRef,
       nullable: false,
@@ -65,7 +71,7 @@ AddressRef.implement({
 
 /** The address's text fields, as the domain lists them (tags, isDefault and mixins have types of their own). */
 const TEXT_FIELDS = (Object.keys(ADDRESS) as (keyof typeof ADDRESS)[]).filter(
-  (field) => field !== 'tags' && field !== 'isDefault' && field !== 'mixins',
+  (field) => field !== 'tags' && field !== 'isDefault' && field !== 'mixins' && field !== 'mixinSchemas',
 );
 
 /** A new address (or its replacement) needs the fields the domain requires; a patch needs none. */
@@ -82,6 +88,7 @@ const addressInput = (name: string, replaces: boolean) =>
       tags: t.stringList({ required: { list: false, items: true } }),
       isDefault: t.boolean({ description: descriptionOf(ADDRESS.isDefault) }),
       mixins: t.field({ type: 'JSON', description: descriptionOf(ADDRESS.mixins) }),
+      mixinSchemas: t.field({ type: 'JSON', description: descriptionOf(ADDRESS.mixinSchemas) }),
     }),
   });
 

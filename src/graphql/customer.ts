@@ -76,6 +76,12 @@ CustomerRef.implement({
       ),
     }),
     mixins: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.mixins }),
+    mixinSchemas: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: descriptionOf(PROFILE.mixinSchemas),
+      resolve: (c) => c.mixinSchemas,
+    }),
     metadata: t.field({ type: CustomerMetadataRef, nullable: false, resolve: (c) => c }),
     addresses: t.field({
       type: [AddressRef],
@@ -164,6 +170,7 @@ function profileInput(name: string, options: { withId: boolean; description?: st
       photoUrl: t.string({ description: descriptionOf(PROFILE.photoUrl) }),
       b2b: t.field({ type: CustomerB2BInput }),
       mixins: t.field({ type: 'JSON', description: descriptionOf(PROFILE.mixins) }),
+      mixinSchemas: t.field({ type: 'JSON', description: descriptionOf(PROFILE.mixinSchemas) }),
     }),
   });
 }

@@ -196,7 +196,9 @@ export function tokenProblemOf(error: unknown): 'invalid' | 'expired' {
 /** A domain field path in REST terms: the GraphQL argument `input.` goes, `expectedVersion` is `metadata.version`. */
 export function restField(field: string): string {
   if (field === 'expectedVersion') return 'metadata.version';
-  return field.startsWith('input.') ? field.slice('input.'.length) : field === 'input' ? 'body' : field;
+  const inBody = field.startsWith('input.') ? field.slice('input.'.length) : field === 'input' ? 'body' : field;
+  // The domain's mixinSchemas is REST's metadata.mixins (representation.ts).
+  return /^mixinSchemas(?=$|[.[])/.test(inBody) ? `metadata.mixins${inBody.slice('mixinSchemas'.length)}` : inBody;
 }
 
 function fromFieldProblems(problems: readonly FieldProblem[]): RestBadRequest {

@@ -25,6 +25,7 @@ export const SORT_FIELDS = {
   contactEmail: 'CONTACT_EMAIL',
   company: 'COMPANY',
   'metadata.createdAt': 'CREATED_AT',
+  metadataCreatedAt: 'CREATED_AT',
   'metadata.modifiedAt': 'MODIFIED_AT',
 } as const satisfies Record<string, CustomerOrderField>;
 

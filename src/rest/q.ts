@@ -52,10 +52,15 @@ const FIELDS = {
   'metadata.version': { kind: 'number' },
   'metadata.createdAt': { kind: 'date' },
   'metadata.modifiedAt': { kind: 'date' },
+  // The official description's name of the creation date (its q document's date example).
+  metadataCreatedAt: { kind: 'date' },
 } as const satisfies Record<string, FieldSpec>;
 
 type Fields = typeof FIELDS;
 type FieldsOfKind<K extends Kind> = { [F in keyof Fields]: Fields[F]['kind'] extends K ? F : never }[keyof Fields];
+
+/** The operators of a regular expression (besides `.`), which an unquoted `~` value may not hold. */
+const REGEX_OPERATOR = /[\^$*+?()[\]{}|\\]/;
 
 /** The queryable fields as REST.md lists them, `mixins.<name>` last. */
 export const QUERYABLE_FIELDS: readonly string[] = [...Object.keys(FIELDS), 'mixins.<name>'];
@@ -439,7 +444,7 @@ class Parser {
       case 'list':
         return { field, op: 'in', values: unique(e.values.map((v) => this.text(v))) };
       case 'contains':
-        return { field, op: 'contains', value: this.text(e.value) };
+        return { field, op: 'contains', value: this.literal(e.value) };
       case 'keyword':
         if (e.word !== 'null') this.notForMixinsOnly(e.word, e.at);
         if (!spec.nullable) this.fail(e.at, 'not_allowed', `${field} is never empty, so null matches nothing`);
@@ -508,6 +513,24 @@ class Parser {
       case 'contains':
         return this.fail(e.value.at - 1, 'not_allowed', `~ (contains) applies to text fields, not to ${field}`);
     }
+  }
+
+  /**
+   * What `~` looks for. The publisher's q document calls `~` a regular-expression match; here it finds the text as
+   * written, in any letter case (docs/rest.md says why: an index serves it, a regular expression needs every row).
+   * Unquoted operators of regular expressions are refused rather than taken literally, so that a pattern never
+   * silently matches less than it would there; quoted, they are text. A `.` is text (emails, domains).
+   */
+  private literal(token: Token): string {
+    const operator = token.quoted ? undefined : REGEX_OPERATOR.exec(token.text);
+    if (operator) {
+      this.fail(
+        token.at + operator.index,
+        'not_allowed',
+        `~ finds the text as written (contains, any letter case), not a regular expression: ${operator[0]} is no operator here; quote the value (~"${token.text}") to search for it as text`,
+      );
+    }
+    return this.text(token);
   }
 
   private text(token: Token): string {

@@ -8,18 +8,32 @@
  */
 import { z } from 'zod';
 import { fieldsOf } from '../domain/representation.js';
-import { ADDRESS, PROFILE } from '../domain/validation.js';
+import { ADDRESS, METADATA_FIELDS, PROFILE } from '../domain/validation.js';
 import { RestBadRequest, type ErrorDetail } from './errors.js';
 
 // ---- Request bodies ----
 
-const profileFields = fieldsOf(PROFILE, 'input');
+/** The domain's fields that a body has beside the others: those of METADATA_FIELDS are under `metadata`. */
+const besideMetadata = <S extends Record<string, z.ZodType>>(shape: S) =>
+  Object.fromEntries(
+    Object.entries(shape).filter(([field]) => !(METADATA_FIELDS as readonly string[]).includes(field)),
+  ) as Omit<S, (typeof METADATA_FIELDS)[number]>;
+
+const profileFields = fieldsOf(besideMetadata(PROFILE), 'input');
+const addressFields = (required: readonly string[] = []) => fieldsOf(besideMetadata(ADDRESS), 'input', required);
 
 const customNumber = z.string().nullish();
 
-/** The version a PUT or PATCH was made to (409 when it is not the current one). */
-const versionOnly = z
-  .strictObject({ version: z.int().optional().meta({ description: 'The version the change was made to.' }) })
+/** `metadata.mixins` in a body: the domain's mixinSchemas. */
+const mixinsOfMetadata = fieldsOf({ mixins: PROFILE.mixinSchemas }, 'input');
+/** A new resource's metadata: its mixins' schemas. */
+const newMetadata = z.strictObject(mixinsOfMetadata).optional();
+/** A PUT's or PATCH's: also the version it was made to (409 when it is not the current one). */
+const changeMetadata = z
+  .strictObject({
+    version: z.int().optional().meta({ description: 'The version the change was made to.' }),
+    ...mixinsOfMetadata,
+  })
   .optional();
 
 export const CustomerCreateBodySchema = z.strictObject({
@@ -28,6 +42,7 @@ export const CustomerCreateBodySchema = z.strictObject({
   }),
   customerNumber: customNumber.meta({ description: 'Another name of id: when both are given they must be equal.' }),
   ...profileFields,
+  metadata: newMetadata,
 });
 
 /**
@@ -38,7 +53,7 @@ export const CustomerUpdateBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'When given, the customer number of the path.' }),
   customerNumber: customNumber.meta({ description: 'When given, the customer number of the path.' }),
   ...profileFields,
-  metadata: versionOnly,
+  metadata: changeMetadata,
 });
 
 /** A new address needs the domain's required fields; PATCH none. */
@@ -46,20 +61,21 @@ const NEW_ADDRESS_FIELDS = Object.keys(ADDRESS).filter((field) => !ADDRESS[field
 
 export const AddressCreateBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'A custom address id; generated when absent.' }),
-  ...fieldsOf(ADDRESS, 'input', NEW_ADDRESS_FIELDS),
+  ...addressFields(NEW_ADDRESS_FIELDS),
+  metadata: newMetadata,
 });
 
 /** PUT replaces every field of the address (or creates it under the path's id). */
 export const AddressReplaceBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'When given, the address id of the path.' }),
-  ...fieldsOf(ADDRESS, 'input', NEW_ADDRESS_FIELDS),
-  metadata: versionOnly,
+  ...addressFields(NEW_ADDRESS_FIELDS),
+  metadata: changeMetadata,
 });
 
 export const AddressPatchBodySchema = z.strictObject({
   id: customNumber.meta({ description: 'When given, the address id of the path.' }),
-  ...fieldsOf(ADDRESS, 'input'),
-  metadata: versionOnly,
+  ...addressFields(),
+  metadata: changeMetadata,
 });
 
 export const AccountBodySchema = z.strictObject({ email: z.string() });
@@ -83,6 +99,7 @@ const READ_ONLY = new Set([
   'addresses',
   'accounts',
   'metadata',
+  'metadata.version',
   'metadata.createdAt',
   'metadata.modifiedAt',
   'b2b.legalEntities',
@@ -162,16 +179,20 @@ function samePathId(field: string, value: string | null | undefined, pathId: str
 /** What the domain's parse functions take: the input of its GraphQL twin, which the domain checks field by field. */
 export type DomainInput = Record<string, unknown>;
 
+/** `metadata.mixins`, when the body gives it, as the domain's field; nothing when it does not. */
+const mixinSchemasOf = (metadata: { mixins?: unknown } | undefined): DomainInput =>
+  metadata && 'mixins' in metadata ? { mixinSchemas: metadata.mixins } : {};
+
 /** POST /customers → the domain's create input (parseCustomerCreate); `customerNumber` is another name of `id`. */
 export function toCustomerCreate(body: CustomerCreateBody): DomainInput {
-  const { id, customerNumber, ...profile } = body;
+  const { id, customerNumber, metadata, ...profile } = body;
   if (id != null && customerNumber != null && id !== customerNumber) {
     throw new RestBadRequest('Invalid body: id and customerNumber differ.', [
       { field: 'customerNumber', type: 'invalid_value', message: 'must equal id when both are given' },
     ]);
   }
   const number = id ?? customerNumber;
-  return number != null ? { id: number, ...profile } : profile;
+  return { ...(number != null ? { id: number } : {}), ...profile, ...mixinSchemasOf(metadata) };
 }
 
 /** PUT and PATCH /customers/{customerNumber} → the domain's changes (parseCustomerChanges) and expected version. */
@@ -182,12 +203,13 @@ export function toCustomerChanges(
   const { id, customerNumber, metadata, ...changes } = body;
   samePathId('id', id, pathNumber);
   samePathId('customerNumber', customerNumber, pathNumber);
-  return { changes, expectedVersion: metadata?.version };
+  return { changes: { ...changes, ...mixinSchemasOf(metadata) }, expectedVersion: metadata?.version };
 }
 
 /** POST .../addresses → the domain's address input (parseAddressInput), with the custom id when given. */
 export function toAddressInput(body: AddressCreateBody): DomainInput {
-  return body;
+  const { metadata, ...input } = body;
+  return { ...input, ...mixinSchemasOf(metadata) };
 }
 
 /**
@@ -199,7 +221,7 @@ export function toAddressReplacement(body: AddressReplaceBody): {
   expectedVersion: number | undefined;
 } {
   const { metadata, ...input } = body;
-  return { input, expectedVersion: metadata?.version };
+  return { input: { ...input, ...mixinSchemasOf(metadata) }, expectedVersion: metadata?.version };
 }
 
 /** PATCH .../addresses/{addressId} → the domain's address patch (parseAddressPatch). */
@@ -209,5 +231,5 @@ export function toAddressPatch(
 ): { input: DomainInput; expectedVersion: number | undefined } {
   const { id, metadata, ...patch } = body;
   samePathId('id', id, addressId);
-  return { input: patch, expectedVersion: metadata?.version };
+  return { input: { ...patch, ...mixinSchemasOf(metadata) }, expectedVersion: metadata?.version };
 }
