@@ -92,7 +92,7 @@ describe('sort', () => {
       field: 'sort',
       type: 'unknown_field',
       message:
-        'cannot sort by title; sortable fields are id, customerNumber, firstName, lastName, contactEmail, company, metadata.createdAt, metadata.modifiedAt',
+        'cannot sort by title; sortable fields are id, customerNumber, firstName, lastName, contactEmail, company, metadata.createdAt, metadata.modifiedAt, metadataCreatedAt',
     });
     expect(detail(() => parseSort('createdAt')).type).toBe('unknown_field');
     expect(detail(() => parseSort('LastName')).type).toBe('unknown_field');
@@ -420,6 +420,7 @@ describe('request bodies', () => {
       route: route('searchCustomers'),
       params: { tenant: 'demo' },
       query: {
+        q: [],
         sort: undefined,
         pageNumber: 1,
         pageSize: 5,

@@ -324,6 +324,34 @@ describe('customers', () => {
     });
   });
 
+  it('search takes q in the body and, as an older official description has it, as a parameter: both must hold', async () => {
+    const id = await createCustomer({ firstName: 'Searchable', company: 'Both Ways' });
+    const both = await rest('POST', `${BASE}/search?q=${encodeURIComponent('company:"Both Ways"')}`, {
+      body: { q: `id:${id}` },
+    });
+    expect(both.json.map((c: { id: string }) => c.id)).toEqual([id]);
+    const none = await rest('POST', `${BASE}/search?q=${encodeURIComponent('company:"Other"')}`, {
+      body: { q: `id:${id}` },
+    });
+    expect(none.json).toEqual([]);
+    const customer = (await rest('GET', `${BASE}/${id}`)).json;
+    expect(customer.metadataCreatedAt).toBe(customer.metadata.createdAt);
+  });
+
+  it('a password is refused with what to do instead: this service keeps none', async () => {
+    const refused = await rest('POST', BASE, { body: { lastName: 'P', password: 'secret-123' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.details).toEqual([
+      {
+        field: 'password',
+        type: 'not_allowed',
+        message:
+          'is not taken: this service keeps no passwords; the customer sets one through the password reset (sendPasswordResetNotifications=true)',
+      },
+    ]);
+    expect(refused.text).not.toContain('secret-123');
+  });
+
   it('an own login has no providerId (the official description types it as a string, never null)', async () => {
     const id = await createCustomer();
     const read = await rest('GET', `${BASE}/${id}?expand=accounts`);

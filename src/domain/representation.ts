@@ -128,6 +128,7 @@ export const CustomerJsonSchema = z.strictObject({
     modifiedAt: isoDateTime,
     ...metadataMixins,
   }),
+  metadataCreatedAt: isoDateTime.meta({ description: "metadata.createdAt, under the official description's name." }),
   defaultAddress: AddressJsonSchema.optional().meta({
     description: 'Present when the customer has a default address and the token may read addresses.',
   }),
@@ -220,6 +221,7 @@ export function customerJson(
       modifiedAt: iso(customer.modifiedAt),
       ...withValues({ mixins: customer.mixinSchemas }),
     },
+    metadataCreatedAt: iso(customer.createdAt),
     ...(defaultAddress ? { defaultAddress: addressJson(defaultAddress) } : {}),
     ...(expand.addresses ? { addresses: (parts.addresses ?? []).map(addressJson) } : {}),
     ...(expand.accounts ? { accounts: (parts.accounts ?? []).map(accountJson) } : {}),

@@ -46,16 +46,24 @@ export const DETAIL_TYPES = [
 
 export type DetailType = (typeof DETAIL_TYPES)[number];
 
+/** The official description's `moreInfo`, which this service does not send (its messages say what to do). */
+const moreInfo = z
+  .string()
+  .optional()
+  .meta({ description: 'A link for more information; declared as the official description has it, not sent.' });
+
 export const ErrorDetailSchema = z.strictObject({
   field: z.string().meta({ description: 'The parameter or body property, e.g. `q`, `pageSize`, `contactEmail`.' }),
   type: z.enum(DETAIL_TYPES),
   message: z.string(),
+  moreInfo,
 });
 
 export const ErrorBodySchema = z.strictObject({
   status: z.int().meta({ description: 'The HTTP status, repeated.' }),
   type: z.enum(Object.values(ERROR_TYPES) as [string, ...string[]]),
   message: z.string(),
+  moreInfo,
   details: z.array(ErrorDetailSchema).optional(),
 });
 

@@ -74,7 +74,7 @@ export function createRestHandlers(): RestHandlers<Session> {
   return {
     listCustomers: (session, call) => list(session, call, call.query.q),
 
-    searchCustomers: (session, call) => list(session, call, parseQ(call.body.q ?? '')),
+    searchCustomers: (session, call) => list(session, call, [...call.query.q, ...parseQ(call.body.q ?? '')]),
 
     async createCustomer(session, call) {
       const row = await perform(session, 'createCustomer', {

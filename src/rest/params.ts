@@ -25,8 +25,8 @@ export const SORT_FIELDS = {
   contactEmail: 'CONTACT_EMAIL',
   company: 'COMPANY',
   'metadata.createdAt': 'CREATED_AT',
-  metadataCreatedAt: 'CREATED_AT',
   'metadata.modifiedAt': 'MODIFIED_AT',
+  metadataCreatedAt: 'CREATED_AT',
 } as const satisfies Record<string, CustomerOrderField>;
 
 export type SortField = keyof typeof SORT_FIELDS;

@@ -105,6 +105,15 @@ const READ_ONLY = new Set([
   'b2b.legalEntities',
 ]);
 
+/**
+ * Properties of the official description that this service deliberately does not take, and why (docs/rest.md).
+ * `password`: the identity service owns passwords; none is stored or passed on here.
+ */
+const NOT_TAKEN: Readonly<Record<string, string>> = {
+  password:
+    'is not taken: this service keeps no passwords; the customer sets one through the password reset (sendPasswordResetNotifications=true)',
+};
+
 const TYPE_NAMES: Record<string, string> = {
   string: 'a string',
   boolean: 'true or false',
@@ -136,7 +145,9 @@ function detailsOf(error: z.ZodError): ErrorDetail[] {
         add(
           READ_ONLY.has(name)
             ? { field: name, type: 'read_only', message: 'is read-only' }
-            : { field: name, type: 'unknown_field', message: 'is not a property of this body' },
+            : NOT_TAKEN[name]
+              ? { field: name, type: 'not_allowed', message: NOT_TAKEN[name] }
+              : { field: name, type: 'unknown_field', message: 'is not a property of this body' },
         );
       }
     } else if (issue.code === 'invalid_type') {

@@ -195,9 +195,10 @@ export const ROUTES = [
     method: 'POST',
     path: '/customers/search',
     operation: 'customerPage',
-    summary: 'Searches customer profiles with a q expression in the body.',
+    summary:
+      'Searches customer profiles with a q expression in the body (a q parameter too, as an older version of the official description has it: both must hold).',
     graphql: 'customers',
-    query: ['sort', 'pageNumber', 'pageSize', 'expand'],
+    query: ['q', 'sort', 'pageNumber', 'pageSize', 'expand'],
     body: { name: 'CustomerSearch', schema: SearchBodySchema, mediaTypes: JSON_BODY },
     answers: [listAnswer],
     errors: [400, 401, 403, 413, 415, 429, 500, 503],
