@@ -21,6 +21,7 @@ const HTTP_SUITE = [
   'test/limits.test.ts',
   'test/lookahead.test.ts',
   'test/metrics.test.ts',
+  'test/official-conformance.test.ts',
   'test/rest.test.ts',
   'test/rest-authorization.test.ts',
   'test/rest-tutorial.test.ts',
