@@ -26,6 +26,7 @@ const HTTP_SUITE = [
   'test/rest-authorization.test.ts',
   'test/rest-tutorial.test.ts',
   'test/smoke.test.ts',
+  'test/stock-clients.test.ts',
   'test/subscriptions.test.ts',
   'test/tenancy.test.ts',
   'test/tutorial.test.ts',

@@ -7,131 +7,15 @@ import { readFileSync } from 'node:fs';
 import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, startTestServer, type GraphQLResponse, type TestServer } from './helpers.js';
-import { TUTORIAL_ADDRESS, TUTORIAL_CUSTOMER } from './support/tutorial.js';
-
-const CREATE_CUSTOMER = /* GraphQL */ `
-  mutation CreateCustomer {
-    createCustomer(
-      sendPasswordResetNotifications: true
-      input: {
-        contactEmail: "john.doe@example.com"
-        title: "MR"
-        firstName: "John"
-        lastName: "Doe"
-        contactPhone: "123456789"
-        company: "Emporix"
-        preferredLanguage: "en_US"
-        preferredCurrency: "EUR"
-        preferredSite: "main"
-        b2b: { companyRegistrationId: "123-456-789" }
-      }
-    ) {
-      id
-    }
-  }
-`;
-
-const UPDATE_CUSTOMER = /* GraphQL */ `
-  mutation UpdateCustomer($customerNumber: String!) {
-    upsertCustomer(
-      customerNumber: $customerNumber
-      input: { contactEmail: "john.doe@emporix.com", firstName: "John", lastName: "Doe", preferredLanguage: "de_DE" }
-    ) {
-      created
-      customer {
-        id
-      }
-    }
-  }
-`;
-
-const ADD_ADDRESS = /* GraphQL */ `
-  mutation AddAddress($customerNumber: String!) {
-    addCustomerAddress(
-      customerNumber: $customerNumber
-      input: {
-        contactName: "John Doe"
-        companyName: "Emporix"
-        street: "Platz der Republik"
-        streetNumber: "1"
-        zipCode: "11011"
-        city: "Berlin"
-        country: "DE"
-        state: "Berlin"
-        contactPhone: "123456789"
-        tags: ["BILLING", "SHIPPING"]
-        isDefault: true
-      }
-    ) {
-      id
-    }
-  }
-`;
-
-const TAG_ADDRESS = /* GraphQL */ `
-  mutation TagAddress($customerNumber: String!, $addressId: ID!) {
-    addCustomerAddressTags(customerNumber: $customerNumber, addressId: $addressId, tags: ["PRIMARY_CONTACT"]) {
-      tags
-    }
-  }
-`;
-
-const ACTIVATE_CUSTOMER = /* GraphQL */ `
-  mutation ActivateCustomer($customerNumber: String!) {
-    patchCustomer(customerNumber: $customerNumber, input: { active: true, onHold: false }) {
-      active
-    }
-  }
-`;
-
-const READ_CUSTOMER = /* GraphQL */ `
-  query ReadCustomer($customerNumber: String!) {
-    customer(customerNumber: $customerNumber) {
-      title
-      firstName
-      lastName
-      contactPhone
-      company
-      preferredLanguage
-      preferredCurrency
-      preferredSite
-      metadata {
-        version
-      }
-      customerNumber
-      id
-      contactEmail
-      active
-      onHold
-      businessModel
-      b2b {
-        companyRegistrationId
-        legalEntities {
-          id
-          name
-          contactAssignmentId
-        }
-      }
-      addresses {
-        id
-        contactName
-        companyName
-        street
-        streetNumber
-        zipCode
-        city
-        country
-        state
-        contactPhone
-        tags
-        isDefault
-      }
-      accounts {
-        email
-      }
-    }
-  }
-`;
+import {
+  ACTIVATE_CUSTOMER,
+  ADD_ADDRESS,
+  CREATE_CUSTOMER,
+  READ_CUSTOMER,
+  runTutorial,
+  TAG_ADDRESS,
+  UPDATE_CUSTOMER,
+} from './support/tutorial.js';
 
 /** The tutorial's employee token: a technical client, no customer_id. */
 const TUTORIAL_SCOPES = 'customer.customer_manage customer.customer_manage_own';
@@ -155,33 +39,7 @@ async function step<T = Record<string, any>>(query: string, variables: Record<st
 
 describe('the Customer Service tutorial over GraphQL', () => {
   it('creates, updates, addresses, tags, activates and reads back a customer as the tutorial shows', async () => {
-    const { createCustomer } = await step(CREATE_CUSTOMER);
-    const customerNumber: string = createCustomer.id;
-    expect(customerNumber).toMatch(/^\d{8}$/);
-
-    const { upsertCustomer } = await step(UPDATE_CUSTOMER, { customerNumber });
-    expect(upsertCustomer).toEqual({ created: false, customer: { id: customerNumber } });
-
-    const { addCustomerAddress } = await step(ADD_ADDRESS, { customerNumber });
-    const addressId: string = addCustomerAddress.id;
-    expect(addressId).toMatch(/^[0-9a-f]{10}$/);
-
-    const { addCustomerAddressTags } = await step(TAG_ADDRESS, { customerNumber, addressId });
-    expect(addCustomerAddressTags.tags).toEqual(['BILLING', 'SHIPPING', 'PRIMARY_CONTACT']);
-
-    const { patchCustomer } = await step(ACTIVATE_CUSTOMER, { customerNumber });
-    expect(patchCustomer).toEqual({ active: true });
-
-    const { customer } = await step(READ_CUSTOMER, { customerNumber });
-    expect(customer).toEqual({
-      ...TUTORIAL_CUSTOMER,
-      customerNumber,
-      id: customerNumber,
-      contactEmail: 'john.doe@emporix.com',
-      addresses: [{ id: addressId, ...TUTORIAL_ADDRESS }],
-      // The account keeps the email it was created with: changing contactEmail does not rename it.
-      accounts: [{ email: 'john.doe@example.com' }],
-    });
+    await runTutorial(step);
   });
 });
 
