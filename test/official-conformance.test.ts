@@ -116,6 +116,27 @@ describe.each(OFFICIAL_FILES.map((file, index) => [file, index] as const))(
       expect(validatorOf(read.spec, 200)!({ id: '1', active: 'yes' })).toBe(false);
     });
 
+    it("answers failures with the description's bodies: 400, 401, 403, 404", async () => {
+      const tenant = `official${index}fail`;
+      const rest = restClient(server, await server.token({ tenant }));
+      const read = operations.find((op) => op.method === 'get' && op.path.endsWith('/customers/{customerNumber}'))!;
+      const base = `/customer/${tenant}/customers`;
+      const failures = [
+        await rest('GET', `${base}/00000000?expand=orders`),
+        await rest('GET', `${base}/00000000`, { token: null }),
+        await rest('GET', `${base}/00000000`, {
+          token: await server.token({ tenant, scope: 'webhook.subscription_read' }),
+        }),
+        await rest('GET', `${base}/00000000`),
+      ];
+      expect(failures.map((answer) => answer.status)).toEqual([400, 401, 403, 404]);
+      for (const answer of failures) {
+        const validate = validatorOf(read.spec, answer.status);
+        expect(validate, String(answer.status)).toBeDefined();
+        expect(validate!(answer.json) ? [] : validate!.errors, `${answer.status} ${answer.text}`).toEqual([]);
+      }
+    });
+
     it('finds a customer the examples made, by the search example', async () => {
       const rest = restClient(server, await server.token({ tenant: `official${index}search` }));
       const create = operations.find((op) => op.method === 'post' && op.path === '/customer/{tenant}/customers')!;
