@@ -33,6 +33,36 @@ const EXCEPTIONS: Readonly<Record<string, string>> = {
   '[].email': 'not settled yet: no example of the description shows it (a login email or the contact email?)',
 };
 
+/** What ours answers or takes beyond both descriptions: each a deliberate extension, with a row in docs/rest.md. */
+const EXTENSIONS = ['404', '409', '413', '415', '429', '500', '503', 'header:X-Total-Count'];
+
+describe('beyond the official descriptions', () => {
+  it('answers and takes only the deliberate extensions that docs/rest.md lists', () => {
+    const officials = OFFICIAL_FILES.map(readOfficial);
+    const extras = new Set<string>();
+    for (const [path, item] of Object.entries(ours.paths as Record<string, Record<string, any>>)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const theirs = officials.filter((official) => official.paths[path]?.[method]);
+        expect(theirs.length, `${method} ${path} is in neither description`).toBeGreaterThan(0);
+        const statuses = new Set(theirs.flatMap((official) => Object.keys(official.paths[path][method].responses)));
+        for (const status of Object.keys(operation.responses)) if (!statuses.has(status)) extras.add(status);
+        const parameters = new Set(
+          theirs.flatMap((official) => parametersOf(official, official.paths[path][method], official.paths[path])),
+        );
+        for (const parameter of parametersOf(ours, operation, item)) {
+          if (!parameters.has(parameter)) extras.add(parameter);
+        }
+      }
+    }
+    expect([...extras].sort()).toEqual([...EXTENSIONS].sort());
+    const docs = readFileSync(join(ROOT, 'docs/rest.md'), 'utf8');
+    const listed = EXTENSIONS.map((extension) => extension.replace(/^header:/, '')).filter(
+      (extension) => !docs.includes(`| \`${extension}\` |`),
+    );
+    expect(listed).toEqual([]);
+  });
+});
+
 describe.each(OFFICIAL_FILES)('the official description %s', (file) => {
   const official = readOfficial(file);
   const operations = operationsOf(official).filter((op) => !LATER_OPERATIONS.test(op.path));
