@@ -29,7 +29,7 @@ import { BASE_PATH, ROUTES } from '../src/rest/routes.js';
 import { newAddress, newCustomer } from './support/store.js';
 
 /** Every field readable, as for a tenant-wide reader. */
-const READABLE = { b2b: true, defaultAddress: true };
+const READABLE = { b2b: true, defaultAddress: true, accounts: true };
 
 const document = buildOpenApiDocument();
 const checker = createResponseValidator(document);

@@ -44,7 +44,7 @@ import { newAddress, newCustomer } from './support/store.js';
 import { TUTORIAL_CUSTOMER } from './support/tutorial.js';
 
 /** Every field readable, as for a tenant-wide reader. */
-const READABLE = { b2b: true, defaultAddress: true };
+const READABLE = { b2b: true, defaultAddress: true, accounts: true };
 
 const CREATED = Date.parse('2026-01-05T09:00:00.000Z');
 const MODIFIED = Date.parse('2026-01-06T10:30:00.000Z');
@@ -188,6 +188,8 @@ describe('a customer as JSON', () => {
       contactEmail: 'john.doe@emporix.com',
       metadata: { version: 6, createdAt: '2026-01-05T09:00:00.000Z', modifiedAt: '2026-01-06T10:30:00.000Z' },
       metadataCreatedAt: '2026-01-05T09:00:00.000Z',
+      // The first login account's email (the official description's `email`).
+      email: 'john.doe@emporix.com',
       defaultAddress: TUTORIAL_ANSWER.addresses[0],
       accounts: [{ id: 'john.doe@emporix.com' }, { id: 'john@social.example', providerId: 'google' }],
     });
@@ -257,6 +259,13 @@ describe('a customer as JSON', () => {
     expect(customerJson(JOHN, { memberships: [] }, NO_EXPAND, READABLE)).not.toHaveProperty('defaultAddress');
   });
 
+  it("email is the first login account's, shown only to a token that may read accounts", () => {
+    const withAccounts = { memberships: [], accounts: ACCOUNTS };
+    expect(customerJson(JOHN, withAccounts, NO_EXPAND, READABLE).email).toBe('john.doe@emporix.com');
+    expect(customerJson(JOHN, withAccounts, NO_EXPAND, { ...READABLE, accounts: false })).not.toHaveProperty('email');
+    expect(customerJson(JOHN, { memberships: [], accounts: [] }, NO_EXPAND, READABLE)).not.toHaveProperty('email');
+  });
+
   it('a part that expand asks for must be given', () => {
     expect(() => customerJson(JOHN, { memberships: [] }, { ...NO_EXPAND, addresses: true }, READABLE)).toThrow(
       /expand=addresses/,
@@ -289,7 +298,9 @@ describe('the same data as the GraphQL API', () => {
   // REST's metadata.mixins is GraphQL's mixinSchemas (the official description nests the links under metadata), and
   // its metadataCreatedAt is metadata.createdAt again, under the description's name.
   it('a customer has the fields of GraphQL Customer', () => {
-    const rest = Object.keys(CustomerJsonSchema.shape).filter((field) => field !== 'metadataCreatedAt');
+    const rest = Object.keys(CustomerJsonSchema.shape).filter(
+      (field) => !['metadataCreatedAt', 'email'].includes(field),
+    );
     expect([...rest, 'mixinSchemas'].sort()).toEqual(graphqlFields('Customer').sort());
     expect(Object.keys(CustomerJsonSchema.shape.metadata.shape).sort()).toEqual(
       [...graphqlFields('CustomerMetadata'), 'mixins'].sort(),

@@ -29,7 +29,7 @@ import { EVENT_TYPES } from './store.js';
 
 /** Everything a webhook's `data` shows of a customer: as `GET …?expand=addresses,accounts`, with its mixins. */
 const SHOWN = { addresses: true, accounts: true, mixins: true } as const;
-const READABLE = { b2b: true, defaultAddress: true } as const;
+const READABLE = { b2b: true, defaultAddress: true, accounts: true } as const;
 
 /** A position as a cursor: the transaction and the row, both decimal. */
 export const cursorOf = (position: EventPosition): string => `${position.tx}.${position.pk}`;

@@ -129,6 +129,10 @@ export const CustomerJsonSchema = z.strictObject({
     ...metadataMixins,
   }),
   metadataCreatedAt: isoDateTime.meta({ description: "metadata.createdAt, under the official description's name." }),
+  email: z.string().optional().meta({
+    description:
+      "The email of the customer's first login account (as accounts[].id shows it), when it has one and the token may read accounts.",
+  }),
   defaultAddress: AddressJsonSchema.optional().meta({
     description: 'Present when the customer has a default address and the token may read addresses.',
   }),
@@ -172,7 +176,7 @@ export interface CustomerAnswerRows {
   readonly memberships: readonly Membership[];
   /** Its addresses, default first: for defaultAddress and expand=addresses. */
   readonly addresses?: readonly Address[] | undefined;
-  /** Its accounts: needed only for expand=accounts. */
+  /** Its accounts, oldest first: for email and expand=accounts. */
   readonly accounts?: readonly Account[] | undefined;
 }
 
@@ -180,6 +184,8 @@ export interface CustomerAnswerRows {
 export interface Readable {
   readonly b2b: boolean;
   readonly defaultAddress: boolean;
+  /** Its accounts, and with them `email`. */
+  readonly accounts: boolean;
 }
 
 /**
@@ -222,6 +228,7 @@ export function customerJson(
       ...withValues({ mixins: customer.mixinSchemas }),
     },
     metadataCreatedAt: iso(customer.createdAt),
+    ...(readable.accounts && parts.accounts?.[0] ? { email: parts.accounts[0].email } : {}),
     ...(defaultAddress ? { defaultAddress: addressJson(defaultAddress) } : {}),
     ...(expand.addresses ? { addresses: (parts.addresses ?? []).map(addressJson) } : {}),
     ...(expand.accounts ? { accounts: (parts.accounts ?? []).map(accountJson) } : {}),

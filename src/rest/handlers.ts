@@ -30,11 +30,14 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 });
 const empty = (status: number): RestResponse => ({ status, headers: {} });
 
-/** The parts of a customer that its answer shows: its memberships always (businessModel), the others as allowed. */
+/**
+ * The parts of a customer that its answer shows: its memberships always (businessModel), the others as allowed
+ * (its addresses for defaultAddress, its accounts for email).
+ */
 const partsShown = (session: Session, expand: Expand): CustomerParts => ({
   memberships: true,
   addresses: expand.addresses || session.may(CUSTOMER_FIELDS.defaultAddress),
-  accounts: expand.accounts,
+  accounts: expand.accounts || session.may(CUSTOMER_FIELDS.accounts),
 });
 
 /** A customer as JSON, with only what the caller may read, its parts from the request's loaders. */
@@ -46,7 +49,11 @@ async function customerAnswer(session: Session, row: Customer, expand: Expand): 
     shown.addresses ? loaders.addressesOf(row) : undefined,
     shown.accounts ? loaders.accountsOf(row) : undefined,
   ]);
-  const may = { b2b: session.may(CUSTOMER_FIELDS.b2b), defaultAddress: session.may(CUSTOMER_FIELDS.defaultAddress) };
+  const may = {
+    b2b: session.may(CUSTOMER_FIELDS.b2b),
+    defaultAddress: session.may(CUSTOMER_FIELDS.defaultAddress),
+    accounts: session.may(CUSTOMER_FIELDS.accounts),
+  };
   return customerJson(row, { memberships, addresses, accounts }, expand, may);
 }
 
