@@ -41,7 +41,7 @@ import {
 } from '../src/rest/representation.js';
 import { ROOT } from './support/built-service.js';
 import { newAddress, newCustomer } from './support/store.js';
-import { TUTORIAL_CUSTOMER } from './support/tutorial.js';
+import { TUTORIAL_CREATE_BODY, TUTORIAL_CUSTOMER } from './support/tutorial.js';
 
 /** Every field readable, as for a tenant-wide reader. */
 const READABLE = { b2b: true, defaultAddress: true, accounts: true };
@@ -367,18 +367,7 @@ function rejected(run: () => unknown): {
 
 describe('request bodies', () => {
   it("the tutorial's create body becomes the domain's create input, which the domain accepts", () => {
-    const body = {
-      contactEmail: 'john.doe@emporix.com',
-      title: 'MR',
-      firstName: 'John',
-      lastName: 'Doe',
-      contactPhone: '123456789',
-      company: 'Emporix',
-      preferredLanguage: 'en_US',
-      preferredCurrency: 'EUR',
-      preferredSite: 'main',
-      b2b: { companyRegistrationId: '123-456-789' },
-    };
+    const body = TUTORIAL_CREATE_BODY;
     const input = toCustomerCreate(parseBody(CustomerCreateBodySchema, body));
     expect(input).toEqual(body);
     expect(parseCustomerCreate(input)).toEqual(body);

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../src/rest/openapi.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { ROOT } from './support/built-service.js';
-import { runTutorial, TUTORIAL_ADDRESS, TUTORIAL_CUSTOMER } from './support/tutorial.js';
+import { runTutorial, TUTORIAL_ADDRESS, TUTORIAL_CREATE_BODY, TUTORIAL_CUSTOMER } from './support/tutorial.js';
 
 const SCOPES = 'customer.customer_manage customer.customer_manage_own';
 
@@ -137,18 +137,7 @@ export const read = (tenant: string, customerNumber: string) =>
     const path = { tenant };
     const created = await client.POST('/customer/{tenant}/customers', {
       params: { path, query: { sendPasswordResetNotifications: true } },
-      body: {
-        contactEmail: 'john.doe@example.com',
-        title: 'MR',
-        firstName: 'John',
-        lastName: 'Doe',
-        contactPhone: '123456789',
-        company: 'Emporix',
-        preferredLanguage: 'en_US',
-        preferredCurrency: 'EUR',
-        preferredSite: 'main',
-        b2b: { companyRegistrationId: '123-456-789' },
-      },
+      body: TUTORIAL_CREATE_BODY,
     });
     expect(created.response.status).toBe(201);
     const customerNumber = created.data.id as string;

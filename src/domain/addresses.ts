@@ -7,7 +7,7 @@
  * transaction.
  */
 import type { CustomerService } from './customers.js';
-import { badInput, conflict, notFound } from './errors.js';
+import { badInput, checkVersion, conflict, notFound } from './errors.js';
 import { newHexId } from './ids.js';
 import {
   isAddressId,
@@ -76,16 +76,8 @@ export function createAddressService(customerService: CustomerService, now: () =
     return tx.addresses.clearDefaultExcept(reach, row.customerPk, row.pk, at);
   }
 
-  function checkVersion(row: Address | undefined, expectedVersion: number | null | undefined): void {
-    if (expectedVersion === null || expectedVersion === undefined) return;
-    if (!row || row.version !== expectedVersion) {
-      throw conflict(
-        row
-          ? `Address ${row.id} is at version ${row.version}, not ${expectedVersion}.`
-          : `The address does not exist, so it is not at version ${expectedVersion}.`,
-      );
-    }
-  }
+  const checkAddressVersion = (row: Address | undefined, expected: number | null | undefined) =>
+    checkVersion('address', row, row?.id ?? '', expected);
 
   function refuseUndefault(row: Address, isDefault: boolean | null | undefined): void {
     if (row.isDefault && isDefault === false) {
@@ -188,7 +180,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       checkReplacedId(fields, addressId);
       return change(tx, reach, customerNumber, async (customer, at) => {
         const existing = await getAddress(tx, reach, customer, addressId);
-        checkVersion(existing, expectedVersion);
+        checkAddressVersion(existing, expectedVersion);
         return rewrite(tx, reach, existing, fields, true, at);
       });
     },
@@ -214,7 +206,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       return change(tx, reach, customerNumber, async (customer, at) => {
         const found = (await tx.addresses.byIds(reach, [addressId]))[0];
         const existing = found && found.customerPk === customer.pk ? found : undefined;
-        checkVersion(existing, expectedVersion);
+        checkAddressVersion(existing, expectedVersion);
         if (existing) return { address: await rewrite(tx, reach, existing, fields, true, at), created: false };
         return { address: await insert(tx, reach, customer, addressId, fields, at), created: true };
       });
@@ -231,7 +223,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       const fields = parseAddressPatch(input);
       return change(tx, reach, customerNumber, async (customer, at) => {
         const existing = await getAddress(tx, reach, customer, addressId);
-        checkVersion(existing, expectedVersion);
+        checkAddressVersion(existing, expectedVersion);
         return rewrite(tx, reach, existing, fields, false, at);
       });
     },

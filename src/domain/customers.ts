@@ -15,7 +15,7 @@ import type {
   StoreReads,
   Transaction,
 } from './store.js';
-import { badInput, conflict, DomainError, notFound } from './errors.js';
+import { badInput, checkVersion, conflict, DomainError, notFound } from './errors.js';
 import { createEventLog, type EventLog } from './events.js';
 import { newCustomerNumber, newEntityId, newHexId } from './ids.js';
 import {
@@ -80,16 +80,8 @@ export function createCustomerService(now: () => number = Date.now, events: Even
     return row;
   }
 
-  function checkVersion(row: Customer | undefined, expectedVersion: number | null | undefined): void {
-    if (expectedVersion === null || expectedVersion === undefined) return;
-    if (!row || row.version !== expectedVersion) {
-      throw conflict(
-        row
-          ? `Customer ${row.customerNumber} is at version ${row.version}, not ${expectedVersion}.`
-          : `The customer does not exist, so it is not at version ${expectedVersion}.`,
-      );
-    }
-  }
+  const checkCustomerVersion = (row: Customer | undefined, expected: number | null | undefined) =>
+    checkVersion('customer', row, row?.customerNumber ?? '', expected);
 
   /**
    * Inserts the row under the custom number, or under a new generated one. Undefined when a customer holds the custom
@@ -297,12 +289,12 @@ export function createCustomerService(now: () => number = Date.now, events: Even
       for (let attempt = 1; ; attempt++) {
         const existing = await lock(tx, reach, customerNumber);
         if (existing) {
-          checkVersion(existing, expectedVersion);
+          checkCustomerVersion(existing, expectedVersion);
           return { customer: await applyChanges(tx, reach, existing, changes), created: false };
         }
         // An own-scope caller may update its company's customers but never create one.
         if (reach.company) throw notFound(`Customer ${customerNumber}`);
-        checkVersion(undefined, expectedVersion);
+        checkCustomerVersion(undefined, expectedVersion);
         parseCustomerNumber(customerNumber);
         const customer = await insertCustomer(tx, reach, customerNumber, changes, {
           sendPasswordResetNotifications: false,
@@ -323,7 +315,7 @@ export function createCustomerService(now: () => number = Date.now, events: Even
     ): Promise<Customer> {
       const changes = parseCustomerChanges(input);
       const existing = await getLocked(tx, reach, customerNumber);
-      checkVersion(existing, expectedVersion);
+      checkCustomerVersion(existing, expectedVersion);
       return applyChanges(tx, reach, existing, changes);
     },
 

@@ -36,6 +36,20 @@ export const TUTORIAL_CUSTOMER = {
   },
 };
 
+/** The tutorial's first step, the new customer, as a REST body (CREATE_CUSTOMER below has the same in GraphQL). */
+export const TUTORIAL_CREATE_BODY = {
+  contactEmail: 'john.doe@example.com',
+  title: 'MR',
+  firstName: 'John',
+  lastName: 'Doe',
+  contactPhone: '123456789',
+  company: 'Emporix',
+  preferredLanguage: 'en_US',
+  preferredCurrency: 'EUR',
+  preferredSite: 'main',
+  b2b: { companyRegistrationId: '123-456-789' },
+};
+
 // ---- The tutorial as GraphQL operations (docs/tutorial.md shows exactly these) ----
 
 export const CREATE_CUSTOMER = /* GraphQL */ `
