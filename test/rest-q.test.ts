@@ -184,8 +184,13 @@ describe('q: the queryable fields', () => {
 
   it("metadataCreatedAt is the official description's name of metadata.createdAt", () => {
     expect(parseQ('metadataCreatedAt:>"2021-05-18T07:27:27.455Z"')).toEqual([
-      { field: 'metadataCreatedAt', op: 'gt', value: Date.parse('2021-05-18T07:27:27.455Z') },
+      { field: 'metadata.createdAt', op: 'gt', value: Date.parse('2021-05-18T07:27:27.455Z') },
     ]);
+    const twice = failure('metadataCreatedAt:>"2021-05-18T07:27:27Z" metadata.createdAt:<"2022-01-01T00:00:00Z"');
+    expect(twice.type).toBe('not_allowed');
+    expect(twice.message).toMatch(
+      /^metadata\.createdAt is given twice \(metadataCreatedAt and metadata\.createdAt are the same field\)/,
+    );
   });
 
   it('each text field takes equality, lists and contains; id is customerNumber', () => {

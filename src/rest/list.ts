@@ -24,7 +24,6 @@ const NUMBER_COLUMNS: Record<NumberField | DateField, CustomerNumberColumn> = {
   'metadata.version': 'version',
   'metadata.createdAt': 'createdAt',
   'metadata.modifiedAt': 'modifiedAt',
-  metadataCreatedAt: 'createdAt',
 };
 
 export function filterOfQ(conditions: readonly Condition[]): CustomerListFilter {

@@ -52,12 +52,20 @@ const FIELDS = {
   'metadata.version': { kind: 'number' },
   'metadata.createdAt': { kind: 'date' },
   'metadata.modifiedAt': { kind: 'date' },
-  // The official description's name of the creation date (its q document's date example).
   metadataCreatedAt: { kind: 'date' },
 } as const satisfies Record<string, FieldSpec>;
 
 type Fields = typeof FIELDS;
 type FieldsOfKind<K extends Kind> = { [F in keyof Fields]: Fields[F]['kind'] extends K ? F : never }[keyof Fields];
+
+/**
+ * Other names of fields: `id` of `customerNumber`, and the official description's name of the creation date (its q
+ * document's date example). A condition on one is one on the other; both at once are the same field twice.
+ */
+const ALIASES: Readonly<Record<string, keyof Fields>> = {
+  id: 'customerNumber',
+  metadataCreatedAt: 'metadata.createdAt',
+};
 
 /** The operators of a regular expression (besides `.`), which an unquoted `~` value may not hold. */
 const REGEX_OPERATOR = /[\^$*+?()[\]{}|\\]/;
@@ -70,7 +78,8 @@ export type TextField = Exclude<FieldsOfKind<'text'>, 'id'>;
 export type NullableField = { [F in keyof Fields]: Fields[F] extends { nullable: true } ? F : never }[keyof Fields];
 export type BooleanField = FieldsOfKind<'boolean'>;
 export type NumberField = FieldsOfKind<'number'>;
-export type DateField = FieldsOfKind<'date'>;
+/** Dates, `metadataCreatedAt` folded into `metadata.createdAt`. */
+export type DateField = Exclude<FieldsOfKind<'date'>, 'metadataCreatedAt'>;
 export type MixinField = `mixins.${string}`;
 export type BusinessModel = 'B2B' | 'B2C';
 
@@ -224,7 +233,7 @@ class Parser {
     if (name.startsWith('mixins.') || name === 'mixins') return this.mixinCondition(name, start);
     const spec = (FIELDS as Record<string, FieldSpec>)[name];
     if (!spec) this.unknownField(name, start);
-    const field = (name === 'id' ? 'customerNumber' : name) as keyof Fields;
+    const field = ALIASES[name] ?? (name as keyof Fields);
     const expression = this.expression();
     return { name, key: field, condition: this.typed(field, spec, expression) };
   }
