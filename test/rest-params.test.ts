@@ -87,6 +87,13 @@ describe('sort', () => {
     ]);
   });
 
+  it('names an object has by its prototype are no fields to sort by or parts to expand', () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      expect(detail(() => parseSort(name)).type, name).toBe('unknown_field');
+      expect(detail(() => parseExpand(name)).type, name).toBe('invalid_value');
+    }
+  });
+
   it('an unknown field is a 400 naming the sortable ones', () => {
     expect(detail(() => parseSort('lastName,title'))).toEqual({
       field: 'sort',

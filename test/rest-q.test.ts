@@ -182,6 +182,12 @@ describe('q: the queryable fields', () => {
     expect(parseQ('lastName:~"a*b"')).toEqual([{ field: 'lastName', op: 'contains', value: 'a*b' }]);
   });
 
+  it("names of the object's own prototype are no fields: constructor, toString and __proto__ are unknown", () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(failure(`${name}:x`).type, name).toBe('unknown_field');
+    }
+  });
+
   it("metadataCreatedAt is the official description's name of metadata.createdAt", () => {
     expect(parseQ('metadataCreatedAt:>"2021-05-18T07:27:27.455Z"')).toEqual([
       { field: 'metadata.createdAt', op: 'gt', value: Date.parse('2021-05-18T07:27:27.455Z') },

@@ -447,6 +447,10 @@ describe('request bodies', () => {
     expect(rejected(() => parseBody(CustomerCreateBodySchema, { metadata: { version: 1 } })).details).toEqual([
       { field: 'metadata.version', type: 'read_only', message: 'is read-only' },
     ]);
+    // Names an object has by its prototype are unknown properties like any other.
+    expect(rejected(() => parseBody(CustomerCreateBodySchema, JSON.parse('{"constructor": 1}'))).details).toEqual([
+      { field: 'constructor', type: 'unknown_field', message: 'is not a property of this body' },
+    ]);
     expect(rejected(() => parseBody(AccountBodySchema, { email: 'a@b.c', providerId: 'x' })).details).toEqual([
       { field: 'providerId', type: 'unknown_field', message: 'is not a property of this body' },
     ]);

@@ -275,6 +275,10 @@ describe('customers', () => {
         )
       ).json,
     );
+    // A name that an object has by its prototype is no field: a 400, never a masked 500.
+    const prototypeName = await rest('GET', `${BASE}?q=constructor:x`);
+    expect(prototypeName.status).toBe(400);
+    expect(prototypeName.json.details[0]).toMatchObject({ field: 'q', type: 'unknown_field' });
     const twice = await rest('GET', `${BASE}?pageSize=5&pageSize=6`);
     expect(twice.status).toBe(400);
     expect(twice.json.details[0]).toMatchObject({ field: 'pageSize', type: 'invalid_value' });

@@ -64,7 +64,8 @@ export function parseSort(value: string | null | undefined): OrderTerm[] | undef
     const colon = item.lastIndexOf(':');
     const name = colon < 0 ? item : item.slice(0, colon);
     const suffix = colon < 0 ? undefined : item.slice(colon + 1).toLowerCase();
-    const field = (SORT_FIELDS as Record<string, CustomerOrderField>)[name];
+    // Own names only: `constructor` is no field.
+    const field = Object.hasOwn(SORT_FIELDS, name) ? SORT_FIELDS[name as SortField] : undefined;
     if (!field) {
       throw badRequest(
         'sort',
@@ -113,7 +114,9 @@ export function parseExpand(value: string | null | undefined): Expand {
   if (!present(value)) return NO_EXPAND;
   const expand = { ...NO_EXPAND };
   for (const item of items('expand', value)) {
-    const part = (EXPAND_VALUES as Record<string, keyof Expand>)[item];
+    const part: keyof Expand | undefined = Object.hasOwn(EXPAND_VALUES, item)
+      ? EXPAND_VALUES[item as keyof typeof EXPAND_VALUES]
+      : undefined;
     if (!part) {
       throw badRequest(
         'expand',

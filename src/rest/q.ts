@@ -231,9 +231,10 @@ class Parser {
     }
     this.pos++;
     if (name.startsWith('mixins.') || name === 'mixins') return this.mixinCondition(name, start);
-    const spec = (FIELDS as Record<string, FieldSpec>)[name];
+    // Own names only: `constructor` and `__proto__` are no fields.
+    const spec: FieldSpec | undefined = Object.hasOwn(FIELDS, name) ? FIELDS[name as keyof Fields] : undefined;
     if (!spec) this.unknownField(name, start);
-    const field = ALIASES[name] ?? (name as keyof Fields);
+    const field = Object.hasOwn(ALIASES, name) ? ALIASES[name]! : (name as keyof Fields);
     const expression = this.expression();
     return { name, key: field, condition: this.typed(field, spec, expression) };
   }

@@ -145,8 +145,8 @@ function detailsOf(error: z.ZodError): ErrorDetail[] {
         add(
           READ_ONLY.has(name)
             ? { field: name, type: 'read_only', message: 'is read-only' }
-            : NOT_TAKEN[name]
-              ? { field: name, type: 'not_allowed', message: NOT_TAKEN[name] }
+            : Object.hasOwn(NOT_TAKEN, name)
+              ? { field: name, type: 'not_allowed', message: NOT_TAKEN[name]! }
               : { field: name, type: 'unknown_field', message: 'is not a property of this body' },
         );
       }
