@@ -76,6 +76,17 @@ export function createAddressService(customerService: CustomerService, now: () =
     return tx.addresses.clearDefaultExcept(reach, row.customerPk, row.pk, at);
   }
 
+  /** Writes a change to an existing address: each one raises its version (`expectedVersion`'s) and modifiedAt. */
+  function changeAddress(
+    tx: Transaction,
+    reach: Reach,
+    row: Address,
+    changes: Omit<AddressChanges, 'version' | 'modifiedAt'>,
+    at: number,
+  ): Promise<Address> {
+    return tx.addresses.update(reach, row.pk, { ...changes, version: row.version + 1, modifiedAt: at });
+  }
+
   const checkAddressVersion = (row: Address | undefined, expected: number | null | undefined) =>
     checkVersion('address', row, row?.id ?? '', expected);
 
@@ -137,12 +148,13 @@ export function createAddressService(customerService: CustomerService, now: () =
     at: number,
   ): Promise<Address> {
     refuseUndefault(existing, fields.isDefault);
-    const row = await tx.addresses.update(reach, existing.pk, {
-      ...fieldsOf(fields, replaceAll),
-      isDefault: existing.isDefault || fields.isDefault === true,
-      version: existing.version + 1,
-      modifiedAt: at,
-    });
+    const row = await changeAddress(
+      tx,
+      reach,
+      existing,
+      { ...fieldsOf(fields, replaceAll), isDefault: existing.isDefault || fields.isDefault === true },
+      at,
+    );
     if (row.isDefault) await makeDefault(tx, reach, row, at);
     return row;
   }
@@ -242,13 +254,7 @@ export function createAddressService(customerService: CustomerService, now: () =
           const oldest = (await tx.addresses.byCustomerPks(reach, [customer.pk])).sort(
             (a, b) => a.createdAt - b.createdAt || a.pk - b.pk,
           )[0];
-          if (oldest) {
-            await tx.addresses.update(reach, oldest.pk, {
-              isDefault: true,
-              version: oldest.version + 1,
-              modifiedAt: at,
-            });
-          }
+          if (oldest) await changeAddress(tx, reach, oldest, { isDefault: true }, at);
         }
         return { customerNumber: customer.customerNumber, addressId: existing.id };
       });
@@ -266,7 +272,7 @@ export function createAddressService(customerService: CustomerService, now: () =
         const existing = await getAddress(tx, reach, customer, addressId);
         const merged = mergeTags(existing.tags, added);
         checkTagCount(merged);
-        return tx.addresses.update(reach, existing.pk, { tags: merged, version: existing.version + 1, modifiedAt: at });
+        return changeAddress(tx, reach, existing, { tags: merged }, at);
       });
     },
 
@@ -280,11 +286,7 @@ export function createAddressService(customerService: CustomerService, now: () =
       const removed = new Set(parseTags(tags));
       return change(tx, reach, customerNumber, async (customer, at) => {
         const existing = await getAddress(tx, reach, customer, addressId);
-        return tx.addresses.update(reach, existing.pk, {
-          tags: existing.tags.filter((tag) => !removed.has(tag)),
-          version: existing.version + 1,
-          modifiedAt: at,
-        });
+        return changeAddress(tx, reach, existing, { tags: existing.tags.filter((tag) => !removed.has(tag)) }, at);
       });
     },
   };
